@@ -1,0 +1,278 @@
+//! [`Builder`]: configuration plus writers, clock and switches, into an [`ActivityLayer`].
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Directive;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
+use tracing_subscriber::prelude::*;
+use tracing_subscriber::util::TryInitError;
+
+use crate::config::{Config, ConfigError};
+use crate::layer::{ActivityGuard, ActivityLayer, Clock, Shared};
+use crate::render::Renderer;
+use crate::sink::{ConsoleSink, FileSink, Sink, Sinks, file};
+
+/// Builds an [`ActivityLayer`] from a [`Config`] and the parts the environment cannot say:
+/// writers, the clock, colour.
+///
+/// ```
+/// use tracing_activity::{ActivityLayer, Config};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let (layer, guard) = ActivityLayer::builder()
+///     .config(Config::from_vars([("ENABLE_FILE_LOGGING", "false")])?)
+///     .configure(|c| c.enable_emojis(false))
+///     .console_writer(std::io::sink)
+///     .build()?;
+/// # drop((layer, guard));
+/// # Ok(())
+/// # }
+/// ```
+pub struct Builder {
+    config: Config,
+    console_writer: Option<BoxMakeWriter>,
+    file_writer: Option<BoxMakeWriter>,
+    clock: Option<Clock>,
+    utc_offset: Option<FixedOffset>,
+    ansi: Option<bool>,
+    narrate_events: bool,
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("config", &self.config)
+            .field("console_writer", &self.console_writer.as_ref().map(|_| "custom"))
+            .field("file_writer", &self.file_writer.as_ref().map(|_| "custom"))
+            .field("clock", &self.clock.as_ref().map(|_| "custom"))
+            .field("utc_offset", &self.utc_offset)
+            .field("ansi", &self.ansi)
+            .field("narrate_events", &self.narrate_events)
+            .finish()
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Builder {
+    /// A builder with [`Config::default`]: console and `logs/user_activity.log`, both at INFO.
+    pub fn new() -> Self {
+        Builder {
+            config: Config::default(),
+            console_writer: None,
+            file_writer: None,
+            clock: None,
+            utc_offset: None,
+            ansi: None,
+            narrate_events: false,
+        }
+    }
+
+    /// A builder with the configuration of the process environment ([`Config::from_env`]).
+    ///
+    /// # Errors
+    /// A variable with a value that does not parse; the error names it.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self::new().config(Config::from_env()?))
+    }
+
+    /// Replaces the configuration.
+    #[must_use]
+    pub fn config(self, config: Config) -> Self {
+        Builder { config, ..self }
+    }
+
+    /// Changes the configuration, for overriding what the environment says:
+    /// `.configure(|c| c.console_log_level(LevelFilter::WARN))`.
+    #[must_use]
+    pub fn configure(self, change: impl FnOnce(Config) -> Config) -> Self {
+        Builder { config: change(self.config), ..self }
+    }
+
+    /// The configuration as it stands.
+    pub fn current_config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Writes console lines here instead of standard output. Lines are not coloured unless
+    /// [`with_ansi(true)`](Self::with_ansi) says so.
+    #[must_use]
+    pub fn console_writer<W>(self, writer: W) -> Self
+    where
+        W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+    {
+        Builder { console_writer: Some(BoxMakeWriter::new(writer)), ..self }
+    }
+
+    /// Writes file lines here instead of `USER_ACTIVITY_LOG_PATH` (still only when
+    /// `ENABLE_FILE_LOGGING` is on, and as JSON unless `ENABLE_JSON_LOGGING` is off).
+    #[must_use]
+    pub fn file_writer<W>(self, writer: W) -> Self
+    where
+        W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+    {
+        Builder { file_writer: Some(BoxMakeWriter::new(writer)), ..self }
+    }
+
+    /// The source of "now" (default: the system clock). Tests use a fixed time.
+    #[must_use]
+    pub fn clock(self, now: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        Builder { clock: Some(Arc::new(now)), ..self }
+    }
+
+    /// The offset of console times from UTC (default: the local offset, taken once at build).
+    #[must_use]
+    pub fn utc_offset(self, offset: FixedOffset) -> Self {
+        Builder { utc_offset: Some(offset), ..self }
+    }
+
+    /// Colours the console's level tags (default: only when standard output is a terminal and
+    /// `NO_COLOR` is unset, and never for a custom console writer).
+    #[must_use]
+    pub fn with_ansi(self, ansi: bool) -> Self {
+        Builder { ansi: Some(ansi), ..self }
+    }
+
+    /// Also narrates ordinary events (any target), as `💬 User u1 logged '<message>'` lines with
+    /// `"event":"log"` in JSON (default: off; only `user_activity` events are written).
+    #[must_use]
+    pub fn narrate_events(self, narrate: bool) -> Self {
+        Builder { narrate_events: narrate, ..self }
+    }
+
+    /// Builds the layer and the guard that flushes it.
+    ///
+    /// # Errors
+    /// [`InitError::LogFile`] when the log file cannot be opened or its directory created.
+    pub fn build(self) -> Result<(ActivityLayer, ActivityGuard), InitError> {
+        let config = &self.config;
+        let console = config.enable_console_logging.then(|| {
+            let (writer, terminal) = match self.console_writer {
+                Some(w) => (w, false),
+                None => (BoxMakeWriter::new(std::io::stdout), std::io::stdout().is_terminal()),
+            };
+            ConsoleSink {
+                sink: Sink::new("console", writer, config.console_log_level),
+                ansi: self.ansi.unwrap_or(terminal && !config.no_color),
+            }
+        });
+        let file = match (config.enable_file_logging, self.file_writer) {
+            (false, _) => None,
+            (true, Some(writer)) => Some(writer),
+            (true, None) => {
+                let path = &config.user_activity_log_path;
+                let f = file::open_append(path)
+                    .map_err(|source| InitError::LogFile { path: path.clone(), source })?;
+                Some(BoxMakeWriter::new(Arc::new(f)))
+            }
+        }
+        .map(|writer| FileSink {
+            sink: Sink::new("file", writer, config.file_log_level),
+            json: config.enable_json_logging,
+        });
+        let offset = self.utc_offset.unwrap_or_else(|| Local::now().offset().fix());
+        let shared = Arc::new(Shared {
+            renderer: Renderer::new(config, offset),
+            sinks: Sinks { console, file },
+            clock: self.clock.unwrap_or_else(|| Arc::new(Utc::now)),
+            narrate_events: self.narrate_events,
+            track_anonymous_users: config.track_anonymous_users,
+        });
+        Ok((ActivityLayer::from_shared(shared.clone()), ActivityGuard::new(shared)))
+    }
+
+    /// Installs `registry + EnvFilter + ActivityLayer` as the global default subscriber.
+    ///
+    /// The filter is `RUST_LOG` when set, otherwise the most verbose of the sinks' levels.
+    ///
+    /// # Errors
+    /// A log file that cannot be opened, a `RUST_LOG` that does not parse, or a global
+    /// subscriber that is already set.
+    pub fn try_init(self) -> Result<ActivityGuard, InitError> {
+        let (layer, guard) = self.build()?;
+        let filter = match std::env::var("RUST_LOG") {
+            Ok(spec) if !spec.trim().is_empty() => {
+                EnvFilter::try_new(&spec).map_err(|source| InitError::Filter { spec, source })?
+            }
+            _ => EnvFilter::default().add_directive(Directive::from(guard.max_level())),
+        };
+        tracing_subscriber::registry().with(filter).with(layer).try_init().map_err(InitError::Global)?;
+        Ok(guard)
+    }
+
+    /// Like [`try_init`](Self::try_init), but panics with the reason if it fails.
+    ///
+    /// # Panics
+    /// When [`try_init`](Self::try_init) returns an error: the message names the variable, the
+    /// file or the filter at fault.
+    pub fn init(self) -> ActivityGuard {
+        match self.try_init() {
+            Ok(guard) => guard,
+            Err(e) => panic!("tracing-activity could not start: {e}"),
+        }
+    }
+}
+
+/// Why the layer could not be built or installed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum InitError {
+    /// An environment variable has a value that does not parse.
+    Config(ConfigError),
+    /// The log file or its directory could not be created or opened.
+    LogFile {
+        /// The configured `USER_ACTIVITY_LOG_PATH`.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// `RUST_LOG` is not a valid filter.
+    Filter {
+        /// The value of `RUST_LOG`.
+        spec: String,
+        /// What is wrong with it.
+        source: tracing_subscriber::filter::ParseError,
+    },
+    /// Another global subscriber is already installed.
+    Global(TryInitError),
+}
+
+impl fmt::Display for InitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InitError::Config(e) => e.fmt(f),
+            InitError::LogFile { path, source } => {
+                write!(f, "cannot open the activity log file {}: {source}", path.display())
+            }
+            InitError::Filter { spec, source } => write!(f, "invalid RUST_LOG {spec:?}: {source}"),
+            InitError::Global(e) => write!(f, "cannot install the global subscriber: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for InitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            InitError::Config(e) => Some(e),
+            InitError::LogFile { source, .. } => Some(source),
+            InitError::Filter { source, .. } => Some(source),
+            InitError::Global(e) => Some(e),
+        }
+    }
+}
+
+impl From<ConfigError> for InitError {
+    fn from(e: ConfigError) -> Self {
+        InitError::Config(e)
+    }
+}

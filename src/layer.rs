@@ -1,0 +1,320 @@
+//! [`ActivityLayer`]: the `tracing-subscriber` layer that turns actions into narrative and JSON lines.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tracing_core::span::{Attributes, Id, Record as SpanValues};
+use tracing_core::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context, Layer};
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::action::ActionType;
+use crate::builder::Builder;
+use crate::fields::{TARGET, USER_ID_SLOT};
+use crate::record::{Record, SpanActivity, SpanVisitor};
+use crate::render::{Action, EventKind, Renderer, Slowness};
+use crate::sink::Sinks;
+
+/// The time source: UTC now.
+pub(crate) type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The action type of an action event that names none.
+const UNNAMED_ACTION: &str = "action";
+/// The action type of a narrated ordinary event.
+const LOG_ACTION: &str = "log";
+
+/// Buffers larger than this are given back after use, so one huge value does not pin memory.
+const KEEP_CAPACITY: usize = 64 * 1024;
+
+/// What the layer and its guard share.
+pub(crate) struct Shared {
+    pub(crate) renderer: Renderer,
+    pub(crate) sinks: Sinks,
+    pub(crate) clock: Clock,
+    pub(crate) narrate_events: bool,
+    pub(crate) track_anonymous_users: bool,
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("renderer", &self.renderer)
+            .field("sinks", &self.sinks)
+            .field("narrate_events", &self.narrate_events)
+            .field("track_anonymous_users", &self.track_anonymous_users)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A [`Layer`] that writes every user action as a narrative console line and a JSON line.
+///
+/// Events whose target is `user_activity` (what [`user_action!`](crate::user_action) and the
+/// helper macros emit) are actions; other events are left to other layers unless
+/// [`Builder::narrate_events`] asks for them too. The session (who) and context (where) of an
+/// action come from the fields of its enclosing spans, nearest first, and from the event itself.
+///
+/// Build one with [`ActivityLayer::builder`]; it composes with any subscriber built on
+/// [`tracing_subscriber::registry`]:
+///
+/// ```
+/// use tracing_subscriber::{EnvFilter, prelude::*};
+/// use tracing_activity::{ActivityLayer, Config};
+///
+/// # fn main() -> Result<(), tracing_activity::InitError> {
+/// let (activity, _guard) = ActivityLayer::builder()
+///     .config(Config::default().enable_file_logging(false))
+///     .build()?;
+/// let subscriber = tracing_subscriber::registry()
+///     .with(EnvFilter::new("info"))
+///     .with(activity)
+///     .with(tracing_subscriber::fmt::layer());
+/// tracing::subscriber::with_default(subscriber, || {
+///     tracing_activity::log_click!("submit-button");
+/// });
+/// # Ok(())
+/// # }
+/// ```
+pub struct ActivityLayer {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for ActivityLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActivityLayer").field("shared", &self.shared).finish()
+    }
+}
+
+impl ActivityLayer {
+    /// A [`Builder`] with the default configuration; see [`Builder::from_env`] for the environment's.
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    pub(crate) fn from_shared(shared: Arc<Shared>) -> Self {
+        ActivityLayer { shared }
+    }
+}
+
+/// Flushes the layer's sinks when dropped, and tells how many lines were written.
+///
+/// Keep it alive for as long as the application logs, typically in `main`:
+/// `let _guard = tracing_activity::init();`. Note that `let _ = tracing_activity::init();`
+/// drops the guard at once, so buffered lines would be flushed right away and not at exit.
+#[must_use = "dropping the guard flushes the activity log at once; keep it alive in main"]
+pub struct ActivityGuard {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for ActivityGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActivityGuard").field("stats", &self.stats()).finish()
+    }
+}
+
+/// Counts of what the sinks did, from [`ActivityGuard::stats`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Lines written to the console.
+    pub console_lines: u64,
+    /// Lines written to the log file.
+    pub file_lines: u64,
+    /// Console lines that could not be written.
+    pub console_write_errors: u64,
+    /// File lines that could not be written.
+    pub file_write_errors: u64,
+}
+
+impl ActivityGuard {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        ActivityGuard { shared }
+    }
+
+    /// What the sinks have written so far.
+    pub fn stats(&self) -> Stats {
+        let sinks = &self.shared.sinks;
+        let console = sinks.console.as_ref().map(|c| &c.sink);
+        let file = sinks.file.as_ref().map(|f| &f.sink);
+        Stats {
+            console_lines: console.map_or(0, |s| s.lines_written()),
+            file_lines: file.map_or(0, |s| s.lines_written()),
+            console_write_errors: console.map_or(0, |s| s.write_errors()),
+            file_write_errors: file.map_or(0, |s| s.write_errors()),
+        }
+    }
+
+    /// The most verbose level any sink takes.
+    pub(crate) fn max_level(&self) -> tracing_subscriber::filter::LevelFilter {
+        self.shared.sinks.max_level()
+    }
+
+    /// Flushes both sinks now.
+    pub fn flush(&self) {
+        self.shared.sinks.flush();
+    }
+}
+
+impl Drop for ActivityGuard {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
+/// The per-thread buffers one event is rendered into.
+struct Scratch {
+    record: Record,
+    narrative: String,
+    line: String,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        Scratch { record: Record::new(), narrative: String::new(), line: String::new() }
+    }
+
+    fn clear(&mut self) {
+        self.record.clear();
+        self.narrative.clear();
+        self.line.clear();
+    }
+
+    fn trim(&mut self) {
+        for buf in [&mut self.narrative, &mut self.line] {
+            if buf.capacity() > KEEP_CAPACITY {
+                *buf = String::new();
+            }
+        }
+        if self.record.data.capacity() > KEEP_CAPACITY {
+            self.record = Record::new();
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
+}
+
+/// Runs `f` with this thread's scratch buffers, or fresh ones when they are in use (a writer
+/// that logs) or gone (thread teardown).
+fn with_scratch(f: impl FnOnce(&mut Scratch)) {
+    let mut f = Some(f);
+    let _ = SCRATCH.try_with(|cell| {
+        if let Ok(mut scratch) = cell.try_borrow_mut() {
+            scratch.clear();
+            (f.take().expect("called once"))(&mut scratch);
+            scratch.trim();
+        }
+    });
+    if let Some(f) = f {
+        f(&mut Scratch::new());
+    }
+}
+
+/// Slow actions are logged at WARN at least.
+fn promote(level: Level, slowness: Slowness) -> Level {
+    if slowness != Slowness::Normal && level > Level::WARN { Level::WARN } else { level }
+}
+
+impl<S> Layer<S> for ActivityLayer
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let mut activity = SpanActivity::default();
+        attrs.record(&mut SpanVisitor { span: &mut activity, scratch: String::new() });
+        if !activity.is_empty() {
+            span.extensions_mut().insert(activity);
+        }
+    }
+
+    fn on_record(&self, id: &Id, values: &SpanValues<'_>, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let mut extensions = span.extensions_mut();
+        if let Some(activity) = extensions.get_mut::<SpanActivity>() {
+            values.record(&mut SpanVisitor { span: activity, scratch: String::new() });
+        } else {
+            let mut activity = SpanActivity::default();
+            values.record(&mut SpanVisitor { span: &mut activity, scratch: String::new() });
+            if !activity.is_empty() {
+                extensions.insert(activity);
+            }
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let meta = event.metadata();
+        let kind = if meta.target() == TARGET {
+            EventKind::Action
+        } else if self.shared.narrate_events {
+            EventKind::Log
+        } else {
+            return;
+        };
+        let shared = &*self.shared;
+        let max = shared.sinks.max_level();
+        if max < *meta.level() && max < Level::WARN {
+            return; // not shown by any sink, even if a slow duration raised it to WARN
+        }
+        with_scratch(|scratch| {
+            let Scratch { record, narrative, line } = scratch;
+            event.record(record);
+            if let Some(scope) = ctx.event_scope(event) {
+                for span in scope {
+                    if let Some(activity) = span.extensions().get::<SpanActivity>() {
+                        record.inherit(activity);
+                    }
+                }
+            }
+            if !shared.track_anonymous_users && record.session.get(USER_ID_SLOT).is_none_or(str::is_empty) {
+                return;
+            }
+            let action_type = match kind {
+                EventKind::Log => ActionType::Custom(LOG_ACTION),
+                EventKind::Action if record.action_type.is_empty() => ActionType::Custom(UNNAMED_ACTION),
+                EventKind::Action => ActionType::from_name(&record.action_type),
+            };
+            let slowness = shared.renderer.slowness(record.duration_ms);
+            let level = promote(*meta.level(), slowness);
+            let console = shared.sinks.console.as_ref().filter(|c| c.sink.admits(level));
+            let file = shared.sinks.file.as_ref().filter(|f| f.sink.admits(level));
+            if console.is_none() && file.is_none() {
+                return;
+            }
+            let success = record.success.unwrap_or(action_type.default_success());
+            let result = if record.result.is_empty() {
+                action_type.default_result(success)
+            } else {
+                record.result.as_str()
+            };
+            let action = Action {
+                kind,
+                action_type,
+                level,
+                success,
+                description: record.description(),
+                result,
+                slowness,
+                record,
+                now: (shared.clock)(),
+            };
+            shared.renderer.narrative(&action, narrative);
+            if let Some(console) = console {
+                line.clear();
+                shared.renderer.console_line(level, console.ansi, narrative, line);
+                console.sink.write_line(meta, line.as_bytes());
+            }
+            if let Some(file) = file {
+                line.clear();
+                if file.json {
+                    shared.renderer.json(&action, narrative, line);
+                } else {
+                    shared.renderer.text_file_line(&action, narrative, line);
+                }
+                file.sink.write_line(meta, line.as_bytes());
+            }
+        });
+    }
+}

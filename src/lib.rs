@@ -1,0 +1,49 @@
+#![doc = include_str!("../README.md")]
+#![deny(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
+
+pub mod action;
+mod builder;
+pub mod config;
+pub mod fields;
+mod layer;
+mod macros;
+mod record;
+mod render;
+mod sink;
+
+pub use action::{ActionType, AsActionName};
+pub use builder::{Builder, InitError};
+pub use config::{Config, ConfigError, IpCidr, Secret};
+pub use fields::TARGET;
+pub use layer::{ActivityGuard, ActivityLayer, Stats};
+
+/// Installs the activity layer as the global subscriber, configured from the environment.
+///
+/// This is `registry().with(EnvFilter).with(ActivityLayer)`; the filter is `RUST_LOG` when set,
+/// otherwise the most verbose of `CONSOLE_LOG_LEVEL` and `FILE_LOG_LEVEL`. Keep the returned
+/// guard alive until the application exits: dropping it flushes the log.
+///
+/// # Errors
+/// A configuration variable that does not parse, a log file that cannot be opened, an invalid
+/// `RUST_LOG`, or a global subscriber that is already installed.
+pub fn try_init() -> Result<ActivityGuard, InitError> {
+    Builder::from_env()?.try_init()
+}
+
+/// Like [`try_init`], but panics with a message that names the cause if it fails.
+///
+/// # Panics
+/// When [`try_init`] returns an error.
+pub fn init() -> ActivityGuard {
+    match try_init() {
+        Ok(guard) => guard,
+        Err(e) => panic!("tracing-activity could not start: {e}"),
+    }
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use tracing;
+    pub use tracing::Level;
+}

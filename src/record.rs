@@ -1,0 +1,355 @@
+//! The per-event view of an action: its own fields plus the session and context of its spans.
+//!
+//! Span fields are classified once, when the span is created or recorded, into a private
+//! [`SpanActivity`] kept in the span's extensions. An event's fields are visited into a reusable
+//! [`Record`] (one per thread, cleared between events so its buffers keep their capacity), then the
+//! ancestors' stored values fill whatever the event left unset, nearest span first.
+
+use std::fmt::{self, Write};
+
+use tracing_core::field::{Field, Visit};
+
+use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, Slot};
+use crate::render::escape::{Escaping, push_json_str};
+
+const N_SESSION: usize = SESSION_FIELDS.len();
+const N_CONTEXT: usize = CONTEXT_FIELDS.len();
+
+/// A value's plain text, for the session and context slots and the action's words.
+struct Text<'a>(&'a mut String);
+
+impl Text<'_> {
+    fn debug(&mut self, value: &dyn fmt::Debug) {
+        let _ = write!(self.0, "{value:?}");
+    }
+
+    fn display(&mut self, value: &dyn fmt::Display) {
+        let _ = write!(self.0, "{value}");
+    }
+}
+
+/// Appends a JSON literal for a recorded value.
+pub(crate) struct JsonValue<'a>(pub(crate) &'a mut String);
+
+impl JsonValue<'_> {
+    pub(crate) fn str(self, s: &str) {
+        self.0.push('"');
+        push_json_str(self.0, s);
+        self.0.push('"');
+    }
+
+    fn debug(self, value: &dyn fmt::Debug) {
+        self.0.push('"');
+        let _ = write!(Escaping { out: self.0, json: true }, "{value:?}");
+        self.0.push('"');
+    }
+
+    fn display(self, value: &dyn fmt::Display) {
+        self.0.push('"');
+        let _ = write!(Escaping { out: self.0, json: true }, "{value}");
+        self.0.push('"');
+    }
+
+    pub(crate) fn f64(self, v: f64) {
+        if v.is_finite() {
+            let _ = write!(self.0, "{v}");
+        } else {
+            self.0.push_str("null");
+        }
+    }
+
+    fn int(self, v: impl fmt::Display) {
+        let _ = write!(self.0, "{v}");
+    }
+
+    /// 128-bit integers beyond the 64-bit range are written as strings: JSON readers such as jq
+    /// and OpenSearch would silently round them as numbers.
+    fn wide(self, v: impl fmt::Display, fits: bool) {
+        if fits {
+            self.int(v);
+        } else {
+            let _ = write!(self.0, "\"{v}\"");
+        }
+    }
+
+    fn bool(self, v: bool) {
+        self.0.push_str(if v { "true" } else { "false" });
+    }
+}
+
+/// Up to `N` optional string values, reusing their buffers.
+#[derive(Debug)]
+pub(crate) struct Slots<const N: usize> {
+    values: [String; N],
+    set: [bool; N],
+}
+
+impl<const N: usize> Slots<N> {
+    pub(crate) fn new() -> Self {
+        Slots { values: std::array::from_fn(|_| String::new()), set: [false; N] }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        for (v, s) in self.values.iter_mut().zip(&mut self.set) {
+            v.clear();
+            *s = false;
+        }
+    }
+
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        self.set[i].then(|| self.values[i].as_str())
+    }
+
+    /// The slot's buffer, emptied, marked as set.
+    fn overwrite(&mut self, i: usize) -> &mut String {
+        self.set[i] = true;
+        let v = &mut self.values[i];
+        v.clear();
+        v
+    }
+
+    /// Copies `value` into the slot unless it is already set (leaf wins).
+    fn fill(&mut self, i: usize, value: &str) {
+        if !self.set[i] {
+            self.overwrite(i).push_str(value);
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, Option<&str>)> {
+        (0..N).map(|i| (i, self.get(i)))
+    }
+}
+
+/// A span's activity fields, classified and stored once in its extensions.
+#[derive(Debug, Default)]
+pub(crate) struct SpanActivity {
+    session: [Option<Box<str>>; N_SESSION],
+    context: [Option<Box<str>>; N_CONTEXT],
+    /// Other span fields: name and JSON literal.
+    extra: Vec<(&'static str, Box<str>)>,
+}
+
+impl SpanActivity {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.session.iter().chain(&self.context).all(Option::is_none) && self.extra.is_empty()
+    }
+}
+
+/// Records span fields into a [`SpanActivity`].
+pub(crate) struct SpanVisitor<'a> {
+    pub(crate) span: &'a mut SpanActivity,
+    pub(crate) scratch: String,
+}
+
+impl SpanVisitor<'_> {
+    fn put(&mut self, field: &Field, text: impl FnOnce(&mut String), json: impl FnOnce(JsonValue<'_>)) {
+        self.scratch.clear();
+        let slot = match Slot::of(field.name()) {
+            Slot::Session(i) => &mut self.span.session[i],
+            Slot::Context(i) => &mut self.span.context[i],
+            _ => {
+                json(JsonValue(&mut self.scratch));
+                let value: Box<str> = self.scratch.as_str().into();
+                match self.span.extra.iter_mut().find(|(n, _)| *n == field.name()) {
+                    Some(e) => e.1 = value,
+                    None => self.span.extra.push((field.name(), value)),
+                }
+                return;
+            }
+        };
+        text(&mut self.scratch);
+        *slot = Some(self.scratch.as_str().into());
+    }
+}
+
+impl Visit for SpanVisitor<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.put(field, |t| t.push_str(value), |j| j.str(value));
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.put(field, |t| Text(t).debug(&value), |j| j.bool(value));
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.put(field, |t| Text(t).debug(&value), |j| j.int(value));
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.put(field, |t| Text(t).debug(&value), |j| j.int(value));
+    }
+    fn record_i128(&mut self, field: &Field, value: i128) {
+        self.put(field, |t| Text(t).debug(&value), |j| j.wide(value, i64::try_from(value).is_ok()));
+    }
+    fn record_u128(&mut self, field: &Field, value: u128) {
+        self.put(field, |t| Text(t).debug(&value), |j| j.wide(value, u64::try_from(value).is_ok()));
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.put(field, |t| Text(t).debug(&value), |j| j.f64(value));
+    }
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.put(field, |t| Text(t).display(&value), |j| j.display(&value));
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.put(field, |t| Text(t).debug(value), |j| j.debug(value));
+    }
+}
+
+/// One action being rendered: the event's fields, then its spans' session and context.
+#[derive(Debug)]
+pub(crate) struct Record {
+    pub(crate) action_type: String,
+    pub(crate) description: String,
+    pub(crate) message: String,
+    pub(crate) result: String,
+    pub(crate) success: Option<bool>,
+    pub(crate) duration_ms: Option<f64>,
+    /// Extra event fields as the inside of a JSON object (`"k":v,"k2":v2`).
+    pub(crate) data: String,
+    data_names: Vec<&'static str>,
+    pub(crate) session: Slots<N_SESSION>,
+    pub(crate) context: Slots<N_CONTEXT>,
+    /// Other span fields as the inside of a JSON object, nearest span first, each name once.
+    pub(crate) context_extra: String,
+    context_names: Vec<&'static str>,
+}
+
+impl Record {
+    pub(crate) fn new() -> Self {
+        Record {
+            action_type: String::new(),
+            description: String::new(),
+            message: String::new(),
+            result: String::new(),
+            success: None,
+            duration_ms: None,
+            data: String::new(),
+            data_names: Vec::new(),
+            session: Slots::new(),
+            context: Slots::new(),
+            context_extra: String::new(),
+            context_names: Vec::new(),
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.action_type.clear();
+        self.description.clear();
+        self.message.clear();
+        self.result.clear();
+        self.success = None;
+        self.duration_ms = None;
+        self.data.clear();
+        self.data_names.clear();
+        self.session.clear();
+        self.context.clear();
+        self.context_extra.clear();
+        self.context_names.clear();
+    }
+
+    /// Fills what the event left unset from one span; call nearest span first.
+    pub(crate) fn inherit(&mut self, span: &SpanActivity) {
+        for (i, v) in span.session.iter().enumerate() {
+            if let Some(v) = v {
+                self.session.fill(i, v);
+            }
+        }
+        for (i, v) in span.context.iter().enumerate() {
+            if let Some(v) = v {
+                self.context.fill(i, v);
+            }
+        }
+        for (name, value) in &span.extra {
+            if !self.context_names.contains(name) {
+                self.context_names.push(name);
+                push_member(&mut self.context_extra, name, |out| out.push_str(value));
+            }
+        }
+    }
+
+    /// The description to show: the `description` field, else the event's message.
+    pub(crate) fn description(&self) -> &str {
+        if self.description.is_empty() { &self.message } else { &self.description }
+    }
+
+    fn data_member(&mut self, field: &Field, value: impl FnOnce(JsonValue<'_>)) {
+        let name = field.name();
+        if self.data_names.contains(&name) {
+            return; // the first value of a repeated field name is kept: no key twice
+        }
+        self.data_names.push(name);
+        push_member(&mut self.data, name, |out| value(JsonValue(out)));
+    }
+
+    /// Routes one event field: words and flags to the action, session/context to their slots.
+    fn put(&mut self, field: &Field, text: impl FnOnce(&mut String), json: impl FnOnce(JsonValue<'_>)) {
+        let target = match Slot::of(field.name()) {
+            Slot::ActionType => &mut self.action_type,
+            Slot::Description => &mut self.description,
+            Slot::Result => &mut self.result,
+            Slot::Message => &mut self.message,
+            Slot::Session(i) => self.session.overwrite(i),
+            // Context comes from spans only: an event's `method` or `url` is more often the
+            // action's own data (an auth method, a downloaded URL) than the request's.
+            Slot::Context(_) | Slot::Success | Slot::Duration | Slot::Other => {
+                return self.data_member(field, json);
+            }
+        };
+        target.clear();
+        text(target);
+    }
+}
+
+/// Appends `"name":<value>` to the inside of a JSON object, with a comma unless it is the first.
+pub(crate) fn push_member(out: &mut String, name: &str, value: impl FnOnce(&mut String)) {
+    if !out.is_empty() && !out.ends_with('{') {
+        out.push(',');
+    }
+    out.push('"');
+    push_json_str(out, name);
+    out.push_str("\":");
+    value(out);
+}
+
+impl Visit for Record {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.put(field, |t| t.push_str(value), |j| j.str(value));
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        if Slot::of(field.name()) == Slot::Success {
+            self.success = Some(value);
+            return;
+        }
+        self.put(field, |t| Text(t).debug(&value), |j| j.bool(value));
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        if Slot::of(field.name()) == Slot::Duration {
+            self.duration_ms = Some(value as f64);
+            return;
+        }
+        self.put(field, |t| Text(t).debug(&value), |j| j.int(value));
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if Slot::of(field.name()) == Slot::Duration {
+            self.duration_ms = Some(value as f64);
+            return;
+        }
+        self.put(field, |t| Text(t).debug(&value), |j| j.int(value));
+    }
+    fn record_i128(&mut self, field: &Field, value: i128) {
+        self.put(field, |t| Text(t).debug(&value), |j| j.wide(value, i64::try_from(value).is_ok()));
+    }
+    fn record_u128(&mut self, field: &Field, value: u128) {
+        self.put(field, |t| Text(t).debug(&value), |j| j.wide(value, u64::try_from(value).is_ok()));
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        if Slot::of(field.name()) == Slot::Duration && value.is_finite() && value >= 0.0 {
+            self.duration_ms = Some(value);
+            return;
+        }
+        self.put(field, |t| Text(t).debug(&value), |j| j.f64(value));
+    }
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.put(field, |t| Text(t).display(&value), |j| j.display(&value));
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.put(field, |t| Text(t).debug(value), |j| j.debug(value));
+    }
+}

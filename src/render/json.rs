@@ -1,0 +1,104 @@
+//! The JSON line: one object per action, with the keys of [`crate::fields::json`].
+//!
+//! ```json
+//! {"timestamp":"2024-01-15T14:30:25.123456Z","level":"INFO","event":"user_action",
+//!  "narrative":"🔌 User user123 made API call to 'GET /user-queries' at 14:30:25 → ✅ Result: HTTP 200 SUCCESS (took 45.32ms)",
+//!  "action":{"action_type":"api_call","description":"GET /user-queries","result":"HTTP 200 SUCCESS",
+//!            "success":true,"duration_ms":45.32,"timestamp":"2024-01-15T14:30:25.123456Z","data":{}},
+//!  "session":{"session_id":"s-1","user_id":"user123","ip_address":null,"user_agent":null,"current_page":null,"referrer":null},
+//!  "context":{"request_id":"req-789-012","method":"GET","url":"http://localhost:8000/user-queries"},
+//!  "environment":"development"}
+//! ```
+//!
+//! The keys are fixed: user fields can only appear inside `action.data` (event fields) and
+//! `context` (span fields), and there each name is written once, so no object has a key twice.
+//! `session` always has its six keys (`null` when unknown); `context` has the keys that are known.
+//! `action.duration_ms` is `null` without a duration; `action.slow` is present only when the
+//! action reached a threshold.
+
+use super::{Action, EventKind, Renderer, write_rfc3339};
+use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, json as key};
+use crate::record::{JsonValue, push_member};
+
+impl Renderer {
+    /// Writes the JSON line of `action` (with its newline) into `out`.
+    pub(crate) fn json(&self, action: &Action<'_>, narrative: &str, out: &mut String) {
+        let record = action.record;
+        out.push('{');
+        push_member(out, key::TIMESTAMP, |o| quoted_time(o, action));
+        push_member(out, key::LEVEL, |o| {
+            o.push('"');
+            o.push_str(action.level.as_str());
+            o.push('"');
+        });
+        push_member(out, key::EVENT, |o| {
+            JsonValue(o).str(match action.kind {
+                EventKind::Action => key::USER_ACTION,
+                EventKind::Log => key::LOG,
+            })
+        });
+        push_member(out, key::NARRATIVE, |o| JsonValue(o).str(narrative));
+
+        push_member(out, key::ACTION, |o| {
+            o.push('{');
+            push_member(o, "action_type", |o| JsonValue(o).str(action.action_type.name()));
+            push_member(o, "description", |o| JsonValue(o).str(action.description));
+            push_member(o, "result", |o| JsonValue(o).str(action.result));
+            push_member(o, "success", |o| o.push_str(if action.success { "true" } else { "false" }));
+            push_member(o, "duration_ms", |o| match record.duration_ms {
+                Some(ms) => JsonValue(o).f64(ms),
+                None => o.push_str("null"),
+            });
+            if let Some(slow) = action.slowness.json_name() {
+                push_member(o, key::SLOW, |o| JsonValue(o).str(slow));
+            }
+            push_member(o, "timestamp", |o| quoted_time(o, action));
+            push_member(o, key::DATA, |o| {
+                o.push('{');
+                o.push_str(&record.data);
+                o.push('}');
+            });
+            o.push('}');
+        });
+
+        push_member(out, key::SESSION, |o| {
+            o.push('{');
+            for (i, value) in record.session.iter() {
+                push_member(o, SESSION_FIELDS[i], |o| match value {
+                    Some(v) => JsonValue(o).str(v),
+                    None => o.push_str("null"),
+                });
+            }
+            o.push('}');
+        });
+
+        push_member(out, key::CONTEXT, |o| {
+            o.push('{');
+            for (i, value) in record.context.iter() {
+                if let Some(v) = value {
+                    push_member(o, CONTEXT_FIELDS[i], |o| JsonValue(o).str(v));
+                }
+            }
+            if !record.context_extra.is_empty() {
+                if !o.ends_with('{') {
+                    o.push(',');
+                }
+                o.push_str(&record.context_extra);
+            }
+            o.push('}');
+        });
+
+        push_member(out, key::ENVIRONMENT, |o| {
+            o.push('"');
+            o.push_str(&self.environment_json);
+            o.push('"');
+        });
+        out.push_str("}\n");
+    }
+}
+
+fn quoted_time(out: &mut String, action: &Action<'_>) {
+    out.push('"');
+    write_rfc3339(out, action.now);
+    out.push('"');
+}

@@ -1,0 +1,145 @@
+//! Rendering one action into its narrative line and its JSON line.
+//!
+//! Both are written into reusable buffers; nothing here allocates once the buffers have grown
+//! to the size of a typical line.
+
+pub(crate) mod escape;
+mod json;
+mod narrative;
+
+use std::fmt::Write;
+
+use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
+use tracing_core::Level;
+
+use crate::action::ActionType;
+use crate::config::Config;
+use crate::record::Record;
+
+/// How slow an action was, against the configured thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slowness {
+    Normal,
+    /// At or over `SLOW_REQUEST_THRESHOLD`.
+    Slow,
+    /// At or over `VERY_SLOW_REQUEST_THRESHOLD`.
+    VerySlow,
+}
+
+impl Slowness {
+    /// The value of `action.slow` in JSON.
+    pub(crate) fn json_name(self) -> Option<&'static str> {
+        match self {
+            Slowness::Normal => None,
+            Slowness::Slow => Some("slow"),
+            Slowness::VerySlow => Some("very_slow"),
+        }
+    }
+}
+
+/// Whether the line is an action or an ordinary event narrated on request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    Action,
+    Log,
+}
+
+/// One action, resolved: the record plus everything derived from it.
+#[derive(Debug)]
+pub(crate) struct Action<'a> {
+    pub(crate) kind: EventKind,
+    pub(crate) action_type: ActionType<'a>,
+    pub(crate) level: Level,
+    pub(crate) success: bool,
+    pub(crate) description: &'a str,
+    pub(crate) result: &'a str,
+    pub(crate) slowness: Slowness,
+    pub(crate) record: &'a Record,
+    pub(crate) now: DateTime<Utc>,
+}
+
+/// The render settings taken from [`Config`] once, at build time.
+#[derive(Debug, Clone)]
+pub(crate) struct Renderer {
+    pub(crate) emojis: bool,
+    pub(crate) user_info: bool,
+    pub(crate) timestamps: bool,
+    slow_ms: f64,
+    very_slow_ms: f64,
+    /// The environment's name, already escaped for a JSON string.
+    environment_json: String,
+    offset: FixedOffset,
+}
+
+impl Renderer {
+    pub(crate) fn new(config: &Config, offset: FixedOffset) -> Self {
+        let mut environment_json = String::new();
+        escape::push_json_str(&mut environment_json, &config.environment);
+        Renderer {
+            emojis: config.enable_emojis,
+            user_info: config.enable_user_info,
+            timestamps: config.enable_timestamps,
+            slow_ms: config.slow_request_threshold.as_secs_f64() * 1000.0,
+            very_slow_ms: config.very_slow_request_threshold.as_secs_f64() * 1000.0,
+            environment_json,
+            offset,
+        }
+    }
+
+    pub(crate) fn slowness(&self, duration_ms: Option<f64>) -> Slowness {
+        match duration_ms {
+            Some(d) if d >= self.very_slow_ms => Slowness::VerySlow,
+            Some(d) if d >= self.slow_ms => Slowness::Slow,
+            _ => Slowness::Normal,
+        }
+    }
+
+    /// `[LEVEL] narrative\n`, the level coloured when `ansi` is on.
+    pub(crate) fn console_line(&self, level: Level, ansi: bool, narrative: &str, out: &mut String) {
+        if ansi {
+            out.push_str(level_colour(level));
+            out.push('[');
+            out.push_str(level.as_str());
+            out.push_str("]\x1b[0m ");
+        } else {
+            out.push('[');
+            out.push_str(level.as_str());
+            out.push_str("] ");
+        }
+        out.push_str(narrative);
+        out.push('\n');
+    }
+
+    /// `2024-01-15T14:30:25.123456Z [LEVEL] narrative\n`: the file's line when JSON is off.
+    pub(crate) fn text_file_line(&self, action: &Action<'_>, narrative: &str, out: &mut String) {
+        write_rfc3339(out, action.now);
+        out.push(' ');
+        self.console_line(action.level, false, narrative, out);
+    }
+}
+
+fn level_colour(level: Level) -> &'static str {
+    match level {
+        Level::ERROR => "\x1b[1;31m",
+        Level::WARN => "\x1b[1;33m",
+        Level::INFO => "\x1b[1;32m",
+        Level::DEBUG => "\x1b[1;34m",
+        _ => "\x1b[1;35m",
+    }
+}
+
+/// Writes `2024-01-15T14:30:25.123456Z`.
+pub(crate) fn write_rfc3339(out: &mut String, t: DateTime<Utc>) {
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        // A leap second shows as second 59 with 1_000_000+ µs in chrono; keep six digits.
+        (t.nanosecond() / 1_000).min(999_999)
+    );
+}
