@@ -14,73 +14,105 @@
 use std::fmt::{self, Write};
 
 /// Whether `c` must be escaped in output: control characters, line separators, bidi controls.
-#[inline]
-pub(crate) fn is_unsafe_char(c: char) -> bool {
+#[cfg(test)]
+fn is_unsafe_char(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}'
         | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Whether any byte of `s` may start an unsafe character (a quick over-approximation).
+/// Finds the next character of `s` at or after byte `i` that must be escaped: its byte index,
+/// its length in bytes and the character. With `json`, `"` and `\` count too.
+///
+/// Works on bytes: ASCII is checked directly, and only the lead bytes of C1 (`0xC2`) and of the
+/// U+2000 block (`0xE2`) look further, so emoji and other text cost one comparison per byte.
 #[inline]
-fn may_need_escape(s: &str, json: bool) -> bool {
-    // 0xC2 leads U+0080..U+00BF (C1 lives there), 0xE2 leads U+2000..U+2FFF (separators, bidi).
-    s.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2 || (json && (b == b'"' || b == b'\\')))
+fn find_unsafe(s: &[u8], mut i: usize, json: bool) -> Option<(usize, usize, char)> {
+    let table = if json { &JSON_STOPS } else { &TEXT_STOPS };
+    loop {
+        // The hot loop: one table look-up per byte until a byte that may need escaping.
+        i += s.get(i..)?.iter().position(|&b| table[usize::from(b)])?;
+        let b = s[i];
+        match b {
+            0xc2 => {
+                // U+0080..U+00BF is 0xC2 followed by the code point's own low byte.
+                if let Some(&n @ 0x80..=0x9f) = s.get(i + 1) {
+                    return Some((i, 2, char::from(n)));
+                }
+            }
+            0xe2 => {
+                if let (Some(&b1), Some(&b2)) = (s.get(i + 1), s.get(i + 2)) {
+                    let cp = 0x2000 | (u32::from(b1 & 0x3f) << 6) | u32::from(b2 & 0x3f);
+                    if matches!(cp, 0x2028 | 0x2029 | 0x202a..=0x202e | 0x2066..=0x2069) {
+                        return Some((i, 3, char::from_u32(cp).unwrap_or('\u{fffd}')));
+                    }
+                }
+            }
+            _ => return Some((i, 1, char::from(b))),
+        }
+        i += 1;
+    }
+}
+
+/// Bytes that stop the scan: C0, DEL, and the lead bytes of C1 (`0xC2`) and U+2xxx (`0xE2`).
+static TEXT_STOPS: [bool; 256] = stops(false);
+/// [`TEXT_STOPS`] plus `"` and `\`.
+static JSON_STOPS: [bool; 256] = stops(true);
+
+const fn stops(json: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[0x7f] = true;
+    table[0xc2] = true;
+    table[0xe2] = true;
+    if json {
+        table[b'"' as usize] = true;
+        table[b'\\' as usize] = true;
+    }
+    table
+}
+
+/// Appends `s` to `out`, writing each character `find_unsafe` reports through `escape`.
+#[inline]
+fn push_escaped(out: &mut String, s: &str, json: bool, escape: fn(&mut String, char)) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    while let Some((i, len, c)) = find_unsafe(bytes, start, json) {
+        out.push_str(&s[start..i]);
+        escape(out, c);
+        start = i + len;
+    }
+    out.push_str(&s[start..]);
 }
 
 /// Appends `s` to `out` with unsafe characters written visibly (`\n`, `\u{1b}`).
 pub(crate) fn push_text(out: &mut String, s: &str) {
-    if !may_need_escape(s, false) {
-        out.push_str(s);
-        return;
-    }
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        if is_unsafe_char(c) {
-            out.push_str(&s[start..i]);
-            match c {
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                _ => {
-                    let _ = write!(out, "\\u{{{:x}}}", c as u32);
-                }
-            }
-            start = i + c.len_utf8();
+    push_escaped(out, s, false, |out, c| match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        _ => {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
         }
-    }
-    out.push_str(&s[start..]);
+    });
 }
 
 /// Appends `s` to `out` as the inside of a JSON string (no surrounding quotes).
 pub(crate) fn push_json_str(out: &mut String, s: &str) {
-    if !may_need_escape(s, true) {
-        out.push_str(s);
-        return;
-    }
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let esc: Option<&str> = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            _ => None,
-        };
-        if esc.is_none() && !is_unsafe_char(c) {
-            continue;
+    push_escaped(out, s, true, |out, c| match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        _ => {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
         }
-        out.push_str(&s[start..i]);
-        match esc {
-            Some(e) => out.push_str(e),
-            None => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-        }
-        start = i + c.len_utf8();
-    }
-    out.push_str(&s[start..]);
+    });
 }
 
 /// A `fmt::Write` adapter that escapes everything written through it.
@@ -135,6 +167,17 @@ mod tests {
     fn text_keeps_ordinary_unicode_and_quotes() {
         assert_eq!(text("café → ✅ 'q' \"x\" \\"), "café → ✅ 'q' \"x\" \\");
         assert_eq!(text("\u{2022}\u{20ac}"), "\u{2022}\u{20ac}");
+    }
+
+    #[test]
+    fn byte_scan_agrees_with_the_character_rule() {
+        // Every code point from U+0000 to U+30FF, alone and between other text.
+        for cp in 0..0x3100u32 {
+            let Some(c) = char::from_u32(cp) else { continue };
+            let s = format!("é{c}✅");
+            let found = find_unsafe(s.as_bytes(), 0, false).map(|(_, _, c)| c);
+            assert_eq!(found, is_unsafe_char(c).then_some(c), "U+{cp:04X}");
+        }
     }
 
     #[test]

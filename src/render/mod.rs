@@ -7,8 +7,6 @@ pub(crate) mod escape;
 mod json;
 mod narrative;
 
-use std::fmt::Write;
-
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 use tracing_core::Level;
 
@@ -130,16 +128,35 @@ fn level_colour(level: Level) -> &'static str {
 
 /// Writes `2024-01-15T14:30:25.123456Z`.
 pub(crate) fn write_rfc3339(out: &mut String, t: DateTime<Utc>) {
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        // A leap second shows as second 59 with 1_000_000+ µs in chrono; keep six digits.
-        (t.nanosecond() / 1_000).min(999_999)
-    );
+    // Years outside 0..=9999 cannot be written in RFC 3339; they are clamped.
+    push_digits(out, t.year().clamp(0, 9999) as u32, 4);
+    out.push('-');
+    push_digits(out, t.month(), 2);
+    out.push('-');
+    push_digits(out, t.day(), 2);
+    out.push('T');
+    push_hms(out, t.hour(), t.minute(), t.second());
+    out.push('.');
+    // chrono shows a leap second as second 59 with 1_000_000+ µs; keep six digits.
+    push_digits(out, (t.nanosecond() / 1_000).min(999_999), 6);
+    out.push('Z');
+}
+
+/// Writes `14:30:25`.
+pub(crate) fn push_hms(out: &mut String, h: u32, m: u32, s: u32) {
+    push_digits(out, h, 2);
+    out.push(':');
+    push_digits(out, m, 2);
+    out.push(':');
+    push_digits(out, s, 2);
+}
+
+/// Writes the last `width` decimal digits of `n`, zero-padded.
+fn push_digits(out: &mut String, mut n: u32, width: usize) {
+    let mut buf = [b'0'; 10];
+    for slot in buf[..width].iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.extend(buf[..width].iter().map(|&b| char::from(b)));
 }

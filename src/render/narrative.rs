@@ -18,7 +18,7 @@ use std::fmt::Write;
 use chrono::Timelike;
 
 use super::escape::push_text;
-use super::{Action, EventKind, Renderer, Slowness};
+use super::{Action, EventKind, Renderer, Slowness, push_hms};
 use crate::action::ActionType;
 use crate::fields::{IP_ADDRESS_SLOT, USER_ID_SLOT};
 
@@ -50,7 +50,8 @@ impl Renderer {
         }
         if self.timestamps {
             let local = action.now.with_timezone(&self.offset);
-            let _ = write!(out, " at {:02}:{:02}:{:02}", local.hour(), local.minute(), local.second());
+            out.push_str(" at ");
+            push_hms(out, local.hour(), local.minute(), local.second());
         }
         if action.kind == EventKind::Log {
             return;
