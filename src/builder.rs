@@ -163,7 +163,7 @@ impl Builder {
             };
             ConsoleSink {
                 sink: Sink::new("console", writer, config.console_log_level),
-                ansi: self.ansi.unwrap_or(terminal && !config.no_color),
+                ansi: console_ansi(self.ansi, terminal, config.no_color),
             }
         });
         let file = match (config.enable_file_logging, self.file_writer) {
@@ -223,6 +223,11 @@ impl Builder {
     }
 }
 
+/// Whether console lines are coloured: as asked, else only on a terminal without `NO_COLOR`.
+fn console_ansi(asked: Option<bool>, terminal: bool, no_color: bool) -> bool {
+    asked.unwrap_or(terminal && !no_color)
+}
+
 /// Why the layer could not be built or installed.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -274,5 +279,19 @@ impl std::error::Error for InitError {
 impl From<ConfigError> for InitError {
     fn from(e: ConfigError) -> Self {
         InitError::Config(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::console_ansi;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color_unless_asked() {
+        assert!(console_ansi(None, true, false));
+        assert!(!console_ansi(None, true, true), "NO_COLOR wins over a terminal");
+        assert!(!console_ansi(None, false, false), "no colour into pipes and files");
+        assert!(console_ansi(Some(true), false, true), "an explicit choice wins");
+        assert!(!console_ansi(Some(false), true, false));
     }
 }
