@@ -13,7 +13,7 @@ use tracing_subscriber::registry::LookupSpan;
 use crate::action::ActionType;
 use crate::builder::Builder;
 use crate::fields::{TARGET, USER_ID_SLOT};
-use crate::record::{Record, SpanActivity, SpanVisitor};
+use crate::record::{Record, SpanActivity, SpanVisitor, Visitor};
 use crate::render::{Action, EventKind, Renderer, Slowness};
 use crate::sink::Sinks;
 
@@ -224,7 +224,7 @@ where
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
         let mut activity = SpanActivity::default();
-        attrs.record(&mut SpanVisitor { span: &mut activity, scratch: String::new() });
+        attrs.record(&mut Visitor(&mut SpanVisitor { span: &mut activity, scratch: String::new() }));
         if !activity.is_empty() {
             span.extensions_mut().insert(activity);
         }
@@ -234,10 +234,10 @@ where
         let Some(span) = ctx.span(id) else { return };
         let mut extensions = span.extensions_mut();
         if let Some(activity) = extensions.get_mut::<SpanActivity>() {
-            values.record(&mut SpanVisitor { span: activity, scratch: String::new() });
+            values.record(&mut Visitor(&mut SpanVisitor { span: activity, scratch: String::new() }));
         } else {
             let mut activity = SpanActivity::default();
-            values.record(&mut SpanVisitor { span: &mut activity, scratch: String::new() });
+            values.record(&mut Visitor(&mut SpanVisitor { span: &mut activity, scratch: String::new() }));
             if !activity.is_empty() {
                 extensions.insert(activity);
             }
@@ -260,7 +260,7 @@ where
         }
         with_scratch(|scratch| {
             let Scratch { record, narrative, line } = scratch;
-            event.record(record);
+            event.record(&mut Visitor(&mut *record));
             if let Some(scope) = ctx.event_scope(event) {
                 for span in scope {
                     if let Some(activity) = span.extensions().get::<SpanActivity>() {

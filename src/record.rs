@@ -15,20 +15,105 @@ use crate::render::escape::{Escaping, push_json_str};
 const N_SESSION: usize = SESSION_FIELDS.len();
 const N_CONTEXT: usize = CONTEXT_FIELDS.len();
 
-/// A value's plain text, for the session and context slots and the action's words.
-struct Text<'a>(&'a mut String);
+/// One recorded field value, whatever its type.
+#[derive(Clone, Copy)]
+pub(crate) enum FieldValue<'a> {
+    Str(&'a str),
+    Bool(bool),
+    I64(i64),
+    U64(u64),
+    I128(i128),
+    U128(u128),
+    F64(f64),
+    Error(&'a (dyn std::error::Error + 'static)),
+    Debug(&'a dyn fmt::Debug),
+}
 
-impl Text<'_> {
-    fn debug(&mut self, value: &dyn fmt::Debug) {
-        let _ = write!(self.0, "{value:?}");
+impl FieldValue<'_> {
+    /// Appends the value as plain text (for session slots and the action's words).
+    fn write_text(self, out: &mut String) {
+        let _ = match self {
+            FieldValue::Str(s) => {
+                out.push_str(s);
+                Ok(())
+            }
+            FieldValue::Bool(v) => write!(out, "{v}"),
+            FieldValue::I64(v) => write!(out, "{v}"),
+            FieldValue::U64(v) => write!(out, "{v}"),
+            FieldValue::I128(v) => write!(out, "{v}"),
+            FieldValue::U128(v) => write!(out, "{v}"),
+            FieldValue::F64(v) => write!(out, "{v}"),
+            FieldValue::Error(e) => write!(out, "{e}"),
+            FieldValue::Debug(d) => write!(out, "{d:?}"),
+        };
     }
 
-    fn display(&mut self, value: &dyn fmt::Display) {
-        let _ = write!(self.0, "{value}");
+    /// Appends the value as a JSON literal.
+    ///
+    /// Non-finite floats are `null`; 128-bit integers beyond the 64-bit range are strings, since
+    /// JSON readers such as jq and OpenSearch would silently round them as numbers.
+    fn write_json(self, out: &mut String) {
+        let _ = match self {
+            FieldValue::Str(s) => {
+                JsonValue(out).str(s);
+                Ok(())
+            }
+            FieldValue::Bool(v) => write!(out, "{v}"),
+            FieldValue::I64(v) => write!(out, "{v}"),
+            FieldValue::U64(v) => write!(out, "{v}"),
+            FieldValue::I128(v) if i64::try_from(v).is_ok() => write!(out, "{v}"),
+            FieldValue::U128(v) if u64::try_from(v).is_ok() => write!(out, "{v}"),
+            FieldValue::I128(v) => write!(out, "\"{v}\""),
+            FieldValue::U128(v) => write!(out, "\"{v}\""),
+            FieldValue::F64(v) => {
+                JsonValue(out).f64(v);
+                Ok(())
+            }
+            FieldValue::Error(e) => JsonValue(out).quoted(format_args!("{e}")),
+            FieldValue::Debug(d) => JsonValue(out).quoted(format_args!("{d:?}")),
+        };
     }
 }
 
-/// Appends a JSON literal for a recorded value.
+/// Something that takes field values one by one.
+pub(crate) trait PutField {
+    fn put(&mut self, field: &Field, value: FieldValue<'_>);
+}
+
+/// Adapts a [`PutField`] to `tracing`'s [`Visit`].
+pub(crate) struct Visitor<'a, T>(pub(crate) &'a mut T);
+
+impl<T: PutField> Visit for Visitor<'_, T> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.put(field, FieldValue::Str(value));
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.0.put(field, FieldValue::Bool(value));
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.0.put(field, FieldValue::I64(value));
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.put(field, FieldValue::U64(value));
+    }
+    fn record_i128(&mut self, field: &Field, value: i128) {
+        self.0.put(field, FieldValue::I128(value));
+    }
+    fn record_u128(&mut self, field: &Field, value: u128) {
+        self.0.put(field, FieldValue::U128(value));
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.0.put(field, FieldValue::F64(value));
+    }
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.0.put(field, FieldValue::Error(value));
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0.put(field, FieldValue::Debug(value));
+    }
+}
+
+/// Appends a JSON literal.
 pub(crate) struct JsonValue<'a>(pub(crate) &'a mut String);
 
 impl JsonValue<'_> {
@@ -38,16 +123,12 @@ impl JsonValue<'_> {
         self.0.push('"');
     }
 
-    fn debug(self, value: &dyn fmt::Debug) {
+    /// A formatted value as a JSON string, escaped as it is written.
+    fn quoted(self, value: fmt::Arguments<'_>) -> fmt::Result {
         self.0.push('"');
-        let _ = write!(Escaping { out: self.0, json: true }, "{value:?}");
+        let result = Escaping { out: self.0, json: true }.write_fmt(value);
         self.0.push('"');
-    }
-
-    fn display(self, value: &dyn fmt::Display) {
-        self.0.push('"');
-        let _ = write!(Escaping { out: self.0, json: true }, "{value}");
-        self.0.push('"');
+        result
     }
 
     pub(crate) fn f64(self, v: f64) {
@@ -56,24 +137,6 @@ impl JsonValue<'_> {
         } else {
             self.0.push_str("null");
         }
-    }
-
-    fn int(self, v: impl fmt::Display) {
-        let _ = write!(self.0, "{v}");
-    }
-
-    /// 128-bit integers beyond the 64-bit range are written as strings: JSON readers such as jq
-    /// and OpenSearch would silently round them as numbers.
-    fn wide(self, v: impl fmt::Display, fits: bool) {
-        if fits {
-            self.int(v);
-        } else {
-            let _ = write!(self.0, "\"{v}\"");
-        }
-    }
-
-    fn bool(self, v: bool) {
-        self.0.push_str(if v { "true" } else { "false" });
     }
 }
 
@@ -141,14 +204,14 @@ pub(crate) struct SpanVisitor<'a> {
     pub(crate) scratch: String,
 }
 
-impl SpanVisitor<'_> {
-    fn put(&mut self, field: &Field, text: impl FnOnce(&mut String), json: impl FnOnce(JsonValue<'_>)) {
+impl PutField for SpanVisitor<'_> {
+    fn put(&mut self, field: &Field, value: FieldValue<'_>) {
         self.scratch.clear();
         let slot = match Slot::of(field.name()) {
             Slot::Session(i) => &mut self.span.session[i],
             Slot::Context(i) => &mut self.span.context[i],
             _ => {
-                json(JsonValue(&mut self.scratch));
+                value.write_json(&mut self.scratch);
                 let value: Box<str> = self.scratch.as_str().into();
                 match self.span.extra.iter_mut().find(|(n, _)| *n == field.name()) {
                     Some(e) => e.1 = value,
@@ -157,38 +220,8 @@ impl SpanVisitor<'_> {
                 return;
             }
         };
-        text(&mut self.scratch);
+        value.write_text(&mut self.scratch);
         *slot = Some(self.scratch.as_str().into());
-    }
-}
-
-impl Visit for SpanVisitor<'_> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.put(field, |t| t.push_str(value), |j| j.str(value));
-    }
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.put(field, |t| Text(t).debug(&value), |j| j.bool(value));
-    }
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.put(field, |t| Text(t).debug(&value), |j| j.int(value));
-    }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.put(field, |t| Text(t).debug(&value), |j| j.int(value));
-    }
-    fn record_i128(&mut self, field: &Field, value: i128) {
-        self.put(field, |t| Text(t).debug(&value), |j| j.wide(value, i64::try_from(value).is_ok()));
-    }
-    fn record_u128(&mut self, field: &Field, value: u128) {
-        self.put(field, |t| Text(t).debug(&value), |j| j.wide(value, u64::try_from(value).is_ok()));
-    }
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.put(field, |t| Text(t).debug(&value), |j| j.f64(value));
-    }
-    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.put(field, |t| Text(t).display(&value), |j| j.display(&value));
-    }
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.put(field, |t| Text(t).debug(value), |j| j.debug(value));
     }
 }
 
@@ -269,31 +302,49 @@ impl Record {
         if self.description.is_empty() { &self.message } else { &self.description }
     }
 
-    fn data_member(&mut self, field: &Field, value: impl FnOnce(JsonValue<'_>)) {
+    fn data_member(&mut self, field: &Field, value: FieldValue<'_>) {
         let name = field.name();
         if self.data_names.contains(&name) {
             return; // the first value of a repeated field name is kept: no key twice
         }
         self.data_names.push(name);
-        push_member(&mut self.data, name, |out| value(JsonValue(out)));
+        push_member(&mut self.data, name, |out| value.write_json(out));
     }
+}
 
-    /// Routes one event field: words and flags to the action, session/context to their slots.
-    fn put(&mut self, field: &Field, text: impl FnOnce(&mut String), json: impl FnOnce(JsonValue<'_>)) {
-        let target = match Slot::of(field.name()) {
-            Slot::ActionType => &mut self.action_type,
-            Slot::Description => &mut self.description,
-            Slot::Result => &mut self.result,
-            Slot::Message => &mut self.message,
-            Slot::Session(i) => self.session.overwrite(i),
-            // Context comes from spans only: an event's `method` or `url` is more often the
-            // action's own data (an auth method, a downloaded URL) than the request's.
-            Slot::Context(_) | Slot::Success | Slot::Duration | Slot::Other => {
-                return self.data_member(field, json);
+impl PutField for Record {
+    /// Routes one event field: words and flags to the action, session fields to their slots,
+    /// everything else to `data`.
+    fn put(&mut self, field: &Field, value: FieldValue<'_>) {
+        let target = match (Slot::of(field.name()), value) {
+            (Slot::ActionType, _) => &mut self.action_type,
+            (Slot::Description, _) => &mut self.description,
+            (Slot::Result, _) => &mut self.result,
+            (Slot::Message, _) => &mut self.message,
+            (Slot::Session(i), _) => self.session.overwrite(i),
+            (Slot::Success, FieldValue::Bool(ok)) => {
+                self.success = Some(ok);
+                return;
             }
+            (Slot::Duration, FieldValue::F64(ms)) if ms.is_finite() && ms >= 0.0 => {
+                self.duration_ms = Some(ms);
+                return;
+            }
+            (Slot::Duration, FieldValue::U64(ms)) => {
+                self.duration_ms = Some(ms as f64);
+                return;
+            }
+            (Slot::Duration, FieldValue::I64(ms)) if ms >= 0 => {
+                self.duration_ms = Some(ms as f64);
+                return;
+            }
+            // Context comes from spans only: an event's `method` or `url` is more often the
+            // action's own data (an auth method, a downloaded URL) than the request's. A
+            // `success` or `duration_ms` of another type is kept as data too.
+            _ => return self.data_member(field, value),
         };
         target.clear();
-        text(target);
+        value.write_text(target);
     }
 }
 
@@ -306,50 +357,4 @@ pub(crate) fn push_member(out: &mut String, name: &str, value: impl FnOnce(&mut 
     push_json_str(out, name);
     out.push_str("\":");
     value(out);
-}
-
-impl Visit for Record {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.put(field, |t| t.push_str(value), |j| j.str(value));
-    }
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        if Slot::of(field.name()) == Slot::Success {
-            self.success = Some(value);
-            return;
-        }
-        self.put(field, |t| Text(t).debug(&value), |j| j.bool(value));
-    }
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        if Slot::of(field.name()) == Slot::Duration {
-            self.duration_ms = Some(value as f64);
-            return;
-        }
-        self.put(field, |t| Text(t).debug(&value), |j| j.int(value));
-    }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        if Slot::of(field.name()) == Slot::Duration {
-            self.duration_ms = Some(value as f64);
-            return;
-        }
-        self.put(field, |t| Text(t).debug(&value), |j| j.int(value));
-    }
-    fn record_i128(&mut self, field: &Field, value: i128) {
-        self.put(field, |t| Text(t).debug(&value), |j| j.wide(value, i64::try_from(value).is_ok()));
-    }
-    fn record_u128(&mut self, field: &Field, value: u128) {
-        self.put(field, |t| Text(t).debug(&value), |j| j.wide(value, u64::try_from(value).is_ok()));
-    }
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        if Slot::of(field.name()) == Slot::Duration && value.is_finite() && value >= 0.0 {
-            self.duration_ms = Some(value);
-            return;
-        }
-        self.put(field, |t| Text(t).debug(&value), |j| j.f64(value));
-    }
-    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.put(field, |t| Text(t).display(&value), |j| j.display(&value));
-    }
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.put(field, |t| Text(t).debug(value), |j| j.debug(value));
-    }
 }
