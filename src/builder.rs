@@ -1,6 +1,7 @@
 //! [`Builder`]: configuration plus writers, clock and switches, into an [`ActivityLayer`].
 
 use std::fmt;
+use std::io;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,9 +15,12 @@ use tracing_subscriber::prelude::*;
 use tracing_subscriber::util::TryInitError;
 
 use crate::config::{Config, ConfigError};
-use crate::layer::{ActivityGuard, ActivityLayer, Clock, Shared};
+use crate::guard::ActivityGuard;
+use crate::layer::{ActivityLayer, Clock, Shared};
 use crate::render::Renderer;
-use crate::sink::{ConsoleSink, FileSink, Sink, Sinks, file};
+use crate::sink::queue::{Destination, Notice, Queue, WriterDestination};
+use crate::sink::rotating::RotatingFile;
+use crate::sink::{ConsoleSink, FileSink, Sink, Sinks};
 
 /// Builds an [`ActivityLayer`] from a [`Config`] and the parts the environment cannot say:
 /// writers, the clock, colour.
@@ -38,6 +42,7 @@ pub struct Builder {
     config: Config,
     console_writer: Option<BoxMakeWriter>,
     file_writer: Option<BoxMakeWriter>,
+    background_writer: Option<Box<dyn io::Write + Send>>,
     clock: Option<Clock>,
     utc_offset: Option<FixedOffset>,
     ansi: Option<bool>,
@@ -50,6 +55,7 @@ impl fmt::Debug for Builder {
             .field("config", &self.config)
             .field("console_writer", &self.console_writer.as_ref().map(|_| "custom"))
             .field("file_writer", &self.file_writer.as_ref().map(|_| "custom"))
+            .field("background_writer", &self.background_writer.as_ref().map(|_| "custom"))
             .field("clock", &self.clock.as_ref().map(|_| "custom"))
             .field("utc_offset", &self.utc_offset)
             .field("ansi", &self.ansi)
@@ -71,6 +77,7 @@ impl Builder {
             config: Config::default(),
             console_writer: None,
             file_writer: None,
+            background_writer: None,
             clock: None,
             utc_offset: None,
             ansi: None,
@@ -114,14 +121,25 @@ impl Builder {
         Builder { console_writer: Some(BoxMakeWriter::new(writer)), ..self }
     }
 
-    /// Writes file lines here instead of `USER_ACTIVITY_LOG_PATH` (still only when
-    /// `ENABLE_FILE_LOGGING` is on, and as JSON unless `ENABLE_JSON_LOGGING` is off).
+    /// Writes file lines here, on the logging thread, instead of to `USER_ACTIVITY_LOG_PATH`
+    /// (still only when `ENABLE_FILE_LOGGING` is on, and as JSON unless `ENABLE_JSON_LOGGING` is
+    /// off). Meant for tests and for writers that are already non-blocking; there is no queue,
+    /// rotation or drop notice.
     #[must_use]
     pub fn file_writer<W>(self, writer: W) -> Self
     where
         W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
     {
-        Builder { file_writer: Some(BoxMakeWriter::new(writer)), ..self }
+        Builder { file_writer: Some(BoxMakeWriter::new(writer)), background_writer: None, ..self }
+    }
+
+    /// Writes file lines to `writer` from the background thread, through the same bounded queue
+    /// as the log file (`LOG_QUEUE_SIZE`, `LOG_QUEUE_OVERFLOW`, drop notices, write-error counts),
+    /// instead of to `USER_ACTIVITY_LOG_PATH`. There is no rotation. A batch of lines is one
+    /// `write_all`; the writer is flushed whenever the queue runs empty.
+    #[must_use]
+    pub fn background_writer(self, writer: impl io::Write + Send + 'static) -> Self {
+        Builder { background_writer: Some(Box::new(writer)), file_writer: None, ..self }
     }
 
     /// The source of "now" (default: the system clock). Tests use a fixed time.
@@ -162,31 +180,41 @@ impl Builder {
                 None => (BoxMakeWriter::new(std::io::stdout), std::io::stdout().is_terminal()),
             };
             ConsoleSink {
-                sink: Sink::new("console", writer, config.console_log_level),
+                sink: Sink::direct("console", writer, config.console_log_level),
                 ansi: console_ansi(self.ansi, terminal, config.no_color),
             }
         });
-        let file = match (config.enable_file_logging, self.file_writer) {
-            (false, _) => None,
-            (true, Some(writer)) => Some(writer),
-            (true, None) => {
-                let path = &config.user_activity_log_path;
-                let f = file::open_append(path)
-                    .map_err(|source| InitError::LogFile { path: path.clone(), source })?;
-                Some(BoxMakeWriter::new(Arc::new(f)))
-            }
-        }
-        .map(|writer| FileSink {
-            sink: Sink::new("file", writer, config.file_log_level),
-            json: config.enable_json_logging,
-        });
         let offset = self.utc_offset.unwrap_or_else(|| Local::now().offset().fix());
+        let renderer = Renderer::new(config, offset);
+        let clock = self.clock.unwrap_or_else(|| Arc::new(Utc::now));
+        let file = if !config.enable_file_logging {
+            None
+        } else if let Some(writer) = self.file_writer {
+            Some(Sink::direct("file", writer, config.file_log_level))
+        } else {
+            let destination: Box<dyn Destination> = match self.background_writer {
+                Some(writer) => Box::new(WriterDestination(writer)),
+                None => {
+                    let path = &config.user_activity_log_path;
+                    let file =
+                        RotatingFile::open(path, config.log_file_max_size, config.log_file_backup_count)
+                            .map_err(|source| InitError::LogFile { path: path.clone(), source })?;
+                    Box::new(file)
+                }
+            };
+            let notice = drop_notice(renderer.clone(), clock.clone(), config.enable_json_logging);
+            let queue = Queue::start(destination, config.log_queue_size, config.log_queue_overflow, notice)
+                .map_err(InitError::Worker)?;
+            Some(Sink::queued(queue, config.file_log_level))
+        }
+        .map(|sink| FileSink { sink, json: config.enable_json_logging });
         let shared = Arc::new(Shared {
-            renderer: Renderer::new(config, offset),
+            renderer,
             sinks: Sinks { console, file },
-            clock: self.clock.unwrap_or_else(|| Arc::new(Utc::now)),
+            clock,
             narrate_events: self.narrate_events,
             track_anonymous_users: config.track_anonymous_users,
+            flush_timeout: config.log_flush_timeout,
         });
         Ok((ActivityLayer::from_shared(shared.clone()), ActivityGuard::new(shared)))
     }
@@ -223,6 +251,11 @@ impl Builder {
     }
 }
 
+/// The notice the background writer puts in the file after dropping lines.
+fn drop_notice(renderer: Renderer, clock: Clock, json: bool) -> Notice {
+    Box::new(move |dropped, out| renderer.dropped_notice(dropped, clock(), json, out))
+}
+
 /// Whether console lines are coloured: as asked, else only on a terminal without `NO_COLOR`.
 fn console_ansi(asked: Option<bool>, terminal: bool, no_color: bool) -> bool {
     asked.unwrap_or(terminal && !no_color)
@@ -250,6 +283,8 @@ pub enum InitError {
     },
     /// Another global subscriber is already installed.
     Global(TryInitError),
+    /// The background writer's thread could not be started.
+    Worker(std::io::Error),
 }
 
 impl fmt::Display for InitError {
@@ -261,6 +296,7 @@ impl fmt::Display for InitError {
             }
             InitError::Filter { spec, source } => write!(f, "invalid RUST_LOG {spec:?}: {source}"),
             InitError::Global(e) => write!(f, "cannot install the global subscriber: {e}"),
+            InitError::Worker(e) => write!(f, "cannot start the activity log's writer thread: {e}"),
         }
     }
 }
@@ -272,6 +308,7 @@ impl std::error::Error for InitError {
             InitError::LogFile { source, .. } => Some(source),
             InitError::Filter { source, .. } => Some(source),
             InitError::Global(e) => Some(e),
+            InitError::Worker(e) => Some(e),
         }
     }
 }

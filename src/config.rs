@@ -34,6 +34,13 @@
 //! - `LOG_FILE_MAX_SIZE`: the size at which the log file is rotated; must be
 //!   greater than zero.
 //! - `LOG_FILE_BACKUP_COUNT`: how many rotated files are kept (`0` keeps none).
+//! - `LOG_QUEUE_SIZE`: how many lines may wait for the log file's background
+//!   writer; must be at least 1.
+//! - `LOG_QUEUE_OVERFLOW`: what happens to a line that finds that queue full,
+//!   `drop` or `block` (see [`OverflowPolicy`]).
+//! - `LOG_FLUSH_TIMEOUT`: how long dropping the guard (or an explicit flush)
+//!   waits for queued lines to be written before giving up and reporting how
+//!   many were not; `0` does not wait.
 //! - `CONSOLE_LOG_LEVEL`, `FILE_LOG_LEVEL`: the most verbose level written to
 //!   the console and to the file.
 //! - `ENABLE_EMOJIS`, `ENABLE_USER_INFO`, `ENABLE_TIMESTAMPS`: what the
@@ -76,11 +83,14 @@
 //!   `KiB`, `MiB`, `GiB` (powers of 1024). `10MB` is 10 000 000 bytes, `10MiB`
 //!   is 10 485 760. Negative numbers, fractions and sizes beyond `u64` are
 //!   errors.
-//! - Durations (the thresholds): a non-negative number of milliseconds,
+//! - Durations (the thresholds and `LOG_FLUSH_TIMEOUT`): a non-negative number of milliseconds,
 //!   whole or decimal, optionally followed by `ms` or `s`: `1000`, `1000ms`
 //!   and `1.5s` are all accepted; `NaN`, `inf`, exponents and negative numbers
 //!   are not. Precision beyond a nanosecond is dropped.
 //! - Counts (`LOG_FILE_BACKUP_COUNT`): a whole number from 0 to 4294967295.
+//! - Queue sizes (`LOG_QUEUE_SIZE`): a whole number of lines, digits only,
+//!   from 1 to `usize::MAX`.
+//! - Overflow policies (`LOG_QUEUE_OVERFLOW`): `drop` or `block`, in any case.
 //! - Lists: items separated by commas, each trimmed; empty items are dropped.
 //! - When a name occurs more than once, the last occurrence wins.
 //! - [`Config::from_env`] ignores variables whose name is not valid UTF-8;
@@ -98,6 +108,9 @@
 //! | `USER_ACTIVITY_LOG_PATH` | `logs/user_activity.log` | [`user_activity_log_path`](Config::user_activity_log_path) |
 //! | `LOG_FILE_MAX_SIZE` | `10485760` (10 MiB) | [`log_file_max_size`](Config::log_file_max_size) |
 //! | `LOG_FILE_BACKUP_COUNT` | `5` | [`log_file_backup_count`](Config::log_file_backup_count) |
+//! | `LOG_QUEUE_SIZE` | `16384` | [`log_queue_size`](Config::log_queue_size) |
+//! | `LOG_QUEUE_OVERFLOW` | `drop` | [`log_queue_overflow`](Config::log_queue_overflow) |
+//! | `LOG_FLUSH_TIMEOUT` | `5000ms` | [`log_flush_timeout`](Config::log_flush_timeout) |
 //! | `CONSOLE_LOG_LEVEL` | `info` | [`console_log_level`](Config::console_log_level) |
 //! | `FILE_LOG_LEVEL` | `info` | [`file_log_level`](Config::file_log_level) |
 //! | `ENABLE_EMOJIS` | `true` | [`enable_emojis`](Config::enable_emojis) |
@@ -142,6 +155,12 @@ pub const DEFAULT_USER_ACTIVITY_LOG_PATH: &str = "logs/user_activity.log";
 pub const DEFAULT_LOG_FILE_MAX_SIZE: u64 = 10 * 1024 * 1024;
 /// Default of `LOG_FILE_BACKUP_COUNT`.
 pub const DEFAULT_LOG_FILE_BACKUP_COUNT: u32 = 5;
+/// Default of `LOG_QUEUE_SIZE`: 16384 lines.
+pub const DEFAULT_LOG_QUEUE_SIZE: usize = 16384;
+/// Default of `LOG_QUEUE_OVERFLOW`: drop lines rather than wait.
+pub const DEFAULT_LOG_QUEUE_OVERFLOW: OverflowPolicy = OverflowPolicy::Drop;
+/// Default of `LOG_FLUSH_TIMEOUT`: five seconds.
+pub const DEFAULT_LOG_FLUSH_TIMEOUT: Duration = Duration::from_millis(5000);
 /// Default of `CONSOLE_LOG_LEVEL`.
 pub const DEFAULT_CONSOLE_LOG_LEVEL: LevelFilter = LevelFilter::INFO;
 /// Default of `FILE_LOG_LEVEL`.
@@ -182,6 +201,7 @@ pub const DEFAULT_SKIP_PATHS: &[&str] = &["/health", "/metrics"];
 pub const DEFAULT_NO_COLOR: bool = false;
 
 const NO_COLOR: &str = "NO_COLOR";
+const LOG_QUEUE_SIZE: &str = "LOG_QUEUE_SIZE";
 const VERY_SLOW_REQUEST_THRESHOLD: &str = "VERY_SLOW_REQUEST_THRESHOLD";
 const USER_ID_HMAC_SECRET: &str = "USER_ID_HMAC_SECRET";
 const REDACTED: &str = "[REDACTED]";
@@ -194,6 +214,13 @@ const EXPECTED_NONZERO_SIZE: &str = "a size greater than zero, such as 10485760,
 const EXPECTED_MILLIS: &str = "a duration in milliseconds, such as 1000, 1000ms or 1.5s";
 const EXPECTED_MILLIS_IN_RANGE: &str = "a duration no longer than 18446744073709551615 seconds";
 const EXPECTED_COUNT: &str = "a whole number from 0 to 4294967295";
+const EXPECTED_QUEUE_SIZE: &str = "a number of lines, at least 1";
+const EXPECTED_QUEUE_SIZE_IN_RANGE: &str = match usize::BITS {
+    64 => "a number of lines from 1 to 18446744073709551615",
+    32 => "a number of lines from 1 to 4294967295",
+    _ => "a number of lines from 1 to 65535",
+};
+const EXPECTED_OVERFLOW_POLICY: &str = "drop or block";
 const EXPECTED_FIELD_NAME: &str =
     "comma-separated field names made of ASCII letters, digits, '_', '-' and '.'";
 const EXPECTED_CIDR: &str =
@@ -232,6 +259,16 @@ pub struct Config {
     /// How many rotated log files are kept; `0` keeps none
     /// (`LOG_FILE_BACKUP_COUNT`, default `5`).
     pub log_file_backup_count: u32,
+    /// How many lines may wait for the log file's background writer; never
+    /// zero (`LOG_QUEUE_SIZE`, default `16384`).
+    pub log_queue_size: usize,
+    /// What happens to a line that finds the writer's queue full
+    /// (`LOG_QUEUE_OVERFLOW`, default [`OverflowPolicy::Drop`]).
+    pub log_queue_overflow: OverflowPolicy,
+    /// How long dropping the guard (or an explicit flush) waits for queued
+    /// lines to be written before giving up and reporting how many were not;
+    /// zero does not wait (`LOG_FLUSH_TIMEOUT`, default 5000 ms).
+    pub log_flush_timeout: Duration,
     /// The most verbose level written to the console
     /// (`CONSOLE_LOG_LEVEL`, default `INFO`).
     pub console_log_level: LevelFilter,
@@ -300,6 +337,9 @@ impl Default for Config {
             user_activity_log_path: PathBuf::from(DEFAULT_USER_ACTIVITY_LOG_PATH),
             log_file_max_size: DEFAULT_LOG_FILE_MAX_SIZE,
             log_file_backup_count: DEFAULT_LOG_FILE_BACKUP_COUNT,
+            log_queue_size: DEFAULT_LOG_QUEUE_SIZE,
+            log_queue_overflow: DEFAULT_LOG_QUEUE_OVERFLOW,
+            log_flush_timeout: DEFAULT_LOG_FLUSH_TIMEOUT,
             console_log_level: DEFAULT_CONSOLE_LOG_LEVEL,
             file_log_level: DEFAULT_FILE_LOG_LEVEL,
             enable_emojis: DEFAULT_ENABLE_EMOJIS,
@@ -339,6 +379,9 @@ impl Config {
         "USER_ACTIVITY_LOG_PATH",
         "LOG_FILE_MAX_SIZE",
         "LOG_FILE_BACKUP_COUNT",
+        LOG_QUEUE_SIZE,
+        "LOG_QUEUE_OVERFLOW",
+        "LOG_FLUSH_TIMEOUT",
         "CONSOLE_LOG_LEVEL",
         "FILE_LOG_LEVEL",
         "ENABLE_EMOJIS",
@@ -418,6 +461,9 @@ impl Config {
         vars.scalar("USER_ACTIVITY_LOG_PATH", |v| Ok(PathBuf::from(v)), &mut c.user_activity_log_path)?;
         vars.scalar("LOG_FILE_MAX_SIZE", parse_nonzero_size, &mut c.log_file_max_size)?;
         vars.scalar("LOG_FILE_BACKUP_COUNT", parse_count, &mut c.log_file_backup_count)?;
+        vars.scalar(LOG_QUEUE_SIZE, parse_queue_size, &mut c.log_queue_size)?;
+        vars.scalar("LOG_QUEUE_OVERFLOW", parse_overflow_policy, &mut c.log_queue_overflow)?;
+        vars.scalar("LOG_FLUSH_TIMEOUT", parse_millis, &mut c.log_flush_timeout)?;
         vars.scalar("CONSOLE_LOG_LEVEL", parse_level, &mut c.console_log_level)?;
         vars.scalar("FILE_LOG_LEVEL", parse_level, &mut c.file_log_level)?;
         vars.scalar("ENABLE_EMOJIS", parse_bool, &mut c.enable_emojis)?;
@@ -453,9 +499,10 @@ impl Config {
 
     /// Checks the rules the parsers enforce that the setters cannot:
     /// `ENVIRONMENT` and `USER_ACTIVITY_LOG_PATH` are not empty,
-    /// `LOG_FILE_MAX_SIZE` is not zero, `VERY_SLOW_REQUEST_THRESHOLD` is at
-    /// least `SLOW_REQUEST_THRESHOLD`, every sensitive field name and skip path
-    /// is well formed, and a secret, when present, is not empty.
+    /// `LOG_FILE_MAX_SIZE` and `LOG_QUEUE_SIZE` are not zero,
+    /// `VERY_SLOW_REQUEST_THRESHOLD` is at least `SLOW_REQUEST_THRESHOLD`,
+    /// every sensitive field name and skip path is well formed, and a secret,
+    /// when present, is not empty.
     ///
     /// [`Config::from_env`] and [`Config::from_vars`] already call this; call
     /// it again after using setters if their values are not trusted.
@@ -473,6 +520,9 @@ impl Config {
         }
         if self.log_file_max_size == 0 {
             return Err(ConfigError::new("LOG_FILE_MAX_SIZE", "0", EXPECTED_NONZERO_SIZE));
+        }
+        if self.log_queue_size == 0 {
+            return Err(ConfigError::new(LOG_QUEUE_SIZE, "0", EXPECTED_QUEUE_SIZE));
         }
         if self.very_slow_request_threshold < self.slow_request_threshold {
             return Err(ConfigError::new(
@@ -544,6 +594,29 @@ impl Config {
     #[must_use]
     pub fn log_file_backup_count(self, log_file_backup_count: u32) -> Self {
         Self { log_file_backup_count, ..self }
+    }
+
+    /// Sets how many lines may wait for the log file's background writer;
+    /// zero is rejected by [`Config::validate`] (`LOG_QUEUE_SIZE`, default
+    /// `16384`).
+    #[must_use]
+    pub fn log_queue_size(self, log_queue_size: usize) -> Self {
+        Self { log_queue_size, ..self }
+    }
+
+    /// Sets what happens to a line that finds the writer's queue full
+    /// (`LOG_QUEUE_OVERFLOW`, default [`OverflowPolicy::Drop`]).
+    #[must_use]
+    pub fn log_queue_overflow(self, log_queue_overflow: OverflowPolicy) -> Self {
+        Self { log_queue_overflow, ..self }
+    }
+
+    /// Sets how long dropping the guard (or an explicit flush) waits for
+    /// queued lines to be written; zero does not wait (`LOG_FLUSH_TIMEOUT`,
+    /// default 5000 ms).
+    #[must_use]
+    pub fn log_flush_timeout(self, log_flush_timeout: Duration) -> Self {
+        Self { log_flush_timeout, ..self }
     }
 
     /// Sets the most verbose level written to the console; accepts a
@@ -819,6 +892,26 @@ pub(crate) fn parse_count(value: &str) -> Result<u32, &'static str> {
     value.parse().map_err(|_| EXPECTED_COUNT)
 }
 
+/// Parses a queue size: a number of lines from 1 to `usize::MAX` (digits
+/// only, no sign). The error is what was expected.
+pub(crate) fn parse_queue_size(value: &str) -> Result<usize, &'static str> {
+    let value = value.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(EXPECTED_QUEUE_SIZE);
+    }
+    match value.parse::<usize>() {
+        Ok(0) => Err(EXPECTED_QUEUE_SIZE),
+        Ok(size) => Ok(size),
+        Err(_) => Err(EXPECTED_QUEUE_SIZE_IN_RANGE),
+    }
+}
+
+/// Parses an overflow policy: `drop` or `block`, in any case. The error is
+/// what was expected.
+pub(crate) fn parse_overflow_policy(value: &str) -> Result<OverflowPolicy, &'static str> {
+    value.trim().parse().map_err(|_| EXPECTED_OVERFLOW_POLICY)
+}
+
 /// Parses a non-negative number of milliseconds, whole or decimal,
 /// optionally followed (after optional whitespace) by `ms` or `s` in any
 /// case: `1000`, `1000ms`, `1.5s`. Digits beyond nanosecond precision are
@@ -996,6 +1089,74 @@ impl From<&str> for Secret {
         Self(secret.to_owned())
     }
 }
+
+/// What the log file's background writer does with a line that finds its
+/// queue (of `LOG_QUEUE_SIZE` lines) full: the `LOG_QUEUE_OVERFLOW` variable.
+///
+/// Parses from `drop` or `block` in any case, and displays as `drop` or
+/// `block`.
+///
+/// ```
+/// use tracing_activity::config::OverflowPolicy;
+///
+/// assert_eq!("Block".parse(), Ok(OverflowPolicy::Block));
+/// assert_eq!(OverflowPolicy::default(), OverflowPolicy::Drop);
+/// assert_eq!(OverflowPolicy::Drop.to_string(), "drop");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum OverflowPolicy {
+    /// The line is dropped and counted; once there is room again a notice
+    /// line, `N activity lines dropped: queue full`, is written into the
+    /// file. The application never waits on the disk.
+    #[default]
+    Drop,
+    /// The logging thread waits for room. Nothing is dropped, but a slow disk
+    /// slows the application down.
+    Block,
+}
+
+impl OverflowPolicy {
+    /// The policy's name as it is written in `LOG_QUEUE_OVERFLOW`: `drop` or
+    /// `block`.
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Drop => "drop",
+            Self::Block => "block",
+        }
+    }
+}
+
+impl FromStr for OverflowPolicy {
+    type Err = InvalidOverflowPolicy;
+
+    /// Parses `drop` or `block`, in any case (surrounding whitespace is not
+    /// accepted).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Self::Drop, Self::Block]
+            .into_iter()
+            .find(|policy| s.eq_ignore_ascii_case(policy.name()))
+            .ok_or(InvalidOverflowPolicy(()))
+    }
+}
+
+impl fmt::Display for OverflowPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+/// Why a string is not an [`OverflowPolicy`]: it is neither `drop` nor
+/// `block`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidOverflowPolicy(());
+
+impl fmt::Display for InvalidOverflowPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid overflow policy: expected {EXPECTED_OVERFLOW_POLICY}")
+    }
+}
+
+impl Error for InvalidOverflowPolicy {}
 
 /// An IP network in CIDR notation, such as `10.0.0.0/8` or `2001:db8::/32`.
 ///

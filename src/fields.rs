@@ -100,6 +100,10 @@ pub mod json {
     pub const USER_ACTION: &str = "user_action";
     /// The `event` of a narrated ordinary event.
     pub const LOG: &str = "log";
+    /// The `event` of the notice written after lines were dropped (queue full).
+    pub const LINES_DROPPED: &str = "lines_dropped";
+    /// In a [`LINES_DROPPED`] notice: how many lines were dropped.
+    pub const DROPPED: &str = "dropped";
 }
 
 /// Where a span or event field belongs.

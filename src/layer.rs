@@ -12,6 +12,7 @@ use tracing_subscriber::registry::LookupSpan;
 
 use crate::action::ActionType;
 use crate::builder::Builder;
+
 use crate::fields::{TARGET, USER_ID_SLOT};
 use crate::record::{Record, SpanActivity, SpanVisitor, Visitor};
 use crate::render::{Action, EventKind, Renderer, Slowness};
@@ -35,6 +36,8 @@ pub(crate) struct Shared {
     pub(crate) clock: Clock,
     pub(crate) narrate_events: bool,
     pub(crate) track_anonymous_users: bool,
+    /// How long flushing and closing wait for the background writer.
+    pub(crate) flush_timeout: std::time::Duration,
 }
 
 impl fmt::Debug for Shared {
@@ -44,6 +47,7 @@ impl fmt::Debug for Shared {
             .field("sinks", &self.sinks)
             .field("narrate_events", &self.narrate_events)
             .field("track_anonymous_users", &self.track_anonymous_users)
+            .field("flush_timeout", &self.flush_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -94,71 +98,6 @@ impl ActivityLayer {
 
     pub(crate) fn from_shared(shared: Arc<Shared>) -> Self {
         ActivityLayer { shared }
-    }
-}
-
-/// Flushes the layer's sinks when dropped, and tells how many lines were written.
-///
-/// Keep it alive for as long as the application logs, typically in `main`:
-/// `let _guard = tracing_activity::init();`. Note that `let _ = tracing_activity::init();`
-/// drops the guard at once, so buffered lines would be flushed right away and not at exit.
-#[must_use = "dropping the guard flushes the activity log at once; keep it alive in main"]
-pub struct ActivityGuard {
-    shared: Arc<Shared>,
-}
-
-impl fmt::Debug for ActivityGuard {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ActivityGuard").field("stats", &self.stats()).finish()
-    }
-}
-
-/// Counts of what the sinks did, from [`ActivityGuard::stats`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Stats {
-    /// Lines written to the console.
-    pub console_lines: u64,
-    /// Lines written to the log file.
-    pub file_lines: u64,
-    /// Console lines that could not be written.
-    pub console_write_errors: u64,
-    /// File lines that could not be written.
-    pub file_write_errors: u64,
-}
-
-impl ActivityGuard {
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        ActivityGuard { shared }
-    }
-
-    /// What the sinks have written so far.
-    pub fn stats(&self) -> Stats {
-        let sinks = &self.shared.sinks;
-        let console = sinks.console.as_ref().map(|c| &c.sink);
-        let file = sinks.file.as_ref().map(|f| &f.sink);
-        Stats {
-            console_lines: console.map_or(0, |s| s.lines_written()),
-            file_lines: file.map_or(0, |s| s.lines_written()),
-            console_write_errors: console.map_or(0, |s| s.write_errors()),
-            file_write_errors: file.map_or(0, |s| s.write_errors()),
-        }
-    }
-
-    /// The most verbose level any sink takes.
-    pub(crate) fn max_level(&self) -> tracing_subscriber::filter::LevelFilter {
-        self.shared.sinks.max_level()
-    }
-
-    /// Flushes both sinks now.
-    pub fn flush(&self) {
-        self.shared.sinks.flush();
-    }
-}
-
-impl Drop for ActivityGuard {
-    fn drop(&mut self) {
-        self.flush();
     }
 }
 

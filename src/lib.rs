@@ -6,6 +6,7 @@ pub mod action;
 mod builder;
 pub mod config;
 pub mod fields;
+mod guard;
 mod layer;
 mod macros;
 mod record;
@@ -14,9 +15,10 @@ mod sink;
 
 pub use action::{ActionType, AsActionName};
 pub use builder::{Builder, InitError};
-pub use config::{Config, ConfigError, IpCidr, Secret};
+pub use config::{Config, ConfigError, IpCidr, OverflowPolicy, Secret};
 pub use fields::TARGET;
-pub use layer::{ActivityGuard, ActivityLayer, Stats};
+pub use guard::{ActivityGuard, Stats};
+pub use layer::ActivityLayer;
 
 /// Installs the activity layer as the global subscriber, configured from the environment.
 ///

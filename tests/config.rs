@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use tracing_activity::config::{self, InvalidCidr};
+use tracing_activity::config::{self, InvalidCidr, OverflowPolicy};
 use tracing_activity::{Config, ConfigError, IpCidr, Secret};
 use tracing_subscriber::filter::LevelFilter;
 
@@ -40,7 +40,7 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|&item| item.to_owned()).collect()
 }
 
-const ALL_VARIABLES: [&str; 25] = [
+const ALL_VARIABLES: [&str; 28] = [
     "ENVIRONMENT",
     "ENABLE_CONSOLE_LOGGING",
     "ENABLE_FILE_LOGGING",
@@ -48,6 +48,9 @@ const ALL_VARIABLES: [&str; 25] = [
     "USER_ACTIVITY_LOG_PATH",
     "LOG_FILE_MAX_SIZE",
     "LOG_FILE_BACKUP_COUNT",
+    "LOG_QUEUE_SIZE",
+    "LOG_QUEUE_OVERFLOW",
+    "LOG_FLUSH_TIMEOUT",
     "CONSOLE_LOG_LEVEL",
     "FILE_LOG_LEVEL",
     "ENABLE_EMOJIS",
@@ -82,6 +85,9 @@ fn defaults_from_an_empty_iterator_are_the_documented_values() {
     assert_eq!(config.user_activity_log_path, PathBuf::from("logs/user_activity.log"));
     assert_eq!(config.log_file_max_size, 10_485_760);
     assert_eq!(config.log_file_backup_count, 5);
+    assert_eq!(config.log_queue_size, 16384);
+    assert_eq!(config.log_queue_overflow, OverflowPolicy::Drop);
+    assert_eq!(config.log_flush_timeout, Duration::from_secs(5));
     assert_eq!(config.console_log_level, LevelFilter::INFO);
     assert_eq!(config.file_log_level, LevelFilter::INFO);
     assert!(config.enable_emojis);
@@ -114,6 +120,9 @@ fn default_constants_match_the_defaults() {
     assert_eq!(config.user_activity_log_path, Path::new(config::DEFAULT_USER_ACTIVITY_LOG_PATH));
     assert_eq!(config.log_file_max_size, config::DEFAULT_LOG_FILE_MAX_SIZE);
     assert_eq!(config.log_file_backup_count, config::DEFAULT_LOG_FILE_BACKUP_COUNT);
+    assert_eq!(config.log_queue_size, config::DEFAULT_LOG_QUEUE_SIZE);
+    assert_eq!(config.log_queue_overflow, config::DEFAULT_LOG_QUEUE_OVERFLOW);
+    assert_eq!(config.log_flush_timeout, config::DEFAULT_LOG_FLUSH_TIMEOUT);
     assert_eq!(config.console_log_level, config::DEFAULT_CONSOLE_LOG_LEVEL);
     assert_eq!(config.file_log_level, config::DEFAULT_FILE_LOG_LEVEL);
     assert_eq!(config.enable_emojis, config::DEFAULT_ENABLE_EMOJIS);
@@ -153,6 +162,9 @@ fn every_variable_sets_its_field() {
         ("USER_ACTIVITY_LOG_PATH", "/tmp/activity.log"),
         ("LOG_FILE_MAX_SIZE", "2MB"),
         ("LOG_FILE_BACKUP_COUNT", "0"),
+        ("LOG_QUEUE_SIZE", "100"),
+        ("LOG_QUEUE_OVERFLOW", "block"),
+        ("LOG_FLUSH_TIMEOUT", "1.5s"),
         ("CONSOLE_LOG_LEVEL", "trace"),
         ("FILE_LOG_LEVEL", "error"),
         ("ENABLE_EMOJIS", "no"),
@@ -181,6 +193,9 @@ fn every_variable_sets_its_field() {
         .user_activity_log_path("/tmp/activity.log")
         .log_file_max_size(2_000_000)
         .log_file_backup_count(0)
+        .log_queue_size(100)
+        .log_queue_overflow(OverflowPolicy::Block)
+        .log_flush_timeout(Duration::from_millis(1500))
         .console_log_level(LevelFilter::TRACE)
         .file_log_level(LevelFilter::ERROR)
         .enable_emojis(false)
@@ -400,6 +415,105 @@ fn the_backup_count_is_a_whole_number_and_may_be_zero() {
         let error = err(&[("LOG_FILE_BACKUP_COUNT", value)]);
         assert_eq!((error.variable(), error.value()), ("LOG_FILE_BACKUP_COUNT", value));
     }
+}
+
+// ------------------------------------------------------ background writer
+
+#[test]
+fn the_queue_size_is_a_number_of_lines_of_at_least_one() {
+    assert_eq!(ok(&[("LOG_QUEUE_SIZE", "1")]).log_queue_size, 1);
+    assert_eq!(ok(&[("LOG_QUEUE_SIZE", " 65536 ")]).log_queue_size, 65536);
+    assert_eq!(ok(&[("LOG_QUEUE_SIZE", "007")]).log_queue_size, 7);
+    let max = usize::MAX.to_string();
+    assert_eq!(ok(&[("LOG_QUEUE_SIZE", &max)]).log_queue_size, usize::MAX);
+
+    for value in ["0", "000"] {
+        let error = err(&[("LOG_QUEUE_SIZE", value)]);
+        assert_eq!(
+            error.to_string(),
+            format!("invalid value {value:?} for LOG_QUEUE_SIZE: expected a number of lines, at least 1")
+        );
+    }
+    for value in ["-1", "+1", "1.0", "16k", "16KiB", "1e3", "1 000", "lots", "\u{ff11}"] {
+        let error = err(&[("LOG_QUEUE_SIZE", value)]);
+        assert_eq!((error.variable(), error.value()), ("LOG_QUEUE_SIZE", value));
+        assert_eq!(error.expected(), "a number of lines, at least 1");
+    }
+    let too_many = format!("{}0", usize::MAX);
+    let error = err(&[("LOG_QUEUE_SIZE", &too_many)]);
+    assert_eq!((error.variable(), error.value()), ("LOG_QUEUE_SIZE", too_many.as_str()));
+    assert!(error.expected().contains(&format!("from 1 to {}", usize::MAX)), "{error}");
+}
+
+#[test]
+fn the_overflow_policy_is_drop_or_block_in_any_case() {
+    for value in ["drop", "DROP", "Drop", " dRoP "] {
+        assert_eq!(
+            ok(&[("LOG_QUEUE_OVERFLOW", value)]).log_queue_overflow,
+            OverflowPolicy::Drop,
+            "{value:?}"
+        );
+    }
+    for value in ["block", "BLOCK", "Block", "\tblock\t"] {
+        assert_eq!(
+            ok(&[("LOG_QUEUE_OVERFLOW", value)]).log_queue_overflow,
+            OverflowPolicy::Block,
+            "{value:?}"
+        );
+    }
+    for value in ["dropped", "blocking", "wait", "true", "0", "drop,block", "d rop", "dro\u{17f}"] {
+        let error = err(&[("LOG_QUEUE_OVERFLOW", value)]);
+        assert_eq!(
+            error.to_string(),
+            format!("invalid value {value:?} for LOG_QUEUE_OVERFLOW: expected drop or block")
+        );
+    }
+}
+
+#[test]
+fn overflow_policies_parse_display_and_default_to_drop() {
+    assert_eq!(OverflowPolicy::default(), OverflowPolicy::Drop);
+    for policy in [OverflowPolicy::Drop, OverflowPolicy::Block] {
+        assert_eq!(policy.to_string().parse(), Ok(policy));
+        assert_eq!(policy.to_string().to_uppercase().parse(), Ok(policy));
+    }
+    assert_eq!(OverflowPolicy::Drop.to_string(), "drop");
+    assert_eq!(OverflowPolicy::Block.to_string(), "block");
+    assert_eq!(format!("[{:>6}]", OverflowPolicy::Drop), "[  drop]");
+
+    let error = "wait".parse::<OverflowPolicy>().unwrap_err();
+    assert_eq!(error.to_string(), "invalid overflow policy: expected drop or block");
+    assert_eq!(" drop".parse::<OverflowPolicy>(), Err(error), "FromStr does not trim");
+    assert_eq!("".parse::<OverflowPolicy>(), Err(error));
+    let _: &dyn std::error::Error = &error;
+
+    let set: std::collections::HashSet<OverflowPolicy> =
+        [OverflowPolicy::Drop, OverflowPolicy::Block, OverflowPolicy::Drop].into_iter().collect();
+    assert_eq!(set.len(), 2);
+}
+
+#[test]
+fn the_flush_timeout_is_parsed_like_the_thresholds() {
+    let cases = [
+        ("5000", Duration::from_secs(5)),
+        ("5000ms", Duration::from_secs(5)),
+        ("5s", Duration::from_secs(5)),
+        ("10 S", Duration::from_secs(10)),
+        ("0", Duration::ZERO),
+        ("2.5", Duration::from_micros(2500)),
+        ("0.25s", Duration::from_millis(250)),
+    ];
+    for (value, duration) in cases {
+        assert_eq!(ok(&[("LOG_FLUSH_TIMEOUT", value)]).log_flush_timeout, duration, "{value:?}");
+    }
+    for value in ["-1", "5m", "1e3", "NaN", "inf", "soon", "18446744073709551616s"] {
+        let error = err(&[("LOG_FLUSH_TIMEOUT", value)]);
+        assert_eq!((error.variable(), error.value()), ("LOG_FLUSH_TIMEOUT", value));
+        assert!(error.expected().contains("duration"), "{error}");
+    }
+    // The flush timeout is independent of the thresholds.
+    let config = ok(&[("LOG_FLUSH_TIMEOUT", "1ms"), ("SLOW_REQUEST_THRESHOLD", "2s")]);
+    assert_eq!(config.log_flush_timeout, Duration::from_millis(1));
 }
 
 // ----------------------------------------------------------------- durations
@@ -638,6 +752,9 @@ fn setters_override_parsed_values() {
         .user_activity_log_path(Path::new("/var/log/a.log"))
         .log_file_max_size(42)
         .log_file_backup_count(7)
+        .log_queue_size(3)
+        .log_queue_overflow(OverflowPolicy::Block)
+        .log_flush_timeout(Duration::ZERO)
         .console_log_level(tracing::Level::DEBUG)
         .file_log_level(LevelFilter::OFF)
         .enable_emojis(true)
@@ -665,6 +782,9 @@ fn setters_override_parsed_values() {
     assert_eq!(config.user_activity_log_path, Path::new("/var/log/a.log"));
     assert_eq!(config.log_file_max_size, 42);
     assert_eq!(config.log_file_backup_count, 7);
+    assert_eq!(config.log_queue_size, 3);
+    assert_eq!(config.log_queue_overflow, OverflowPolicy::Block);
+    assert_eq!(config.log_flush_timeout, Duration::ZERO);
     assert_eq!(config.console_log_level, LevelFilter::DEBUG);
     assert_eq!(config.file_log_level, LevelFilter::OFF);
     assert!(config.enable_emojis);
@@ -695,6 +815,7 @@ fn validate_catches_what_setters_let_through() {
         (Config::default().environment(" "), "ENVIRONMENT"),
         (Config::default().user_activity_log_path(""), "USER_ACTIVITY_LOG_PATH"),
         (Config::default().log_file_max_size(0), "LOG_FILE_MAX_SIZE"),
+        (Config::default().log_queue_size(0), "LOG_QUEUE_SIZE"),
         (
             Config::default().very_slow_request_threshold(Duration::from_millis(500)),
             "VERY_SLOW_REQUEST_THRESHOLD",
@@ -713,6 +834,9 @@ fn validate_catches_what_setters_let_through() {
     assert_eq!(error.value(), "1.5ms");
     assert!(error.expected().contains("(1000 ms)"), "{error}");
     assert_eq!(Config::default().skip_paths(["/ok", "health"]).validate().unwrap_err().value(), "health");
+    let error = Config::default().log_queue_size(0).validate().unwrap_err();
+    assert_eq!((error.value(), error.expected()), ("0", "a number of lines, at least 1"));
+    assert_eq!(Config::default().log_queue_size(1).log_flush_timeout(Duration::ZERO).validate(), Ok(()));
 }
 
 // ------------------------------------------------------------------- secrets
@@ -905,6 +1029,9 @@ fn production_env_parses_to_production_settings() {
     assert_eq!(config.user_id_hmac_secret, None, "the secret must come from a secret store");
     assert!(!config.trusted_proxies.is_empty());
     assert!(config.skip_paths.iter().any(|path| path == "/health"));
+    assert!(config.log_queue_size > config::DEFAULT_LOG_QUEUE_SIZE, "room for bursts");
+    assert_eq!(config.log_queue_overflow, OverflowPolicy::Drop, "a slow disk must not stall requests");
+    assert!(config.log_flush_timeout >= config::DEFAULT_LOG_FLUSH_TIMEOUT);
     assert_eq!(config.validate(), Ok(()));
 }
 

@@ -47,8 +47,7 @@ fn narrative_file_when_json_is_off() {
     let path = dir.path().join("activity.log");
     let guard =
         write_actions(Config::default().user_activity_log_path(path.clone()).enable_json_logging(false));
-    assert_eq!(guard.stats().file_lines, 2);
-    drop(guard);
+    assert_eq!(guard.close().file_lines, 2);
     let text = fs::read_to_string(&path).unwrap();
     let lines: Vec<_> = text.lines().collect();
     assert_eq!(lines.len(), 2);
@@ -77,4 +76,28 @@ fn file_logging_off_opens_no_file() {
     let path = dir.path().join("activity.log");
     drop(write_actions(Config::default().user_activity_log_path(path.clone()).enable_file_logging(false)));
     assert!(!path.exists());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_read_only_file_system_is_an_init_error_even_for_root() {
+    let path = std::path::Path::new("/proc/tracing-activity-test/user_activity.log");
+    let err = Builder::new()
+        .config(Config::default().user_activity_log_path(path))
+        .build()
+        .expect_err("nobody can create directories in /proc");
+    assert!(matches!(&err, InitError::LogFile { path: p, .. } if p == path), "{err:?}");
+    assert!(
+        err.to_string().starts_with("cannot open the activity log file /proc/tracing-activity-test/"),
+        "{err}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_loses_lines_counted_never_panics() {
+    // /dev/full accepts the open and fails every write with ENOSPC.
+    let guard = write_actions(Config::default().user_activity_log_path("/dev/full"));
+    let stats = guard.close();
+    assert_eq!((stats.file_lines, stats.file_write_errors, stats.file_unflushed), (0, 2, 0), "{stats:?}");
 }

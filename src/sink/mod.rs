@@ -1,71 +1,60 @@
 //! Where finished lines go: the console and the log file.
 //!
-//! A sink takes whole lines: one line is one `write_all`, so a line is never interleaved with
-//! another or split. Each sink has its own level (`CONSOLE_LOG_LEVEL`, `FILE_LOG_LEVEL`). A write
-//! that fails is counted and reported on stderr (the first failure of each sink, then a count on
-//! flush), never panics and never stops the application.
+//! A sink takes whole lines and has its own level (`CONSOLE_LOG_LEVEL`, `FILE_LOG_LEVEL`). A line
+//! goes either straight to a writer on the logging thread (the console, or a writer given to
+//! [`Builder::file_writer`](crate::Builder::file_writer)), or into the bounded [`queue`] that a
+//! background thread drains into the size-rotated file ([`rotating`]). Nothing here panics, and
+//! every line that does not reach its destination is counted.
 
 pub(crate) mod file;
+pub(crate) mod queue;
+pub(crate) mod rotating;
 
 use std::fmt;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use tracing_core::{Level, Metadata};
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
 
-/// One destination for lines.
+use queue::Queue;
+
+/// One destination for lines, with its level.
+#[derive(Debug)]
 pub(crate) struct Sink {
+    pub(crate) level: LevelFilter,
+    output: Output,
+}
+
+#[derive(Debug)]
+enum Output {
+    Direct(Direct),
+    Queued(Queue),
+}
+
+/// A writer called on the logging thread, one `write_all` per line.
+struct Direct {
     name: &'static str,
     writer: BoxMakeWriter,
-    pub(crate) level: LevelFilter,
     lines: AtomicU64,
     errors: AtomicU64,
     reported: AtomicBool,
 }
 
-impl fmt::Debug for Sink {
+impl fmt::Debug for Direct {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sink")
+        f.debug_struct("Direct")
             .field("name", &self.name)
-            .field("level", &self.level)
             .field("lines", &self.lines)
             .field("errors", &self.errors)
             .finish_non_exhaustive()
     }
 }
 
-impl Sink {
-    pub(crate) fn new(name: &'static str, writer: BoxMakeWriter, level: LevelFilter) -> Self {
-        Sink {
-            name,
-            writer,
-            level,
-            lines: AtomicU64::new(0),
-            errors: AtomicU64::new(0),
-            reported: AtomicBool::new(false),
-        }
-    }
-
-    /// Whether this sink takes lines of `level`.
-    #[inline]
-    pub(crate) fn admits(&self, level: Level) -> bool {
-        self.level >= level
-    }
-
-    /// Writes one whole line.
-    pub(crate) fn write_line(&self, meta: &Metadata<'_>, line: &[u8]) {
-        let mut writer = self.writer.make_writer_for(meta);
-        match writer.write_all(line) {
-            Ok(()) => {
-                self.lines.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(e) => self.failed(&e),
-        }
-    }
-
+impl Direct {
     fn failed(&self, error: &std::io::Error) {
         self.errors.fetch_add(1, Ordering::Relaxed);
         if !self.reported.swap(true, Ordering::Relaxed) {
@@ -75,24 +64,95 @@ impl Sink {
             );
         }
     }
+}
 
-    /// Flushes buffered output; reports failures counted since the first report.
-    pub(crate) fn flush(&self) {
-        if let Err(e) = self.writer.make_writer().flush() {
-            self.failed(&e);
-        }
-        let errors = self.errors.load(Ordering::Relaxed);
-        if errors > 1 {
-            eprintln!("tracing-activity: {errors} lines could not be written to the {} log", self.name);
+/// What a sink has done so far.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SinkStats {
+    pub(crate) written: u64,
+    pub(crate) failed: u64,
+    pub(crate) dropped: u64,
+    pub(crate) queued: u64,
+}
+
+impl Sink {
+    /// A sink writing on the logging thread.
+    pub(crate) fn direct(name: &'static str, writer: BoxMakeWriter, level: LevelFilter) -> Self {
+        Sink {
+            level,
+            output: Output::Direct(Direct {
+                name,
+                writer,
+                lines: AtomicU64::new(0),
+                errors: AtomicU64::new(0),
+                reported: AtomicBool::new(false),
+            }),
         }
     }
 
-    pub(crate) fn lines_written(&self) -> u64 {
-        self.lines.load(Ordering::Relaxed)
+    /// A sink feeding a background writer.
+    pub(crate) fn queued(queue: Queue, level: LevelFilter) -> Self {
+        Sink { level, output: Output::Queued(queue) }
     }
 
-    pub(crate) fn write_errors(&self) -> u64 {
-        self.errors.load(Ordering::Relaxed)
+    /// Whether this sink takes lines of `level`.
+    #[inline]
+    pub(crate) fn admits(&self, level: Level) -> bool {
+        self.level >= level
+    }
+
+    /// Writes or queues one whole line.
+    pub(crate) fn write_line(&self, meta: &Metadata<'_>, line: &[u8]) {
+        match &self.output {
+            Output::Direct(d) => match d.writer.make_writer_for(meta).write_all(line) {
+                Ok(()) => {
+                    d.lines.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) => d.failed(&e),
+            },
+            Output::Queued(q) => q.push(line),
+        }
+    }
+
+    /// Writes out what is buffered or queued, waiting at most `timeout`; returns the number of
+    /// lines still queued then.
+    pub(crate) fn flush(&self, timeout: Duration) -> u64 {
+        match &self.output {
+            Output::Direct(d) => {
+                if let Err(e) = d.writer.make_writer().flush() {
+                    d.failed(&e);
+                }
+                0
+            }
+            Output::Queued(q) => q.flush(timeout),
+        }
+    }
+
+    /// Flushes and stops a background writer (at most `timeout`); returns the lines not written.
+    pub(crate) fn close(&self, timeout: Duration) -> u64 {
+        match &self.output {
+            Output::Direct(_) => self.flush(timeout),
+            Output::Queued(q) => q.close(timeout),
+        }
+    }
+
+    pub(crate) fn stats(&self) -> SinkStats {
+        match &self.output {
+            Output::Direct(d) => SinkStats {
+                written: d.lines.load(Ordering::Relaxed),
+                failed: d.errors.load(Ordering::Relaxed),
+                ..SinkStats::default()
+            },
+            Output::Queued(q) => {
+                let c = q.counters();
+                SinkStats {
+                    written: c.written.load(Ordering::Relaxed),
+                    failed: c.failed.load(Ordering::Relaxed),
+                    dropped: c.dropped.load(Ordering::Relaxed),
+                    queued: q.queued(),
+                }
+            }
+        }
     }
 }
 
@@ -123,14 +183,5 @@ impl Sinks {
         let c = self.console.as_ref().map_or(LevelFilter::OFF, |c| c.sink.level);
         let f = self.file.as_ref().map_or(LevelFilter::OFF, |f| f.sink.level);
         c.max(f)
-    }
-
-    pub(crate) fn flush(&self) {
-        if let Some(c) = &self.console {
-            c.sink.flush();
-        }
-        if let Some(f) = &self.file {
-            f.sink.flush();
-        }
     }
 }

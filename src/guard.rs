@@ -1,0 +1,131 @@
+//! [`ActivityGuard`]: flushes and closes the activity log, and tells what happened to its lines.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tracing_subscriber::filter::LevelFilter;
+
+use crate::layer::Shared;
+
+/// Flushes and closes the activity log when dropped, and counts what became of its lines.
+///
+/// Keep it alive for as long as the application logs, typically in `main`:
+/// `let _guard = tracing_activity::init();`. Note that `let _ = tracing_activity::init();`
+/// drops the guard at once: the log file is closed right away, and later file lines are
+/// dropped (counted, and reported once on stderr).
+///
+/// Dropping the guard waits up to `LOG_FLUSH_TIMEOUT` for queued file lines to be written. If
+/// any line was dropped, lost to a write error or not flushed in time, it says so on stderr;
+/// [`close`](Self::close) returns the same counts instead.
+#[must_use = "dropping the guard closes the activity log at once; keep it alive in main"]
+pub struct ActivityGuard {
+    shared: Arc<Shared>,
+    closed: AtomicBool,
+}
+
+impl fmt::Debug for ActivityGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActivityGuard").field("stats", &self.stats()).finish()
+    }
+}
+
+/// What became of the lines, from [`ActivityGuard::stats`] and [`ActivityGuard::close`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Lines written to the console.
+    pub console_lines: u64,
+    /// Console lines that could not be written.
+    pub console_write_errors: u64,
+    /// Lines written to the log file.
+    pub file_lines: u64,
+    /// File lines lost to write errors (disk full, permission lost, ...).
+    pub file_write_errors: u64,
+    /// File lines dropped because the queue was full (`LOG_QUEUE_OVERFLOW=drop`) or the log was
+    /// already closed.
+    pub file_dropped: u64,
+    /// File lines waiting in the queue.
+    pub file_queued: u64,
+    /// File lines still queued when [`ActivityGuard::close`] gave up waiting (`LOG_FLUSH_TIMEOUT`).
+    pub file_unflushed: u64,
+}
+
+impl ActivityGuard {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        ActivityGuard { shared, closed: AtomicBool::new(false) }
+    }
+
+    /// What the sinks have done so far.
+    pub fn stats(&self) -> Stats {
+        let sinks = &self.shared.sinks;
+        let console = sinks.console.as_ref().map(|c| c.sink.stats()).unwrap_or_default();
+        let file = sinks.file.as_ref().map(|f| f.sink.stats()).unwrap_or_default();
+        Stats {
+            console_lines: console.written,
+            console_write_errors: console.failed,
+            file_lines: file.written,
+            file_write_errors: file.failed,
+            file_dropped: file.dropped,
+            file_queued: file.queued,
+            file_unflushed: 0,
+        }
+    }
+
+    /// Waits until every line logged so far is written, for at most `LOG_FLUSH_TIMEOUT`.
+    ///
+    /// Returns how many file lines were still queued when it stopped waiting (0: all written).
+    pub fn flush(&self) -> u64 {
+        let timeout = self.shared.flush_timeout;
+        let sinks = &self.shared.sinks;
+        if let Some(c) = &sinks.console {
+            c.sink.flush(timeout);
+        }
+        sinks.file.as_ref().map_or(0, |f| f.sink.flush(timeout))
+    }
+
+    /// Flushes and closes the log (waiting at most `LOG_FLUSH_TIMEOUT`) and returns the final
+    /// counts, with [`Stats::file_unflushed`] set. Lines logged afterwards are dropped and
+    /// counted. Closing again returns the current counts.
+    pub fn close(&self) -> Stats {
+        self.close_once().unwrap_or_else(|| self.stats())
+    }
+
+    fn close_once(&self) -> Option<Stats> {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        let timeout = self.shared.flush_timeout;
+        let sinks = &self.shared.sinks;
+        if let Some(c) = &sinks.console {
+            c.sink.close(timeout);
+        }
+        let unflushed = sinks.file.as_ref().map_or(0, |f| f.sink.close(timeout));
+        Some(Stats { file_unflushed: unflushed, ..self.stats() })
+    }
+
+    /// The most verbose level any sink takes.
+    pub(crate) fn max_level(&self) -> LevelFilter {
+        self.shared.sinks.max_level()
+    }
+}
+
+impl Drop for ActivityGuard {
+    fn drop(&mut self) {
+        let Some(stats) = self.close_once() else { return };
+        let lost = stats.file_dropped + stats.file_write_errors + stats.file_unflushed;
+        if lost > 0 || stats.console_write_errors > 0 {
+            eprintln!(
+                "tracing-activity: activity log closed: {} file lines written, {} dropped (queue full \
+                 or closed), {} lost to write errors, {} not flushed within {:?}; {} console lines \
+                 could not be written",
+                stats.file_lines,
+                stats.file_dropped,
+                stats.file_write_errors,
+                stats.file_unflushed,
+                self.shared.flush_timeout,
+                stats.console_write_errors,
+            );
+        }
+    }
+}

@@ -1,0 +1,410 @@
+//! Off-thread delivery: a bounded queue of whole lines and the worker thread that writes them.
+//!
+//! The logging thread formats a line and copies it into the queue's buffer under a short lock;
+//! the worker swaps the whole buffer out and writes it in as few `write` calls as rotation
+//! allows. Both buffers keep their capacity, so steady state allocates nothing.
+//!
+//! Nothing is lost silently:
+//! - With [`OverflowPolicy::Drop`] a line that finds the queue full is dropped and counted, and a
+//!   notice ("N activity lines dropped: queue full") is written into the file as soon as the
+//!   worker has made room. With [`OverflowPolicy::Block`] the logging thread waits for room.
+//! - A failed write is counted (its lines are lost), reported on stderr once per burst of
+//!   failures, and the destination recovers (reopens) on its own; the worker never panics.
+//! - Closing waits up to the flush timeout and reports how many lines were still queued.
+//! - Lines logged after the queue is closed (its guard dropped) are counted as dropped and
+//!   reported once on stderr.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::config::OverflowPolicy;
+
+/// Buffers larger than this are given back after a burst.
+const KEEP_CAPACITY: usize = 4 << 20;
+
+/// Where the worker writes.
+pub(crate) trait Destination: Send + 'static {
+    /// Writes whole lines: `bytes` is their concatenation, `lens` their lengths in order.
+    fn write_lines(&mut self, bytes: &[u8], lens: &[u32]) -> Written;
+    /// Pushes buffered bytes down; called when the queue has run empty.
+    fn flush(&mut self) -> io::Result<()>;
+    /// Names the destination in stderr reports.
+    fn describe(&self) -> String;
+}
+
+/// What became of the lines handed to [`Destination::write_lines`].
+#[derive(Debug, Default)]
+pub(crate) struct Written {
+    pub(crate) lines: usize,
+    pub(crate) failed: usize,
+    pub(crate) error: Option<io::Error>,
+}
+
+impl Written {
+    pub(crate) fn add(&mut self, lines: usize, result: io::Result<()>) {
+        match result {
+            Ok(()) => self.lines += lines,
+            Err(e) => {
+                self.failed += lines;
+                self.note_error(e);
+            }
+        }
+    }
+
+    pub(crate) fn note_error(&mut self, e: io::Error) {
+        self.error.get_or_insert(e);
+    }
+}
+
+/// Any `io::Write` as a destination: each batch is one `write_all`, retried once on error.
+pub(crate) struct WriterDestination<W>(pub(crate) W);
+
+impl<W: Write + Send + 'static> Destination for WriterDestination<W> {
+    fn write_lines(&mut self, bytes: &[u8], lens: &[u32]) -> Written {
+        let mut written = Written::default();
+        let result = self.0.write_all(bytes).or_else(|_| self.0.write_all(bytes));
+        written.add(lens.len(), result);
+        written
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+
+    fn describe(&self) -> String {
+        "the background writer".to_owned()
+    }
+}
+
+/// Formats the notice line for `n` dropped lines into the buffer (with its newline).
+pub(crate) type Notice = Box<dyn Fn(u64, &mut String) + Send>;
+
+/// Counters readable at any time.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    /// Lines accepted into the queue.
+    pub(crate) accepted: AtomicU64,
+    /// Lines written by the worker.
+    pub(crate) written: AtomicU64,
+    /// Lines dropped: queue full, or logged after close.
+    pub(crate) dropped: AtomicU64,
+    /// Lines lost to write errors.
+    pub(crate) failed: AtomicU64,
+    /// Drop notices written into the file.
+    pub(crate) notices: AtomicU64,
+}
+
+struct State {
+    buf: Vec<u8>,
+    lens: Vec<u32>,
+    /// Dropped since the last notice was handed to the worker.
+    dropped_since_notice: u64,
+    /// Lines the worker has finished with (written or failed).
+    processed: u64,
+    closed: bool,
+    worker_alive: bool,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// The worker waits here for lines.
+    has_lines: Condvar,
+    /// Blocked loggers wait here for room.
+    has_room: Condvar,
+    /// Flushers wait here for `processed` to move.
+    progress: Condvar,
+    capacity: usize,
+    policy: OverflowPolicy,
+    counters: Counters,
+    closed_reported: AtomicBool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The logging side of the queue.
+pub(crate) struct Queue {
+    shared: Arc<Shared>,
+    worker: Mutex<Option<JoinHandle<()>>>,
+    name: String,
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue")
+            .field("destination", &self.name)
+            .field("capacity", &self.shared.capacity)
+            .field("policy", &self.shared.policy)
+            .field("counters", &self.shared.counters)
+            .finish()
+    }
+}
+
+impl Queue {
+    /// Starts the worker thread writing to `destination`.
+    pub(crate) fn start(
+        destination: Box<dyn Destination>,
+        capacity: usize,
+        policy: OverflowPolicy,
+        notice: Notice,
+    ) -> io::Result<Queue> {
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                buf: Vec::new(),
+                lens: Vec::new(),
+                dropped_since_notice: 0,
+                processed: 0,
+                closed: false,
+                worker_alive: true,
+            }),
+            has_lines: Condvar::new(),
+            has_room: Condvar::new(),
+            progress: Condvar::new(),
+            capacity: capacity.max(1),
+            policy,
+            counters: Counters::default(),
+            closed_reported: AtomicBool::new(false),
+        });
+        let name = destination.describe();
+        let worker_shared = shared.clone();
+        let worker = thread::Builder::new()
+            .name("tracing-activity-writer".to_owned())
+            .spawn(move || Worker::new(worker_shared, destination, notice).run())?;
+        Ok(Queue { shared, worker: Mutex::new(Some(worker)), name })
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.shared.counters
+    }
+
+    /// Lines accepted but not yet written or failed.
+    pub(crate) fn queued(&self) -> u64 {
+        let st = self.shared.lock();
+        self.shared.counters.accepted.load(Ordering::Relaxed) - st.processed
+    }
+
+    /// Queues one whole line, or drops and counts it (queue full under `Drop`, or closed).
+    pub(crate) fn push(&self, line: &[u8]) {
+        let shared = &*self.shared;
+        let Ok(len) = u32::try_from(line.len()) else {
+            shared.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        };
+        let mut st = shared.lock();
+        loop {
+            if st.closed || !st.worker_alive {
+                drop(st);
+                shared.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                if !shared.closed_reported.swap(true, Ordering::Relaxed) {
+                    eprintln!(
+                        "tracing-activity: an activity line was logged after the log {} was closed \
+                         (its guard was dropped); it and any later ones are dropped and counted",
+                        self.name
+                    );
+                }
+                return;
+            }
+            if st.lens.len() < shared.capacity {
+                break;
+            }
+            match shared.policy {
+                OverflowPolicy::Block => {
+                    st = shared.has_room.wait(st).unwrap_or_else(PoisonError::into_inner);
+                }
+                _ => {
+                    st.dropped_since_notice += 1;
+                    shared.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+            }
+        }
+        let was_empty = st.lens.is_empty();
+        st.buf.extend_from_slice(line);
+        st.lens.push(len);
+        shared.counters.accepted.fetch_add(1, Ordering::Relaxed);
+        drop(st);
+        if was_empty {
+            shared.has_lines.notify_one();
+        }
+    }
+
+    /// Waits until every line accepted so far is written or failed, for at most `timeout`.
+    /// Returns how many of them were still queued when it stopped waiting.
+    pub(crate) fn flush(&self, timeout: Duration) -> u64 {
+        let shared = &*self.shared;
+        let deadline = Instant::now() + timeout;
+        let mut st = shared.lock();
+        let target = shared.counters.accepted.load(Ordering::Relaxed);
+        if st.dropped_since_notice > 0 {
+            shared.has_lines.notify_one();
+        }
+        while st.processed < target && st.worker_alive {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            st = shared.progress.wait_timeout(st, left).unwrap_or_else(PoisonError::into_inner).0;
+        }
+        target.saturating_sub(st.processed)
+    }
+
+    /// Stops accepting lines, lets the worker write what is queued, and waits for it at most
+    /// `timeout`. Returns how many lines were not written in time. Closing twice is harmless.
+    pub(crate) fn close(&self, timeout: Duration) -> u64 {
+        {
+            let mut st = self.shared.lock();
+            st.closed = true;
+        }
+        self.shared.has_lines.notify_all();
+        self.shared.has_room.notify_all();
+        let unflushed = self.flush(timeout);
+        if unflushed == 0 {
+            let worker = self.worker.lock().unwrap_or_else(PoisonError::into_inner).take();
+            if let Some(worker) = worker {
+                // The worker exits as soon as it sees the queue closed and empty.
+                let _ = worker.join();
+            }
+        }
+        unflushed
+    }
+}
+
+/// Marks the worker gone when its thread ends, however it ends, so nobody waits for it.
+struct Alive(Arc<Shared>);
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.lock().worker_alive = false;
+        self.0.has_room.notify_all();
+        self.0.progress.notify_all();
+    }
+}
+
+struct Worker {
+    alive: Alive,
+    destination: Box<dyn Destination>,
+    notice: Notice,
+    batch: Vec<u8>,
+    lens: Vec<u32>,
+    notice_line: String,
+    /// Dropped lines not yet announced in the file.
+    unannounced: u64,
+    /// Whether the last write failed.
+    in_burst: bool,
+    /// Lines lost in the current burst of write errors.
+    burst_lost: u64,
+}
+
+impl Worker {
+    fn new(shared: Arc<Shared>, destination: Box<dyn Destination>, notice: Notice) -> Self {
+        Worker {
+            alive: Alive(shared),
+            destination,
+            notice,
+            batch: Vec::new(),
+            lens: Vec::new(),
+            notice_line: String::new(),
+            unannounced: 0,
+            in_burst: false,
+            burst_lost: 0,
+        }
+    }
+
+    fn run(mut self) {
+        loop {
+            let shared = self.alive.0.clone();
+            {
+                let mut st = shared.lock();
+                while st.lens.is_empty() && st.dropped_since_notice == 0 && !st.closed {
+                    st = shared.has_lines.wait(st).unwrap_or_else(PoisonError::into_inner);
+                }
+                std::mem::swap(&mut st.buf, &mut self.batch);
+                std::mem::swap(&mut st.lens, &mut self.lens);
+                self.unannounced += std::mem::take(&mut st.dropped_since_notice);
+            }
+            shared.has_room.notify_all();
+
+            let lines = self.lens.len();
+            if lines > 0 {
+                let written = self.destination.write_lines(&self.batch, &self.lens);
+                self.account(&written);
+            }
+            if self.unannounced > 0 {
+                self.announce_drops();
+            }
+            if shared.lock().lens.is_empty() {
+                if let Err(e) = self.destination.flush() {
+                    self.report_error(&e, 0);
+                }
+            }
+            self.batch.clear();
+            self.lens.clear();
+            if self.batch.capacity() > KEEP_CAPACITY {
+                self.batch = Vec::new();
+                self.lens = Vec::new();
+            }
+            {
+                let mut st = shared.lock();
+                st.processed += lines as u64;
+                if st.closed && st.lens.is_empty() && st.dropped_since_notice == 0 {
+                    drop(st);
+                    shared.progress.notify_all();
+                    return;
+                }
+            }
+            shared.progress.notify_all();
+        }
+    }
+
+    fn account(&mut self, written: &Written) {
+        let counters = &self.alive.0.counters;
+        counters.written.fetch_add(written.lines as u64, Ordering::Relaxed);
+        counters.failed.fetch_add(written.failed as u64, Ordering::Relaxed);
+        match &written.error {
+            Some(e) => self.report_error(e, written.failed as u64),
+            None if self.in_burst => {
+                eprintln!(
+                    "tracing-activity: writing to {} again; {} activity lines were lost to write errors",
+                    self.destination.describe(),
+                    self.burst_lost
+                );
+                self.in_burst = false;
+                self.burst_lost = 0;
+            }
+            None => {}
+        }
+    }
+
+    /// Reports the first error of a burst on stderr; later ones are only counted.
+    fn report_error(&mut self, error: &io::Error, lost: u64) {
+        if !self.in_burst {
+            self.in_burst = true;
+            eprintln!(
+                "tracing-activity: cannot write to {}: {error}; lines are counted as lost until it recovers",
+                self.destination.describe()
+            );
+        }
+        self.burst_lost += lost;
+    }
+
+    /// Writes the "N activity lines dropped" notice; keeps the count for next time if it fails.
+    fn announce_drops(&mut self) {
+        self.notice_line.clear();
+        (self.notice)(self.unannounced, &mut self.notice_line);
+        let len = u32::try_from(self.notice_line.len()).unwrap_or(u32::MAX);
+        let written = self.destination.write_lines(self.notice_line.as_bytes(), &[len]);
+        if written.lines == 1 {
+            self.unannounced = 0;
+            self.alive.0.counters.notices.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(e) = &written.error {
+            self.report_error(e, 0);
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! The size-rotated log file: every line exactly once, never split, exactly N backups, restarts.
+
+mod common;
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+use tracing_activity::{ActionType, ActivityGuard, Builder, Config, OverflowPolicy, user_action};
+use tracing_subscriber::prelude::*;
+
+fn config(path: &Path, max_size: u64, backups: u32) -> Config {
+    Config::default()
+        .enable_console_logging(false)
+        .user_activity_log_path(path.to_owned())
+        .log_file_max_size(max_size)
+        .log_file_backup_count(backups)
+        .log_queue_overflow(OverflowPolicy::Block)
+}
+
+fn start(config: Config) -> (tracing::Dispatch, ActivityGuard) {
+    let (layer, guard) = Builder::new().config(config).build().expect("builds");
+    (tracing::Dispatch::new(tracing_subscriber::registry().with(layer)), guard)
+}
+
+fn emit(dispatch: &tracing::Dispatch, thread: u64, range: std::ops::Range<u64>) {
+    tracing::dispatcher::with_default(dispatch, || {
+        for seq in range {
+            user_action!(ActionType::ApiCall, "GET /items", user_id = "u1", thread, seq);
+        }
+    });
+}
+
+/// The active file and its backups, oldest first, as they are on disk.
+fn files_oldest_first(path: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = (1..10_000)
+        .map(|n| PathBuf::from(format!("{}.{n}", path.display())))
+        .take_while(|p| p.exists())
+        .collect();
+    files.reverse();
+    files.push(path.to_owned());
+    files
+}
+
+fn backups(path: &Path) -> usize {
+    files_oldest_first(path).len() - 1
+}
+
+/// Every line of every file, oldest first, checking that each is whole, valid JSON and that no
+/// file exceeds `max_size`.
+fn read_lines(path: &Path, max_size: u64) -> Vec<Value> {
+    let mut out = Vec::new();
+    for file in files_oldest_first(path) {
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(text.len() as u64 <= max_size, "{} holds {} bytes > {max_size}", file.display(), text.len());
+        assert!(text.is_empty() || text.ends_with('\n'), "{} ends in a partial line", file.display());
+        out.extend(text.lines().map(common::parse_strict));
+    }
+    out
+}
+
+fn seq(line: &Value) -> (u64, u64) {
+    let data = &line["action"]["data"];
+    (data["thread"].as_u64().unwrap(), data["seq"].as_u64().unwrap())
+}
+
+#[test]
+fn many_threads_through_rotation_keep_every_line_exactly_once_in_order() {
+    const THREADS: u64 = 8;
+    const PER_THREAD: u64 = 10_000;
+    const MAX: u64 = 256 * 1024;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("user_activity.log");
+    let (dispatch, guard) = start(config(&path, MAX, 1_000));
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let dispatch = &dispatch;
+            s.spawn(move || emit(dispatch, t, 0..PER_THREAD));
+        }
+    });
+    let stats = guard.close();
+    assert_eq!(
+        (stats.file_lines, stats.file_dropped, stats.file_write_errors, stats.file_unflushed),
+        (THREADS * PER_THREAD, 0, 0, 0)
+    );
+
+    let lines = read_lines(&path, MAX);
+    assert!(backups(&path) > 50, "the test should rotate many times, rotated {}", backups(&path));
+    assert_eq!(lines.len() as u64, THREADS * PER_THREAD);
+    let mut next: HashMap<u64, u64> = HashMap::new();
+    for line in &lines {
+        let (thread, seq) = seq(line);
+        let expected = next.entry(thread).or_default();
+        assert_eq!(seq, *expected, "thread {thread}: lines out of order or missing across files");
+        *expected += 1;
+    }
+    assert!((0..THREADS).all(|t| next[&t] == PER_THREAD));
+}
+
+#[test]
+fn exactly_n_backups_remain_and_they_hold_the_newest_lines() {
+    const MAX: u64 = 16 * 1024;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("user_activity.log");
+    let (dispatch, guard) = start(config(&path, MAX, 3));
+    emit(&dispatch, 0, 0..2_000);
+    assert_eq!(guard.close().file_lines, 2_000);
+    assert_eq!(backups(&path), 3);
+    assert!(!PathBuf::from(format!("{}.4", path.display())).exists());
+    let seqs: Vec<u64> = read_lines(&path, MAX).iter().map(|l| seq(l).1).collect();
+    assert_eq!(*seqs.last().unwrap(), 1_999, "the newest line is in the active file");
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "the kept lines are the newest, in order");
+    assert!(seqs.len() > 3 * 10, "backups are full files");
+}
+
+#[test]
+fn no_backups_means_the_file_starts_over() {
+    const MAX: u64 = 8 * 1024;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("user_activity.log");
+    let (dispatch, guard) = start(config(&path, MAX, 0));
+    emit(&dispatch, 0, 0..500);
+    drop(guard);
+    assert_eq!(backups(&path), 0);
+    let seqs: Vec<u64> = read_lines(&path, MAX).iter().map(|l| seq(l).1).collect();
+    assert_eq!(*seqs.last().unwrap(), 499);
+}
+
+#[test]
+fn a_restart_appends_and_keeps_exactly_n_backups() {
+    const MAX: u64 = 8 * 1024;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("user_activity.log");
+
+    let (dispatch, guard) = start(config(&path, MAX, 2));
+    emit(&dispatch, 0, 0..40);
+    drop(guard);
+    assert_eq!(backups(&path), 2, "40 lines of ~450 bytes fill more than two 8 KiB files");
+    let before: Vec<Vec<u8>> = files_oldest_first(&path).iter().map(|f| fs::read(f).unwrap()).collect();
+
+    // Starting again touches nothing; the first line is appended to the active file.
+    let (dispatch, guard) = start(config(&path, MAX, 2));
+    let after_start: Vec<Vec<u8>> = files_oldest_first(&path).iter().map(|f| fs::read(f).unwrap()).collect();
+    assert_eq!(before, after_start);
+    emit(&dispatch, 1, 0..1);
+    assert_eq!(guard.flush(), 0);
+    let active = fs::read(&path).unwrap();
+    let old_active = before.last().unwrap();
+    assert!(
+        old_active.len() as u64 + 1_000 < MAX,
+        "the test needs room in the active file: {}",
+        old_active.len()
+    );
+    assert!(active.starts_with(old_active) && active.len() > old_active.len(), "appended, not truncated");
+    emit(&dispatch, 1, 1..100);
+    assert_eq!(guard.close().file_lines, 100);
+    assert_eq!(backups(&path), 2);
+    let lines = read_lines(&path, MAX);
+    assert_eq!(seq(lines.last().unwrap()), (1, 99));
+}
+
+#[test]
+fn an_oversized_line_gets_a_file_of_its_own() {
+    const MAX: u64 = 1024;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("user_activity.log");
+    let (dispatch, guard) = start(config(&path, MAX, 5));
+    tracing::dispatcher::with_default(&dispatch, || {
+        user_action!(ActionType::Click, "small", n = 1);
+        user_action!(ActionType::Click, "x".repeat(4_000), n = 2);
+        user_action!(ActionType::Click, "small", n = 3);
+    });
+    drop(guard);
+    let files = files_oldest_first(&path);
+    let counts: Vec<usize> = files.iter().map(|f| fs::read_to_string(f).unwrap().lines().count()).collect();
+    assert_eq!(counts, [1, 1, 1], "{files:?}");
+    let big = fs::read_to_string(&files[1]).unwrap();
+    assert!(big.len() > 4_000 && common::parse_strict(big.trim_end())["action"]["data"]["n"] == 2);
+}
+
+#[test]
+fn a_deleted_log_file_is_recreated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("user_activity.log");
+    let (dispatch, guard) = start(config(&path, 1 << 20, 2));
+    emit(&dispatch, 0, 0..1);
+    assert_eq!(guard.flush(), 0);
+    fs::remove_file(&path).unwrap();
+    std::thread::sleep(Duration::from_millis(1_100));
+    emit(&dispatch, 0, 1..3);
+    assert_eq!(guard.flush(), 0);
+    let seqs: Vec<u64> = read_lines(&path, 1 << 20).iter().map(|l| seq(l).1).collect();
+    assert_eq!(seqs, [1, 2]);
+    assert_eq!(guard.close().file_write_errors, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn rotated_files_are_not_world_readable() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("user_activity.log");
+    let (dispatch, guard) = start(config(&path, 4 * 1024, 3));
+    emit(&dispatch, 0, 0..40);
+    drop(guard);
+    for file in files_oldest_first(&path) {
+        let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o007, 0, "{} has mode {mode:o}", file.display());
+    }
+}
