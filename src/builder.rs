@@ -4,11 +4,12 @@ use std::fmt;
 use std::io;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::filter::Directive;
+use tracing_subscriber::filter::{Directive, LevelFilter};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::prelude::*;
@@ -124,7 +125,7 @@ impl Builder {
     /// Writes file lines here, on the logging thread, instead of to `USER_ACTIVITY_LOG_PATH`
     /// (still only when `ENABLE_FILE_LOGGING` is on, and as JSON unless `ENABLE_JSON_LOGGING` is
     /// off). Meant for tests and for writers that are already non-blocking; there is no queue,
-    /// rotation or drop notice.
+    /// rotation or drop notice. Replaces a [`background_writer`](Self::background_writer).
     #[must_use]
     pub fn file_writer<W>(self, writer: W) -> Self
     where
@@ -136,7 +137,8 @@ impl Builder {
     /// Writes file lines to `writer` from the background thread, through the same bounded queue
     /// as the log file (`LOG_QUEUE_SIZE`, `LOG_QUEUE_OVERFLOW`, drop notices, write-error counts),
     /// instead of to `USER_ACTIVITY_LOG_PATH`. There is no rotation. A batch of lines is one
-    /// `write_all`; the writer is flushed whenever the queue runs empty.
+    /// `write_all`; the writer is flushed whenever the queue runs empty. Replaces a
+    /// [`file_writer`](Self::file_writer).
     #[must_use]
     pub fn background_writer(self, writer: impl io::Write + Send + 'static) -> Self {
         Builder { background_writer: Some(Box::new(writer)), file_writer: None, ..self }
@@ -174,6 +176,10 @@ impl Builder {
     /// [`InitError::LogFile`] when the log file cannot be opened or its directory created.
     pub fn build(self) -> Result<(ActivityLayer, ActivityGuard), InitError> {
         let config = &self.config;
+        config.validate()?;
+        if let Some(variable) = not_yet_supported(config) {
+            return Err(InitError::Unsupported { variable });
+        }
         let console = config.enable_console_logging.then(|| {
             let (writer, terminal) = match self.console_writer {
                 Some(w) => (w, false),
@@ -181,7 +187,7 @@ impl Builder {
             };
             ConsoleSink {
                 sink: Sink::direct("console", writer, config.console_log_level),
-                ansi: console_ansi(self.ansi, terminal, config.no_color),
+                ansi: console_ansi(self.ansi, terminal, config.no_color || no_color_in_env()),
             }
         });
         let offset = self.utc_offset.unwrap_or_else(|| Local::now().offset().fix());
@@ -221,7 +227,15 @@ impl Builder {
 
     /// Installs `registry + EnvFilter + ActivityLayer` as the global default subscriber.
     ///
-    /// The filter is `RUST_LOG` when set, otherwise the most verbose of the sinks' levels.
+    /// The filter is `RUST_LOG` when set. Otherwise it enables every `user_activity` event (a
+    /// slow action logged at DEBUG is raised to WARN, so the layer must see it; the sinks' own
+    /// levels decide what is written) and other events and spans at the most verbose of the
+    /// sinks' levels, but at least INFO: spans carry the session, so a console at WARN must not
+    /// hide the `info_span!`s that say who the user is.
+    ///
+    /// A `RUST_LOG` of your own should keep the spans that carry session fields enabled:
+    /// `RUST_LOG=info,user_activity=trace`, not `RUST_LOG=user_activity=info` (which disables
+    /// every span, so every action would read "Anonymous user").
     ///
     /// # Errors
     /// A log file that cannot be opened, a `RUST_LOG` that does not parse, or a global
@@ -232,7 +246,9 @@ impl Builder {
             Ok(spec) if !spec.trim().is_empty() => {
                 EnvFilter::try_new(&spec).map_err(|source| InitError::Filter { spec, source })?
             }
-            _ => EnvFilter::default().add_directive(Directive::from(guard.max_level())),
+            _ => EnvFilter::default()
+                .add_directive(Directive::from(guard.max_level().max(LevelFilter::INFO)))
+                .add_directive(Directive::from_str(ALL_ACTIONS).expect("a valid directive")),
         };
         tracing_subscriber::registry().with(filter).with(layer).try_init().map_err(InitError::Global)?;
         Ok(guard)
@@ -244,11 +260,33 @@ impl Builder {
     /// When [`try_init`](Self::try_init) returns an error: the message names the variable, the
     /// file or the filter at fault.
     pub fn init(self) -> ActivityGuard {
-        match self.try_init() {
-            Ok(guard) => guard,
-            Err(e) => panic!("tracing-activity could not start: {e}"),
-        }
+        expect_started(self.try_init())
     }
+}
+
+/// The guard, or a panic that names why the layer could not start.
+pub(crate) fn expect_started(result: Result<ActivityGuard, InitError>) -> ActivityGuard {
+    result.unwrap_or_else(|e| panic!("tracing-activity could not start: {e}"))
+}
+
+/// The filter directive that lets every action through to the layer.
+const ALL_ACTIONS: &str = "user_activity=trace";
+
+/// The first variable set to a value whose behaviour this version does not have yet: refusing
+/// it beats logging user ids in clear while the operator believes they are pseudonymized.
+fn not_yet_supported(config: &Config) -> Option<&'static str> {
+    if config.user_id_hmac_secret.is_some() {
+        Some("USER_ID_HMAC_SECRET")
+    } else if config.anonymize_ip {
+        Some("ANONYMIZE_IP")
+    } else {
+        None
+    }
+}
+
+/// `NO_COLOR` set to a non-empty value in the process environment (no-color.org).
+fn no_color_in_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 /// The notice the background writer puts in the file after dropping lines.
@@ -285,6 +323,11 @@ pub enum InitError {
     Global(TryInitError),
     /// The background writer's thread could not be started.
     Worker(std::io::Error),
+    /// A variable asks for a privacy feature this version does not have yet.
+    Unsupported {
+        /// The variable, such as `USER_ID_HMAC_SECRET`.
+        variable: &'static str,
+    },
 }
 
 impl fmt::Display for InitError {
@@ -297,6 +340,11 @@ impl fmt::Display for InitError {
             InitError::Filter { spec, source } => write!(f, "invalid RUST_LOG {spec:?}: {source}"),
             InitError::Global(e) => write!(f, "cannot install the global subscriber: {e}"),
             InitError::Worker(e) => write!(f, "cannot start the activity log's writer thread: {e}"),
+            InitError::Unsupported { variable } => write!(
+                f,
+                "{variable} is set, but this version of tracing-activity cannot honour it yet; \
+                 unset it rather than log data you expect to be protected"
+            ),
         }
     }
 }
@@ -309,6 +357,7 @@ impl std::error::Error for InitError {
             InitError::Filter { source, .. } => Some(source),
             InitError::Global(e) => Some(e),
             InitError::Worker(e) => Some(e),
+            InitError::Unsupported { .. } => None,
         }
     }
 }

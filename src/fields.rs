@@ -6,7 +6,7 @@
 //!
 //! | field | type | meaning |
 //! |---|---|---|
-//! | `action_type` | string | [`ActionType`](crate::ActionType) name; missing: `custom` |
+//! | `action_type` | string | [`ActionType`](crate::ActionType) name; missing: `action` |
 //! | `description` | any | what was acted on; missing: the event's message |
 //! | `result` | any | the outcome in words; missing: a default for the type |
 //! | `success` | bool | missing: `true`, except for errors |

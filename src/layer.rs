@@ -5,10 +5,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use tracing_core::field::Visit;
 use tracing_core::span::{Attributes, Id, Record as SpanValues};
 use tracing_core::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
-use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
 use crate::action::ActionType;
 use crate::builder::Builder;
@@ -125,7 +126,7 @@ impl Scratch {
                 *buf = String::new();
             }
         }
-        if self.record.data.capacity() > KEEP_CAPACITY {
+        if self.record.capacity() > KEEP_CAPACITY {
             self.record = Record::new();
         }
     }
@@ -151,6 +152,21 @@ fn with_scratch(f: impl FnOnce(&mut Scratch)) {
     }
 }
 
+/// Classifies span fields into the span's [`SpanActivity`], creating it when the span has
+/// activity fields and none yet.
+fn store_span_fields<'a, R: LookupSpan<'a>>(span: &SpanRef<'a, R>, record: impl FnOnce(&mut dyn Visit)) {
+    let mut extensions = span.extensions_mut();
+    if let Some(activity) = extensions.get_mut::<SpanActivity>() {
+        record(&mut Visitor(&mut SpanVisitor { span: activity, scratch: String::new() }));
+        return;
+    }
+    let mut activity = SpanActivity::default();
+    record(&mut Visitor(&mut SpanVisitor { span: &mut activity, scratch: String::new() }));
+    if !activity.is_empty() {
+        extensions.insert(activity);
+    }
+}
+
 /// Slow actions are logged at WARN at least.
 fn promote(level: Level, slowness: Slowness) -> Level {
     if slowness != Slowness::Normal && level > Level::WARN { Level::WARN } else { level }
@@ -161,25 +177,14 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else { return };
-        let mut activity = SpanActivity::default();
-        attrs.record(&mut Visitor(&mut SpanVisitor { span: &mut activity, scratch: String::new() }));
-        if !activity.is_empty() {
-            span.extensions_mut().insert(activity);
+        if let Some(span) = ctx.span(id) {
+            store_span_fields(&span, |visitor| attrs.record(visitor));
         }
     }
 
     fn on_record(&self, id: &Id, values: &SpanValues<'_>, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else { return };
-        let mut extensions = span.extensions_mut();
-        if let Some(activity) = extensions.get_mut::<SpanActivity>() {
-            values.record(&mut Visitor(&mut SpanVisitor { span: activity, scratch: String::new() }));
-        } else {
-            let mut activity = SpanActivity::default();
-            values.record(&mut Visitor(&mut SpanVisitor { span: &mut activity, scratch: String::new() }));
-            if !activity.is_empty() {
-                extensions.insert(activity);
-            }
+        if let Some(span) = ctx.span(id) {
+            store_span_fields(&span, |visitor| values.record(visitor));
         }
     }
 

@@ -23,8 +23,9 @@ pub use layer::ActivityLayer;
 /// Installs the activity layer as the global subscriber, configured from the environment.
 ///
 /// This is `registry().with(EnvFilter).with(ActivityLayer)`; the filter is `RUST_LOG` when set,
-/// otherwise the most verbose of `CONSOLE_LOG_LEVEL` and `FILE_LOG_LEVEL`. Keep the returned
-/// guard alive until the application exits: dropping it flushes the log.
+/// otherwise every action plus spans and events at the sinks' levels (see [`Builder::try_init`]).
+/// Keep the returned guard alive until the application exits: dropping it writes out the queued
+/// lines (waiting at most `LOG_FLUSH_TIMEOUT`) and closes the log file.
 ///
 /// # Errors
 /// A configuration variable that does not parse, a log file that cannot be opened, an invalid
@@ -38,10 +39,7 @@ pub fn try_init() -> Result<ActivityGuard, InitError> {
 /// # Panics
 /// When [`try_init`] returns an error.
 pub fn init() -> ActivityGuard {
-    match try_init() {
-        Ok(guard) => guard,
-        Err(e) => panic!("tracing-activity could not start: {e}"),
-    }
+    builder::expect_started(try_init())
 }
 
 #[doc(hidden)]

@@ -2,7 +2,8 @@
 //!
 //! Every macro expands to one plain `tracing` event with target `user_activity` and the field
 //! names of [`crate::fields`], so it costs what a `tracing::info!` costs, is filtered like any
-//! event (`RUST_LOG=user_activity=info`) and is seen by every other layer too. Extra
+//! event (keep the spans that carry the session enabled: `RUST_LOG=info,user_activity=trace`)
+//! and is seen by every other layer too. Extra
 //! `name = value` fields (with tracing's `%` and `?` sigils) go to the action's `data`, and
 //! session fields (`user_id = ...`, `current_page = ...`) override the spans' for this action.
 
@@ -117,6 +118,8 @@ macro_rules! log_search {
 /// Logs a form submission: `log_form_submission!("Contact Form", success = true)`.
 ///
 /// A failed submission (`success = false`) is logged at WARN; add what went wrong as fields.
+/// `success = ...` must come right after the form name for that; elsewhere among the fields it
+/// is recorded but the level stays INFO.
 ///
 /// ```
 /// tracing_activity::log_form_submission!("Contact Form", success = true);
@@ -162,7 +165,8 @@ macro_rules! log_download {
 
 /// Logs an authentication step: `log_auth!("login", success = true, method = "password")`.
 ///
-/// A failed step (`success = false`) is logged at WARN.
+/// A failed step (`success = false`) is logged at WARN (`success = ...` must come right after
+/// the step's name for that).
 ///
 /// ```
 /// tracing_activity::log_auth!("login", success = false, method = "password", reason = "bad password");

@@ -10,7 +10,7 @@ use std::fmt::{self, Write};
 use tracing_core::field::{Field, Visit};
 
 use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, Slot};
-use crate::render::escape::{Escaping, push_json_str};
+use crate::render::json::{JsonValue, push_member};
 
 const N_SESSION: usize = SESSION_FIELDS.len();
 const N_CONTEXT: usize = CONTEXT_FIELDS.len();
@@ -113,33 +113,6 @@ impl<T: PutField> Visit for Visitor<'_, T> {
     }
 }
 
-/// Appends a JSON literal.
-pub(crate) struct JsonValue<'a>(pub(crate) &'a mut String);
-
-impl JsonValue<'_> {
-    pub(crate) fn str(self, s: &str) {
-        self.0.push('"');
-        push_json_str(self.0, s);
-        self.0.push('"');
-    }
-
-    /// A formatted value as a JSON string, escaped as it is written.
-    fn quoted(self, value: fmt::Arguments<'_>) -> fmt::Result {
-        self.0.push('"');
-        let result = Escaping { out: self.0, json: true }.write_fmt(value);
-        self.0.push('"');
-        result
-    }
-
-    pub(crate) fn f64(self, v: f64) {
-        if v.is_finite() {
-            let _ = write!(self.0, "{v}");
-        } else {
-            self.0.push_str("null");
-        }
-    }
-}
-
 /// Up to `N` optional string values, reusing their buffers.
 #[derive(Debug)]
 pub(crate) struct Slots<const N: usize> {
@@ -176,6 +149,10 @@ impl<const N: usize> Slots<N> {
         if !self.set[i] {
             self.overwrite(i).push_str(value);
         }
+    }
+
+    fn capacity(&self) -> usize {
+        self.values.iter().map(String::capacity).sum()
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, Option<&str>)> {
@@ -277,6 +254,16 @@ impl Record {
         self.context_names.clear();
     }
 
+    /// The bytes its buffers hold on to.
+    pub(crate) fn capacity(&self) -> usize {
+        [&self.action_type, &self.description, &self.message, &self.result, &self.data, &self.context_extra]
+            .iter()
+            .map(|s| s.capacity())
+            .sum::<usize>()
+            + self.session.capacity()
+            + self.context.capacity()
+    }
+
     /// Fills what the event left unset from one span; call nearest span first.
     pub(crate) fn inherit(&mut self, span: &SpanActivity) {
         for (i, v) in span.session.iter().enumerate() {
@@ -338,6 +325,15 @@ impl PutField for Record {
                 self.duration_ms = Some(ms as f64);
                 return;
             }
+            // `elapsed.as_millis()` is a u128.
+            (Slot::Duration, FieldValue::U128(ms)) => {
+                self.duration_ms = Some(ms as f64);
+                return;
+            }
+            (Slot::Duration, FieldValue::I128(ms)) if ms >= 0 => {
+                self.duration_ms = Some(ms as f64);
+                return;
+            }
             // Context comes from spans only: an event's `method` or `url` is more often the
             // action's own data (an auth method, a downloaded URL) than the request's. A
             // `success` or `duration_ms` of another type is kept as data too.
@@ -346,15 +342,4 @@ impl PutField for Record {
         target.clear();
         value.write_text(target);
     }
-}
-
-/// Appends `"name":<value>` to the inside of a JSON object, with a comma unless it is the first.
-pub(crate) fn push_member(out: &mut String, name: &str, value: impl FnOnce(&mut String)) {
-    if !out.is_empty() && !out.ends_with('{') {
-        out.push(',');
-    }
-    out.push('"');
-    push_json_str(out, name);
-    out.push_str("\":");
-    value(out);
 }

@@ -76,7 +76,7 @@ fn ordinary_events_are_ignored_unless_narrated() {
     assert_eq!(h.console.text(), "");
     assert_eq!(h.file.text(), "");
 
-    let h = Harness::with(Builder::new().narrate_events(true));
+    let h = Harness::with(Builder::new().narrate_events(true).utc_offset(common::utc()));
     h.run(|| tracing::info!(user_id = "u1", entries = 42, "cache warmed"));
     assert_eq!(h.console.text(), "[INFO] 💬 User u1 logged 'cache warmed' at 14:30:25\n");
     let line = h.only_json();

@@ -101,3 +101,22 @@ fn a_full_disk_loses_lines_counted_never_panics() {
     let stats = guard.close();
     assert_eq!((stats.file_lines, stats.file_write_errors, stats.file_unflushed), (0, 2, 0), "{stats:?}");
 }
+
+#[test]
+fn an_invalid_config_set_in_code_is_refused_at_build() {
+    let config = Config::default().very_slow_request_threshold(std::time::Duration::from_millis(10));
+    let err = Builder::new().config(config).build().expect_err("very slow below slow");
+    assert!(matches!(&err, InitError::Config(e) if e.variable() == "VERY_SLOW_REQUEST_THRESHOLD"), "{err:?}");
+}
+
+#[test]
+fn privacy_settings_this_version_cannot_honour_are_refused() {
+    let secret =
+        Config::default().enable_file_logging(false).user_id_hmac_secret(tracing_activity::Secret::new("k"));
+    let err = Builder::new().config(secret).build().expect_err("no pseudonymization yet");
+    assert!(matches!(err, InitError::Unsupported { variable: "USER_ID_HMAC_SECRET" }), "{err:?}");
+    assert!(!format!("{err} {err:?}").contains("\"k\""), "the secret never shows");
+    let ip = Config::default().enable_file_logging(false).anonymize_ip(true);
+    let err = Builder::new().config(ip).build().expect_err("no IP anonymization yet");
+    assert!(matches!(err, InitError::Unsupported { variable: "ANONYMIZE_IP" }), "{err:?}");
+}

@@ -1,49 +1,83 @@
-//! Installing the layer globally: the guard, a second install, a bad RUST_LOG.
-
-mod common;
+//! Installing the layer globally, each case in a child process of its own (a process has one
+//! global subscriber, and the environment stays untouched): the guard, a second install, a bad
+//! `RUST_LOG`, and the default filter.
 
 use std::process::Command;
 
-use common::Capture;
 use tracing_activity::{ActionType, Builder, Config, InitError, user_action};
 
-/// When set, the test binary was started by `a_bad_rust_log_is_a_filter_error` below.
-const CHILD: &str = "TRACING_ACTIVITY_INIT_CHILD";
+const SCENARIO: &str = "TRACING_ACTIVITY_INIT_SCENARIO";
+
+/// Runs `child` in a fresh process with `env`, returning its stdout.
+fn run_child(scenario: &str, env: &[(&str, &str)]) -> String {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command.args(["--exact", "child", "--ignored", "--nocapture", "--test-threads=1"]);
+    command.env_remove("RUST_LOG").env_remove("NO_COLOR").env(SCENARIO, scenario);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{scenario}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("1 passed"), "{scenario} did not run: {stdout}");
+    stdout
+}
 
 #[test]
-fn try_init_installs_the_global_subscriber_once() {
-    if std::env::var_os(CHILD).is_some() {
-        // In the child: RUST_LOG is invalid, so try_init must say so.
-        let err = Builder::new().config(Config::default().enable_file_logging(false)).try_init().unwrap_err();
-        assert!(matches!(err, InitError::Filter { .. }), "{err:?}");
-        println!("child saw: {err}");
-        return;
+#[ignore = "run by the other tests in a child process"]
+fn child() {
+    let no_file = || Builder::new().config(Config::default().enable_file_logging(false));
+    match std::env::var(SCENARIO).as_deref() {
+        Ok("install") => {
+            let guard = no_file().try_init().expect("first install succeeds");
+            let span = tracing::info_span!("request", user_id = "u1");
+            span.in_scope(|| user_action!(ActionType::Click, "global"));
+            assert_eq!(guard.stats().console_lines, 1);
+            let err = no_file().try_init().expect_err("a second global subscriber is refused");
+            assert!(matches!(err, InitError::Global(_)), "{err:?}");
+            println!("second install: {err}");
+        }
+        Ok("bad-rust-log") => {
+            let err = no_file().try_init().unwrap_err();
+            assert!(matches!(err, InitError::Filter { .. }), "{err:?}");
+            println!("child saw: {err}");
+        }
+        Ok("from-env") => {
+            let _guard = tracing_activity::try_init().expect("installs from the environment");
+            let span = tracing::info_span!("request", user_id = "u7");
+            span.in_scope(|| {
+                user_action!(ActionType::Click, "quiet at INFO");
+                user_action!(level: tracing::Level::DEBUG, ActionType::ApiCall, "GET /slow", duration_ms = 9_000u128);
+            });
+        }
+        other => panic!("unknown scenario {other:?}"),
     }
-    let console = Capture::default();
-    let guard = Builder::new()
-        .config(Config::default().enable_file_logging(false))
-        .console_writer(console.clone())
-        .try_init()
-        .expect("first install succeeds");
-    user_action!(ActionType::Click, "global", user_id = "u1");
-    assert_eq!(console.lines().len(), 1);
-    assert!(console.text().contains("👆 User u1 clicked 'global'"));
-    assert_eq!(guard.stats().console_lines, 1);
+}
 
-    let second = Builder::new().config(Config::default().enable_file_logging(false)).try_init();
-    let err = second.expect_err("a second global subscriber is refused");
-    assert!(matches!(err, InitError::Global(_)), "{err:?}");
-    assert!(err.to_string().contains("global subscriber"), "{err}");
+#[test]
+fn try_init_installs_once_and_writes_to_stdout() {
+    let stdout = run_child("install", &[]);
+    assert!(stdout.contains("[INFO] 👆 User u1 clicked 'global'"), "{stdout}");
+    assert!(stdout.contains("second install: cannot install the global subscriber"), "{stdout}");
+}
 
-    // A bad RUST_LOG, in a child process so this process's environment stays untouched.
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "try_init_installs_the_global_subscriber_once", "--nocapture"])
-        .env(CHILD, "1")
-        .env("RUST_LOG", "user_activity=LOUDEST")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+#[test]
+fn a_bad_rust_log_is_a_filter_error() {
+    let stdout = run_child("bad-rust-log", &[("RUST_LOG", "user_activity=LOUDEST")]);
     assert!(stdout.contains("child saw: invalid RUST_LOG \"user_activity=LOUDEST\""), "{stdout}");
-    assert!(stdout.contains("1 passed"), "{stdout}");
+}
+
+#[test]
+fn the_default_filter_keeps_sessions_and_slow_actions_of_a_quiet_console() {
+    let stdout = run_child(
+        "from-env",
+        &[("CONSOLE_LOG_LEVEL", "warn"), ("ENABLE_FILE_LOGGING", "false"), ("ENABLE_TIMESTAMPS", "false")],
+    );
+    assert!(!stdout.contains("quiet at INFO"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "[WARN] 🔌 User u7 made API call to 'GET /slow' → ✅ Result: Success (took 9000.00ms) 🚨 VERY SLOW"
+        ),
+        "a DEBUG action raised by its duration, inside an INFO span: {stdout}"
+    );
 }

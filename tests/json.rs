@@ -272,3 +272,32 @@ fn errors_default_to_failure_and_others_to_success() {
     );
     assert_eq!(lines[0]["action"]["duration_ms"], serde_json::Value::Null);
 }
+
+#[test]
+fn durations_of_any_integer_type_count() {
+    let h = Harness::new(Config::default());
+    let elapsed = std::time::Duration::from_millis(1_250);
+    h.run(|| {
+        user_action!(ActionType::ApiCall, "u128", duration_ms = elapsed.as_millis());
+        user_action!(ActionType::ApiCall, "i32", duration_ms = 12i32);
+        user_action!(ActionType::ApiCall, "negative", duration_ms = -5);
+    });
+    let lines = h.file.json();
+    assert_eq!(lines[0]["action"]["duration_ms"], 1250.0);
+    assert_eq!(lines[0]["action"]["slow"], "slow");
+    assert_eq!(lines[1]["action"]["duration_ms"], 12.0);
+    assert_eq!(lines[2]["action"]["duration_ms"], serde_json::Value::Null);
+    assert_eq!(lines[2]["action"]["data"]["duration_ms"], -5, "a negative duration is kept as data");
+}
+
+#[test]
+fn console_time_is_local_and_json_time_is_utc() {
+    let h = Harness::with(
+        tracing_activity::Builder::new().utc_offset(chrono::FixedOffset::east_opt(2 * 3600).unwrap()),
+    );
+    h.run(|| user_action!(ActionType::Click, "x"));
+    assert!(h.console.text().contains("clicked 'x' at 16:30:25 →"), "{}", h.console.text());
+    let line = h.only_json();
+    assert_eq!(line["timestamp"], "2024-01-15T14:30:25.123456Z");
+    assert!(line["narrative"].as_str().unwrap().contains(" at 16:30:25 "));
+}

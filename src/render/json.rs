@@ -16,9 +16,11 @@
 //! `action.duration_ms` is `null` without a duration; `action.slow` is present only when the
 //! action reached a threshold.
 
+use std::fmt::{self, Write};
+
+use super::escape::{Escaping, push_json_str};
 use super::{Action, EventKind, Renderer, write_rfc3339};
 use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, json as key};
-use crate::record::{JsonValue, push_member};
 
 impl Renderer {
     /// Writes the JSON line of `action` (with its newline) into `out`.
@@ -101,4 +103,42 @@ fn quoted_time(out: &mut String, action: &Action<'_>) {
     out.push('"');
     write_rfc3339(out, action.now);
     out.push('"');
+}
+
+/// Appends a JSON literal.
+pub(crate) struct JsonValue<'a>(pub(crate) &'a mut String);
+
+impl JsonValue<'_> {
+    pub(crate) fn str(self, s: &str) {
+        self.0.push('"');
+        push_json_str(self.0, s);
+        self.0.push('"');
+    }
+
+    /// A formatted value as a JSON string, escaped as it is written.
+    pub(crate) fn quoted(self, value: fmt::Arguments<'_>) -> fmt::Result {
+        self.0.push('"');
+        let result = Escaping { out: self.0, json: true }.write_fmt(value);
+        self.0.push('"');
+        result
+    }
+
+    pub(crate) fn f64(self, v: f64) {
+        if v.is_finite() {
+            let _ = write!(self.0, "{v}");
+        } else {
+            self.0.push_str("null");
+        }
+    }
+}
+
+/// Appends `"name":<value>` to the inside of a JSON object, with a comma unless it is the first.
+pub(crate) fn push_member(out: &mut String, name: &str, value: impl FnOnce(&mut String)) {
+    if !out.is_empty() && !out.ends_with('{') {
+        out.push(',');
+    }
+    out.push('"');
+    push_json_str(out, name);
+    out.push_str("\":");
+    value(out);
 }

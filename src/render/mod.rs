@@ -4,19 +4,17 @@
 //! to the size of a typical line.
 
 pub(crate) mod escape;
-mod json;
+pub(crate) mod json;
 mod narrative;
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 use tracing_core::Level;
 
-use std::fmt;
-
 use crate::action::ActionType;
 use crate::config::Config;
 use crate::fields::json as key;
 use crate::record::Record;
-use crate::record::{JsonValue, push_member};
+use json::{JsonValue, push_member};
 
 /// How slow an action was, against the configured thresholds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,14 +121,9 @@ impl Renderer {
 impl Renderer {
     /// The line the file gets after `dropped` lines found the queue full.
     pub(crate) fn dropped_notice(&self, dropped: u64, now: DateTime<Utc>, json: bool, out: &mut String) {
-        let mut text = [0u8; 64];
-        let text = {
-            use std::io::Write as _;
-            let mut cursor = std::io::Cursor::new(&mut text[..]);
-            let _ = write!(cursor, "{dropped} activity lines dropped: queue full");
-            let len = cursor.position() as usize;
-            std::str::from_utf8(&text[..len]).unwrap_or("activity lines dropped: queue full")
-        };
+        // A rare line: allocating its text is fine.
+        let text = format!("{dropped} activity lines dropped: queue full");
+        let text = text.as_str();
         if !json {
             write_rfc3339(out, now);
             out.push_str(" [WARN] ");
@@ -147,9 +140,7 @@ impl Renderer {
         push_member(out, key::LEVEL, |o| o.push_str("\"WARN\""));
         push_member(out, key::EVENT, |o| JsonValue(o).str(key::LINES_DROPPED));
         push_member(out, key::NARRATIVE, |o| JsonValue(o).str(text));
-        push_member(out, key::DROPPED, |o| {
-            let _ = fmt::Write::write_fmt(o, format_args!("{dropped}"));
-        });
+        push_member(out, key::DROPPED, |o| o.push_str(&dropped.to_string()));
         push_member(out, key::ENVIRONMENT, |o| {
             o.push('"');
             o.push_str(&self.environment_json);

@@ -24,6 +24,9 @@ use crate::config::OverflowPolicy;
 
 /// Buffers larger than this are given back after a burst.
 const KEEP_CAPACITY: usize = 4 << 20;
+/// The queue also counts as full when it holds this many bytes, so a flood of huge values
+/// cannot make it grow without bound (one line alone is always let in).
+pub(crate) const MAX_QUEUE_BYTES: usize = 64 << 20;
 
 /// Where the worker writes.
 pub(crate) trait Destination: Send + 'static {
@@ -59,14 +62,30 @@ impl Written {
     }
 }
 
-/// Any `io::Write` as a destination: each batch is one `write_all`, retried once on error.
+/// Any `io::Write` as a destination: each batch is written whole, and after an error the
+/// write is retried once from where it stopped, so a line is not written twice.
 pub(crate) struct WriterDestination<W>(pub(crate) W);
 
 impl<W: Write + Send + 'static> Destination for WriterDestination<W> {
     fn write_lines(&mut self, bytes: &[u8], lens: &[u32]) -> Written {
         let mut written = Written::default();
-        let result = self.0.write_all(bytes).or_else(|_| self.0.write_all(bytes));
-        written.add(lens.len(), result);
+        let mut pos = 0;
+        if let Err(first) = write_from(&mut self.0, bytes, &mut pos) {
+            written.note_error(first);
+            if write_from(&mut self.0, bytes, &mut pos).is_ok() {
+                written.error = None; // recovered: nothing lost
+            }
+        }
+        // Lines wholly written count as written; the rest (a cut line included) as lost.
+        let mut end = 0;
+        for &len in lens {
+            end += len as usize;
+            if end <= pos {
+                written.lines += 1;
+            } else {
+                written.failed += 1;
+            }
+        }
         written
     }
 
@@ -77,6 +96,19 @@ impl<W: Write + Send + 'static> Destination for WriterDestination<W> {
     fn describe(&self) -> String {
         "the background writer".to_owned()
     }
+}
+
+/// Writes `bytes[*pos..]`, advancing `pos` past what was written, even when it fails.
+fn write_from(writer: &mut impl Write, bytes: &[u8], pos: &mut usize) -> io::Result<()> {
+    while *pos < bytes.len() {
+        match writer.write(&bytes[*pos..]) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => *pos += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Formats the notice line for `n` dropped lines into the buffer (with its newline).
@@ -210,7 +242,9 @@ impl Queue {
                 }
                 return;
             }
-            if st.lens.len() < shared.capacity {
+            let full = st.lens.len() >= shared.capacity
+                || (!st.buf.is_empty() && st.buf.len() + line.len() > MAX_QUEUE_BYTES);
+            if !full {
                 break;
             }
             match shared.policy {

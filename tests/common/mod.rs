@@ -69,7 +69,11 @@ pub fn time(h: u32, m: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 1, 15, h, m, s).unwrap() + chrono::Duration::microseconds(123_456)
 }
 
-/// A layer writing to captures, with the seed's clock and UTC console times.
+pub fn utc() -> FixedOffset {
+    FixedOffset::east_opt(0).unwrap()
+}
+
+/// A layer writing to captures, with the seed's clock.
 pub struct Harness {
     pub console: Capture,
     pub file: Capture,
@@ -79,8 +83,9 @@ pub struct Harness {
 }
 
 impl Harness {
+    /// A harness with console times in UTC.
     pub fn new(config: Config) -> Self {
-        Self::with(Builder::new().config(config))
+        Self::with(Builder::new().config(config).utc_offset(utc()))
     }
 
     pub fn with(builder: Builder) -> Self {
@@ -92,7 +97,6 @@ impl Harness {
             .console_writer(console.clone())
             .file_writer(file.clone())
             .clock(move || c.now())
-            .utc_offset(FixedOffset::east_opt(0).unwrap())
             .build()
             .expect("layer builds");
         let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
