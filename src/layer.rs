@@ -16,7 +16,7 @@ use crate::builder::Builder;
 
 use crate::fields::{TARGET, USER_ID_SLOT};
 use crate::record::{Record, SpanActivity, SpanVisitor, Visitor};
-use crate::render::{Action, EventKind, Renderer, Slowness};
+use crate::render::{Action, EventKind, Renderer, Slowness, TimeText};
 use crate::sink::Sinks;
 
 /// The time source: UTC now.
@@ -105,13 +105,14 @@ impl ActivityLayer {
 /// The per-thread buffers one event is rendered into.
 struct Scratch {
     record: Record,
+    time: TimeText,
     narrative: String,
     line: String,
 }
 
 impl Scratch {
     fn new() -> Self {
-        Scratch { record: Record::new(), narrative: String::new(), line: String::new() }
+        Scratch { record: Record::new(), time: TimeText::new(), narrative: String::new(), line: String::new() }
     }
 
     fn clear(&mut self) {
@@ -203,7 +204,7 @@ where
             return; // not shown by any sink, even if a slow duration raised it to WARN
         }
         with_scratch(|scratch| {
-            let Scratch { record, narrative, line } = scratch;
+            let Scratch { record, time, narrative, line } = scratch;
             event.record(&mut Visitor(&mut *record));
             if let Some(scope) = ctx.event_scope(event) {
                 for span in scope {
@@ -233,6 +234,7 @@ where
             } else {
                 record.result.as_str()
             };
+            time.set((shared.clock)(), shared.renderer.offset);
             let action = Action {
                 kind,
                 action_type,
@@ -242,7 +244,7 @@ where
                 result,
                 slowness,
                 record,
-                now: (shared.clock)(),
+                time,
             };
             shared.renderer.narrative(&action, narrative);
             if let Some(console) = console {

@@ -30,28 +30,57 @@ fn is_unsafe_char(c: char) -> bool {
 fn find_unsafe(s: &[u8], mut i: usize, json: bool) -> Option<(usize, usize, char)> {
     let table = if json { &JSON_STOPS } else { &TEXT_STOPS };
     loop {
-        // The hot loop: one table look-up per byte until a byte that may need escaping.
-        i += s.get(i..)?.iter().position(|&b| table[usize::from(b)])?;
-        let b = s[i];
-        match b {
-            0xc2 => {
-                // U+0080..U+00BF is 0xC2 followed by the code point's own low byte.
-                if let Some(&n @ 0x80..=0x9f) = s.get(i + 1) {
-                    return Some((i, 2, char::from(n)));
-                }
-            }
-            0xe2 => {
-                if let (Some(&b1), Some(&b2)) = (s.get(i + 1), s.get(i + 2)) {
-                    let cp = 0x2000 | (u32::from(b1 & 0x3f) << 6) | u32::from(b2 & 0x3f);
-                    if matches!(cp, 0x2028 | 0x2029 | 0x202a..=0x202e | 0x2066..=0x2069) {
-                        return Some((i, 3, char::from_u32(cp).unwrap_or('\u{fffd}')));
+        i = skip_plain(s, i, json);
+        let b = *s.get(i)?;
+        if table[usize::from(b)] {
+            match b {
+                0xc2 => {
+                    // U+0080..U+00BF is 0xC2 followed by the code point's own low byte.
+                    if let Some(&n @ 0x80..=0x9f) = s.get(i + 1) {
+                        return Some((i, 2, char::from(n)));
                     }
                 }
+                0xe2 => {
+                    if let (Some(&b1), Some(&b2)) = (s.get(i + 1), s.get(i + 2)) {
+                        let cp = 0x2000 | (u32::from(b1 & 0x3f) << 6) | u32::from(b2 & 0x3f);
+                        if matches!(cp, 0x2028 | 0x2029 | 0x202a..=0x202e | 0x2066..=0x2069) {
+                            return Some((i, 3, char::from_u32(cp).unwrap_or('\u{fffd}')));
+                        }
+                    }
+                }
+                _ => return Some((i, 1, char::from(b))),
             }
-            _ => return Some((i, 1, char::from(b))),
         }
         i += 1;
     }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Skips, eight bytes at a time, printable ASCII that needs no escaping; stops at the first
+/// byte that may (a control byte, DEL, any non-ASCII byte, and `"` or `\` for JSON) or at the
+/// last few bytes, which the caller checks one by one.
+#[inline]
+fn skip_plain(s: &[u8], mut i: usize, json: bool) -> usize {
+    /// High bit set in each byte of `x` that is zero (exact for the lowest such byte).
+    #[inline]
+    fn zero_bytes(x: u64) -> u64 {
+        x.wrapping_sub(ONES) & !x & HIGHS
+    }
+    while let Some(chunk) = s.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        // Bytes below 0x20, equal to 0x7F, or with the high bit set.
+        let mut flagged = (w.wrapping_sub(ONES * 0x20) & !w & HIGHS) | zero_bytes(w ^ (ONES * 0x7f)) | (w & HIGHS);
+        if json {
+            flagged |= zero_bytes(w ^ (ONES * u64::from(b'"'))) | zero_bytes(w ^ (ONES * u64::from(b'\\')));
+        }
+        if flagged != 0 {
+            return i + (flagged.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i
 }
 
 /// Bytes that stop the scan: C0, DEL, and the lead bytes of C1 (`0xC2`) and U+2xxx (`0xE2`).
@@ -174,9 +203,26 @@ mod tests {
         // Every code point from U+0000 to U+30FF, alone and between other text.
         for cp in 0..0x3100u32 {
             let Some(c) = char::from_u32(cp) else { continue };
-            let s = format!("é{c}✅");
+            let s = format!("é{c}✅ and then some plain text {c} after it");
             let found = find_unsafe(s.as_bytes(), 0, false).map(|(_, _, c)| c);
             assert_eq!(found, is_unsafe_char(c).then_some(c), "U+{cp:04X}");
+        }
+    }
+
+    #[test]
+    fn every_stop_is_found_at_every_offset() {
+        // The eight-byte skip must find a stop whatever its position in a word.
+        for stop in ["\n", "\u{1b}", "\u{7f}", "\u{85}", "\u{2028}", "\u{202e}"] {
+            for at in 0..20 {
+                let s = format!("{}{stop}{}", "a".repeat(at), "b".repeat(9));
+                let found = find_unsafe(s.as_bytes(), 0, false).map(|(i, _, c)| (i, c));
+                assert_eq!(found, Some((at, stop.chars().next().unwrap())), "{stop:?} at {at}");
+            }
+        }
+        for at in 0..20 {
+            let s = format!("{}\"{}", "a".repeat(at), "b".repeat(9));
+            assert_eq!(find_unsafe(s.as_bytes(), 0, true).map(|(i, ..)| i), Some(at));
+            assert_eq!(find_unsafe(s.as_bytes(), 0, false), None, "a quote is fine in text");
         }
     }
 

@@ -19,7 +19,7 @@
 use std::fmt::{self, Write};
 
 use super::escape::{Escaping, push_json_str};
-use super::{Action, EventKind, Renderer, write_rfc3339};
+use super::{Action, EventKind, Renderer};
 use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, json as key};
 
 impl Renderer {
@@ -27,35 +27,35 @@ impl Renderer {
     pub(crate) fn json(&self, action: &Action<'_>, narrative: &str, out: &mut String) {
         let record = action.record;
         out.push('{');
-        push_member(out, key::TIMESTAMP, |o| quoted_time(o, action));
-        push_member(out, key::LEVEL, |o| {
+        push_fixed(out, key::TIMESTAMP, |o| quoted_time(o, action));
+        push_fixed(out, key::LEVEL, |o| {
             o.push('"');
             o.push_str(action.level.as_str());
             o.push('"');
         });
-        push_member(out, key::EVENT, |o| {
+        push_fixed(out, key::EVENT, |o| {
             JsonValue(o).str(match action.kind {
                 EventKind::Action => key::USER_ACTION,
                 EventKind::Log => key::LOG,
             })
         });
-        push_member(out, key::NARRATIVE, |o| JsonValue(o).str(narrative));
+        push_fixed(out, key::NARRATIVE, |o| JsonValue(o).str(narrative));
 
-        push_member(out, key::ACTION, |o| {
+        push_fixed(out, key::ACTION, |o| {
             o.push('{');
-            push_member(o, "action_type", |o| JsonValue(o).str(action.action_type.name()));
-            push_member(o, "description", |o| JsonValue(o).str(action.description));
-            push_member(o, "result", |o| JsonValue(o).str(action.result));
-            push_member(o, "success", |o| o.push_str(if action.success { "true" } else { "false" }));
-            push_member(o, "duration_ms", |o| match record.duration_ms {
+            push_fixed(o, "action_type", |o| JsonValue(o).str(action.action_type.name()));
+            push_fixed(o, "description", |o| JsonValue(o).str(action.description));
+            push_fixed(o, "result", |o| JsonValue(o).str(action.result));
+            push_fixed(o, "success", |o| o.push_str(if action.success { "true" } else { "false" }));
+            push_fixed(o, "duration_ms", |o| match record.duration_ms {
                 Some(ms) => JsonValue(o).f64(ms),
                 None => o.push_str("null"),
             });
             if let Some(slow) = action.slowness.json_name() {
-                push_member(o, key::SLOW, |o| JsonValue(o).str(slow));
+                push_fixed(o, key::SLOW, |o| JsonValue(o).str(slow));
             }
-            push_member(o, "timestamp", |o| quoted_time(o, action));
-            push_member(o, key::DATA, |o| {
+            push_fixed(o, "timestamp", |o| quoted_time(o, action));
+            push_fixed(o, key::DATA, |o| {
                 o.push('{');
                 o.push_str(&record.data);
                 o.push('}');
@@ -63,10 +63,10 @@ impl Renderer {
             o.push('}');
         });
 
-        push_member(out, key::SESSION, |o| {
+        push_fixed(out, key::SESSION, |o| {
             o.push('{');
             for (i, value) in record.session.iter() {
-                push_member(o, SESSION_FIELDS[i], |o| match value {
+                push_fixed(o, SESSION_FIELDS[i], |o| match value {
                     Some(v) => JsonValue(o).str(v),
                     None => o.push_str("null"),
                 });
@@ -74,11 +74,11 @@ impl Renderer {
             o.push('}');
         });
 
-        push_member(out, key::CONTEXT, |o| {
+        push_fixed(out, key::CONTEXT, |o| {
             o.push('{');
             for (i, value) in record.context.iter() {
                 if let Some(v) = value {
-                    push_member(o, CONTEXT_FIELDS[i], |o| JsonValue(o).str(v));
+                    push_fixed(o, CONTEXT_FIELDS[i], |o| JsonValue(o).str(v));
                 }
             }
             if !record.context_extra.is_empty() {
@@ -90,7 +90,7 @@ impl Renderer {
             o.push('}');
         });
 
-        push_member(out, key::ENVIRONMENT, |o| {
+        push_fixed(out, key::ENVIRONMENT, |o| {
             o.push('"');
             o.push_str(&self.environment_json);
             o.push('"');
@@ -101,7 +101,7 @@ impl Renderer {
 
 fn quoted_time(out: &mut String, action: &Action<'_>) {
     out.push('"');
-    write_rfc3339(out, action.now);
+    out.push_str(action.time.utc());
     out.push('"');
 }
 
@@ -130,6 +130,18 @@ impl JsonValue<'_> {
             self.0.push_str("null");
         }
     }
+}
+
+/// Like [`push_member`] for the crate's own keys, which need no escaping.
+fn push_fixed(out: &mut String, name: &'static str, value: impl FnOnce(&mut String)) {
+    debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+    if !out.ends_with('{') {
+        out.push(',');
+    }
+    out.push('"');
+    out.push_str(name);
+    out.push_str("\":");
+    value(out);
 }
 
 /// Appends `"name":<value>` to the inside of a JSON object, with a comma unless it is the first.

@@ -55,8 +55,54 @@ pub(crate) struct Action<'a> {
     pub(crate) result: &'a str,
     pub(crate) slowness: Slowness,
     pub(crate) record: &'a Record,
-    pub(crate) now: DateTime<Utc>,
+    pub(crate) time: &'a TimeText,
 }
+
+/// The time of one action as text: UTC RFC 3339 and local `HH:MM:SS`.
+///
+/// Kept per thread: the date, time and local conversion are redone only when the second
+/// changes; within a second only the microseconds are written.
+#[derive(Debug)]
+pub(crate) struct TimeText {
+    second: i64,
+    /// `2024-01-15T14:30:25.123456Z`
+    utc: String,
+    /// `14:30:25`
+    local_hms: String,
+}
+
+impl TimeText {
+    pub(crate) fn new() -> Self {
+        TimeText { second: i64::MIN, utc: String::with_capacity(27), local_hms: String::with_capacity(8) }
+    }
+
+    pub(crate) fn set(&mut self, now: DateTime<Utc>, offset: FixedOffset) {
+        let second = now.timestamp();
+        if second != self.second {
+            self.second = second;
+            self.utc.clear();
+            write_rfc3339(&mut self.utc, now);
+            let local = now.with_timezone(&offset);
+            self.local_hms.clear();
+            push_hms(&mut self.local_hms, local.hour(), local.minute(), local.second());
+        }
+        self.utc.truncate(RFC3339_SECONDS);
+        self.utc.push('.');
+        push_digits(&mut self.utc, (now.nanosecond() / 1_000).min(999_999), 6);
+        self.utc.push('Z');
+    }
+
+    pub(crate) fn utc(&self) -> &str {
+        &self.utc
+    }
+
+    pub(crate) fn local_hms(&self) -> &str {
+        &self.local_hms
+    }
+}
+
+/// The length of `2024-01-15T14:30:25`.
+const RFC3339_SECONDS: usize = 19;
 
 /// The render settings taken from [`Config`] once, at build time.
 #[derive(Debug, Clone)]
@@ -68,7 +114,7 @@ pub(crate) struct Renderer {
     very_slow_ms: f64,
     /// The environment's name, already escaped for a JSON string.
     environment_json: String,
-    offset: FixedOffset,
+    pub(crate) offset: FixedOffset,
 }
 
 impl Renderer {
@@ -112,7 +158,7 @@ impl Renderer {
 
     /// `2024-01-15T14:30:25.123456Z [LEVEL] narrative\n`: the file's line when JSON is off.
     pub(crate) fn text_file_line(&self, action: &Action<'_>, narrative: &str, out: &mut String) {
-        write_rfc3339(out, action.now);
+        out.push_str(action.time.utc());
         out.push(' ');
         self.console_line(action.level, false, narrative, out);
     }

@@ -15,10 +15,8 @@
 
 use std::fmt::Write;
 
-use chrono::Timelike;
-
 use super::escape::push_text;
-use super::{Action, EventKind, Renderer, Slowness, push_hms};
+use super::{Action, EventKind, Renderer, Slowness};
 use crate::action::ActionType;
 use crate::fields::{IP_ADDRESS_SLOT, USER_ID_SLOT};
 
@@ -49,9 +47,8 @@ impl Renderer {
             out.push('\'');
         }
         if self.timestamps {
-            let local = action.now.with_timezone(&self.offset);
             out.push_str(" at ");
-            push_hms(out, local.hour(), local.minute(), local.second());
+            out.push_str(action.time.local_hms());
         }
         if action.kind == EventKind::Log {
             return;
