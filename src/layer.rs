@@ -112,7 +112,12 @@ struct Scratch {
 
 impl Scratch {
     fn new() -> Self {
-        Scratch { record: Record::new(), time: TimeText::new(), narrative: String::new(), line: String::new() }
+        Scratch {
+            record: Record::new(),
+            time: TimeText::new(),
+            narrative: String::new(),
+            line: String::new(),
+        }
     }
 
     fn clear(&mut self) {

@@ -71,7 +71,8 @@ fn skip_plain(s: &[u8], mut i: usize, json: bool) -> usize {
     while let Some(chunk) = s.get(i..i + 8) {
         let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
         // Bytes below 0x20, equal to 0x7F, or with the high bit set.
-        let mut flagged = (w.wrapping_sub(ONES * 0x20) & !w & HIGHS) | zero_bytes(w ^ (ONES * 0x7f)) | (w & HIGHS);
+        let mut flagged =
+            (w.wrapping_sub(ONES * 0x20) & !w & HIGHS) | zero_bytes(w ^ (ONES * 0x7f)) | (w & HIGHS);
         if json {
             flagged |= zero_bytes(w ^ (ONES * u64::from(b'"'))) | zero_bytes(w ^ (ONES * u64::from(b'\\')));
         }

@@ -22,6 +22,12 @@ use std::time::{Duration, Instant};
 
 use crate::config::OverflowPolicy;
 
+/// Bytes and lines each of the two buffers starts with, so that ordinary traffic never grows them.
+const INITIAL_BYTES: usize = 256 << 10;
+const INITIAL_LINES: usize = 1024;
+/// After writing fewer lines than this, the worker waits [`LINGER`] for more before it looks again.
+const SMALL_BATCH: usize = 64;
+const LINGER: Duration = Duration::from_micros(200);
 /// Buffers larger than this are given back after a burst.
 const KEEP_CAPACITY: usize = 4 << 20;
 /// The queue also counts as full when it holds this many bytes, so a flood of huge values
@@ -138,6 +144,12 @@ struct State {
     processed: u64,
     closed: bool,
     worker_alive: bool,
+    /// The worker is asleep on `has_lines`: only then does a logger pay for a wake-up call.
+    worker_waiting: bool,
+    /// Loggers waiting on `has_room` (block policy) and flushers waiting on `progress`: the
+    /// worker only calls the wake-up it is waited on for.
+    blocked: usize,
+    flushers: usize,
 }
 
 struct Shared {
@@ -188,12 +200,15 @@ impl Queue {
     ) -> io::Result<Queue> {
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
-                buf: Vec::new(),
-                lens: Vec::new(),
+                buf: Vec::with_capacity(INITIAL_BYTES),
+                lens: Vec::with_capacity(INITIAL_LINES),
                 dropped_since_notice: 0,
                 processed: 0,
                 closed: false,
                 worker_alive: true,
+                worker_waiting: false,
+                blocked: 0,
+                flushers: 0,
             }),
             has_lines: Condvar::new(),
             has_room: Condvar::new(),
@@ -249,7 +264,9 @@ impl Queue {
             }
             match shared.policy {
                 OverflowPolicy::Block => {
+                    st.blocked += 1;
                     st = shared.has_room.wait(st).unwrap_or_else(PoisonError::into_inner);
+                    st.blocked -= 1;
                 }
                 _ => {
                     st.dropped_since_notice += 1;
@@ -258,12 +275,12 @@ impl Queue {
                 }
             }
         }
-        let was_empty = st.lens.is_empty();
         st.buf.extend_from_slice(line);
         st.lens.push(len);
         shared.counters.accepted.fetch_add(1, Ordering::Relaxed);
+        let wake = std::mem::take(&mut st.worker_waiting);
         drop(st);
-        if was_empty {
+        if wake {
             shared.has_lines.notify_one();
         }
     }
@@ -278,6 +295,7 @@ impl Queue {
         if st.dropped_since_notice > 0 {
             shared.has_lines.notify_one();
         }
+        st.flushers += 1;
         while st.processed < target && st.worker_alive {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -285,6 +303,7 @@ impl Queue {
             }
             st = shared.progress.wait_timeout(st, left).unwrap_or_else(PoisonError::into_inner).0;
         }
+        st.flushers -= 1;
         target.saturating_sub(st.processed)
     }
 
@@ -341,8 +360,8 @@ impl Worker {
             alive: Alive(shared),
             destination,
             notice,
-            batch: Vec::new(),
-            lens: Vec::new(),
+            batch: Vec::with_capacity(INITIAL_BYTES),
+            lens: Vec::with_capacity(INITIAL_LINES),
             notice_line: String::new(),
             unannounced: 0,
             in_burst: false,
@@ -356,13 +375,17 @@ impl Worker {
             {
                 let mut st = shared.lock();
                 while st.lens.is_empty() && st.dropped_since_notice == 0 && !st.closed {
+                    st.worker_waiting = true;
                     st = shared.has_lines.wait(st).unwrap_or_else(PoisonError::into_inner);
                 }
+                st.worker_waiting = false;
                 std::mem::swap(&mut st.buf, &mut self.batch);
                 std::mem::swap(&mut st.lens, &mut self.lens);
                 self.unannounced += std::mem::take(&mut st.dropped_since_notice);
+                if st.blocked > 0 {
+                    shared.has_room.notify_all();
+                }
             }
-            shared.has_room.notify_all();
 
             let lines = self.lens.len();
             if lines > 0 {
@@ -380,19 +403,30 @@ impl Worker {
             self.batch.clear();
             self.lens.clear();
             if self.batch.capacity() > KEEP_CAPACITY {
-                self.batch = Vec::new();
-                self.lens = Vec::new();
+                self.batch = Vec::with_capacity(INITIAL_BYTES);
+                self.lens = Vec::with_capacity(INITIAL_LINES);
             }
-            {
+            let linger = {
                 let mut st = shared.lock();
                 st.processed += lines as u64;
-                if st.closed && st.lens.is_empty() && st.dropped_since_notice == 0 {
-                    drop(st);
+                if st.flushers > 0 {
                     shared.progress.notify_all();
+                }
+                if st.closed && st.lens.is_empty() && st.dropped_since_notice == 0 {
                     return;
                 }
+                // Never while someone waits: not with loggers blocked for room, not with a small
+                // queue that lingering would overflow.
+                lines < SMALL_BATCH.min(shared.capacity / 4)
+                    && st.flushers == 0
+                    && st.blocked == 0
+                    && !st.closed
+            };
+            if linger {
+                // A small batch: let a few more lines gather before the next write, rather than
+                // make every logger pay for waking this thread up.
+                thread::sleep(LINGER);
             }
-            shared.progress.notify_all();
         }
     }
 
