@@ -18,6 +18,7 @@ use tracing_subscriber::util::TryInitError;
 use crate::config::{Config, ConfigError};
 use crate::guard::ActivityGuard;
 use crate::layer::{ActivityLayer, Clock, Shared};
+use crate::privacy::Privacy;
 use crate::render::Renderer;
 use crate::sink::queue::{Destination, Notice, Queue, WriterDestination};
 use crate::sink::rotating::RotatingFile;
@@ -177,9 +178,6 @@ impl Builder {
     pub fn build(self) -> Result<(ActivityLayer, ActivityGuard), InitError> {
         let config = &self.config;
         config.validate()?;
-        if let Some(variable) = not_yet_supported(config) {
-            return Err(InitError::Unsupported { variable });
-        }
         let console = config.enable_console_logging.then(|| {
             let (writer, terminal) = match self.console_writer {
                 Some(w) => (w, false),
@@ -191,7 +189,8 @@ impl Builder {
             }
         });
         let offset = self.utc_offset.unwrap_or_else(|| Local::now().offset().fix());
-        let renderer = Renderer::new(config, offset);
+        let privacy = Privacy::new(config);
+        let renderer = Renderer::new(config, offset, privacy.unknown_user());
         let clock = self.clock.unwrap_or_else(|| Arc::new(Utc::now));
         let file = if !config.enable_file_logging {
             None
@@ -216,6 +215,7 @@ impl Builder {
         .map(|sink| FileSink { sink, json: config.enable_json_logging });
         let shared = Arc::new(Shared {
             renderer,
+            privacy,
             sinks: Sinks { console, file },
             clock,
             narrate_events: self.narrate_events,
@@ -272,18 +272,6 @@ pub(crate) fn expect_started(result: Result<ActivityGuard, InitError>) -> Activi
 /// The filter directive that lets every action through to the layer.
 const ALL_ACTIONS: &str = "user_activity=trace";
 
-/// The first variable set to a value whose behaviour this version does not have yet: refusing
-/// it beats logging user ids in clear while the operator believes they are pseudonymized.
-fn not_yet_supported(config: &Config) -> Option<&'static str> {
-    if config.user_id_hmac_secret.is_some() {
-        Some("USER_ID_HMAC_SECRET")
-    } else if config.anonymize_ip {
-        Some("ANONYMIZE_IP")
-    } else {
-        None
-    }
-}
-
 /// `NO_COLOR` set to a non-empty value in the process environment (no-color.org).
 fn no_color_in_env() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
@@ -323,11 +311,6 @@ pub enum InitError {
     Global(TryInitError),
     /// The background writer's thread could not be started.
     Worker(std::io::Error),
-    /// A variable asks for a privacy feature this version does not have yet.
-    Unsupported {
-        /// The variable, such as `USER_ID_HMAC_SECRET`.
-        variable: &'static str,
-    },
 }
 
 impl fmt::Display for InitError {
@@ -340,11 +323,6 @@ impl fmt::Display for InitError {
             InitError::Filter { spec, source } => write!(f, "invalid RUST_LOG {spec:?}: {source}"),
             InitError::Global(e) => write!(f, "cannot install the global subscriber: {e}"),
             InitError::Worker(e) => write!(f, "cannot start the activity log's writer thread: {e}"),
-            InitError::Unsupported { variable } => write!(
-                f,
-                "{variable} is set, but this version of tracing-activity cannot honour it yet; \
-                 unset it rather than log data you expect to be protected"
-            ),
         }
     }
 }
@@ -357,7 +335,6 @@ impl std::error::Error for InitError {
             InitError::Filter { source, .. } => Some(source),
             InitError::Global(e) => Some(e),
             InitError::Worker(e) => Some(e),
-            InitError::Unsupported { .. } => None,
         }
     }
 }

@@ -51,6 +51,12 @@
 //! - `MASK_SENSITIVE_DATA`: mask the values of sensitive fields.
 //! - `SENSITIVE_FIELDS`: comma-separated names of fields treated as sensitive;
 //!   each made of ASCII letters, digits, `_`, `-` and `.`.
+//! - `MASK_STYLE`: how a masked value is shown, `partial` (`my*******23`) or
+//!   `full` (`[REDACTED]`) (see [`MaskStyle`]).
+//! - `MAX_VALUE_LENGTH`: the most bytes of any one value supplied by users (a
+//!   field value, a description, a URL) that are logged; longer values are cut
+//!   at a character boundary and marked with `…[truncated N bytes]`. Must be
+//!   at least 64.
 //! - `LOG_REQUEST_BODY`, `LOG_RESPONSE_BODY`: include bodies in the log.
 //! - `MAX_REQUEST_BODY_SIZE`, `MAX_RESPONSE_BODY_SIZE`: the most of a body
 //!   that is logged.
@@ -82,7 +88,7 @@
 //!   space) by a unit, in any case: `B`, `KB`, `MB`, `GB` (powers of 1000) or
 //!   `KiB`, `MiB`, `GiB` (powers of 1024). `10MB` is 10 000 000 bytes, `10MiB`
 //!   is 10 485 760. Negative numbers, fractions and sizes beyond `u64` are
-//!   errors.
+//!   errors. `MAX_VALUE_LENGTH` must be at least 64 bytes.
 //! - Durations (the thresholds and `LOG_FLUSH_TIMEOUT`): a non-negative number of milliseconds,
 //!   whole or decimal, optionally followed by `ms` or `s`: `1000`, `1000ms`
 //!   and `1.5s` are all accepted; `NaN`, `inf`, exponents and negative numbers
@@ -91,6 +97,7 @@
 //! - Queue sizes (`LOG_QUEUE_SIZE`): a whole number of lines, digits only,
 //!   from 1 to `usize::MAX`.
 //! - Overflow policies (`LOG_QUEUE_OVERFLOW`): `drop` or `block`, in any case.
+//! - Mask styles (`MASK_STYLE`): `partial` or `full`, in any case.
 //! - Lists: items separated by commas, each trimmed; empty items are dropped.
 //! - When a name occurs more than once, the last occurrence wins.
 //! - [`Config::from_env`] ignores variables whose name is not valid UTF-8;
@@ -120,6 +127,8 @@
 //! | `VERY_SLOW_REQUEST_THRESHOLD` | `5000ms` | [`very_slow_request_threshold`](Config::very_slow_request_threshold) |
 //! | `MASK_SENSITIVE_DATA` | `true` | [`mask_sensitive_data`](Config::mask_sensitive_data) |
 //! | `SENSITIVE_FIELDS` | (empty) | [`sensitive_fields`](Config::sensitive_fields) |
+//! | `MASK_STYLE` | `partial` | [`mask_style`](Config::mask_style) |
+//! | `MAX_VALUE_LENGTH` | `2048` (2 KiB) | [`max_value_length`](Config::max_value_length) |
 //! | `LOG_REQUEST_BODY` | `false` | [`log_request_body`](Config::log_request_body) |
 //! | `LOG_RESPONSE_BODY` | `false` | [`log_response_body`](Config::log_response_body) |
 //! | `MAX_REQUEST_BODY_SIZE` | `1048576` (1 MiB) | [`max_request_body_size`](Config::max_request_body_size) |
@@ -179,6 +188,11 @@ pub const DEFAULT_VERY_SLOW_REQUEST_THRESHOLD: Duration = Duration::from_millis(
 pub const DEFAULT_MASK_SENSITIVE_DATA: bool = true;
 /// Default of `SENSITIVE_FIELDS`: none.
 pub const DEFAULT_SENSITIVE_FIELDS: &[&str] = &[];
+/// Default of `MASK_STYLE`: keep the first and last two characters of long
+/// values.
+pub const DEFAULT_MASK_STYLE: MaskStyle = MaskStyle::Partial;
+/// Default of `MAX_VALUE_LENGTH`: 2048 bytes (2 KiB).
+pub const DEFAULT_MAX_VALUE_LENGTH: u64 = 2048;
 /// Default of `LOG_REQUEST_BODY`.
 pub const DEFAULT_LOG_REQUEST_BODY: bool = false;
 /// Default of `LOG_RESPONSE_BODY`.
@@ -204,6 +218,9 @@ const NO_COLOR: &str = "NO_COLOR";
 const LOG_QUEUE_SIZE: &str = "LOG_QUEUE_SIZE";
 const VERY_SLOW_REQUEST_THRESHOLD: &str = "VERY_SLOW_REQUEST_THRESHOLD";
 const USER_ID_HMAC_SECRET: &str = "USER_ID_HMAC_SECRET";
+const MAX_VALUE_LENGTH: &str = "MAX_VALUE_LENGTH";
+/// The smallest `MAX_VALUE_LENGTH`, in bytes.
+const MIN_VALUE_LENGTH: u64 = 64;
 const REDACTED: &str = "[REDACTED]";
 
 const EXPECTED_BOOL: &str = "a boolean: true, false, 1, 0, yes, no, on or off";
@@ -221,6 +238,8 @@ const EXPECTED_QUEUE_SIZE_IN_RANGE: &str = match usize::BITS {
     _ => "a number of lines from 1 to 65535",
 };
 const EXPECTED_OVERFLOW_POLICY: &str = "drop or block";
+const EXPECTED_MASK_STYLE: &str = "partial or full";
+const EXPECTED_VALUE_LENGTH: &str = "a size of at least 64 bytes";
 const EXPECTED_FIELD_NAME: &str =
     "comma-separated field names made of ASCII letters, digits, '_', '-' and '.'";
 const EXPECTED_CIDR: &str =
@@ -297,6 +316,14 @@ pub struct Config {
     /// Names of fields treated as sensitive
     /// (`SENSITIVE_FIELDS`, default empty).
     pub sensitive_fields: Vec<String>,
+    /// How masked values are shown (`MASK_STYLE`, default
+    /// [`MaskStyle::Partial`]).
+    pub mask_style: MaskStyle,
+    /// The most bytes of any one value supplied by users (a field value, a
+    /// description, a URL) that are logged; longer values are cut at a
+    /// character boundary and marked with `…[truncated N bytes]`. Never below
+    /// 64 (`MAX_VALUE_LENGTH`, default 2048, that is 2 KiB).
+    pub max_value_length: u64,
     /// Whether request bodies are logged (`LOG_REQUEST_BODY`, default `false`).
     pub log_request_body: bool,
     /// Whether response bodies are logged (`LOG_RESPONSE_BODY`, default `false`).
@@ -349,6 +376,8 @@ impl Default for Config {
             very_slow_request_threshold: DEFAULT_VERY_SLOW_REQUEST_THRESHOLD,
             mask_sensitive_data: DEFAULT_MASK_SENSITIVE_DATA,
             sensitive_fields: to_strings(DEFAULT_SENSITIVE_FIELDS),
+            mask_style: DEFAULT_MASK_STYLE,
+            max_value_length: DEFAULT_MAX_VALUE_LENGTH,
             log_request_body: DEFAULT_LOG_REQUEST_BODY,
             log_response_body: DEFAULT_LOG_RESPONSE_BODY,
             max_request_body_size: DEFAULT_MAX_REQUEST_BODY_SIZE,
@@ -391,6 +420,8 @@ impl Config {
         VERY_SLOW_REQUEST_THRESHOLD,
         "MASK_SENSITIVE_DATA",
         "SENSITIVE_FIELDS",
+        "MASK_STYLE",
+        MAX_VALUE_LENGTH,
         "LOG_REQUEST_BODY",
         "LOG_RESPONSE_BODY",
         "MAX_REQUEST_BODY_SIZE",
@@ -473,6 +504,8 @@ impl Config {
         vars.scalar(VERY_SLOW_REQUEST_THRESHOLD, parse_millis, &mut c.very_slow_request_threshold)?;
         vars.scalar("MASK_SENSITIVE_DATA", parse_bool, &mut c.mask_sensitive_data)?;
         vars.list("SENSITIVE_FIELDS", parse_field_name, &mut c.sensitive_fields)?;
+        vars.scalar("MASK_STYLE", parse_mask_style, &mut c.mask_style)?;
+        vars.scalar(MAX_VALUE_LENGTH, parse_value_length, &mut c.max_value_length)?;
         vars.scalar("LOG_REQUEST_BODY", parse_bool, &mut c.log_request_body)?;
         vars.scalar("LOG_RESPONSE_BODY", parse_bool, &mut c.log_response_body)?;
         vars.scalar("MAX_REQUEST_BODY_SIZE", parse_size, &mut c.max_request_body_size)?;
@@ -501,8 +534,9 @@ impl Config {
     /// `ENVIRONMENT` and `USER_ACTIVITY_LOG_PATH` are not empty,
     /// `LOG_FILE_MAX_SIZE` and `LOG_QUEUE_SIZE` are not zero,
     /// `VERY_SLOW_REQUEST_THRESHOLD` is at least `SLOW_REQUEST_THRESHOLD`,
-    /// every sensitive field name and skip path is well formed, and a secret,
-    /// when present, is not empty.
+    /// every sensitive field name and skip path is well formed,
+    /// `MAX_VALUE_LENGTH` is at least 64, and a secret, when present, is not
+    /// empty.
     ///
     /// [`Config::from_env`] and [`Config::from_vars`] already call this; call
     /// it again after using setters if their values are not trusted.
@@ -537,6 +571,13 @@ impl Config {
         for field in &self.sensitive_fields {
             parse_field_name(field)
                 .map_err(|expected| ConfigError::new("SENSITIVE_FIELDS", &**field, expected))?;
+        }
+        if self.max_value_length < MIN_VALUE_LENGTH {
+            return Err(ConfigError::new(
+                MAX_VALUE_LENGTH,
+                self.max_value_length.to_string(),
+                EXPECTED_VALUE_LENGTH,
+            ));
         }
         for path in &self.skip_paths {
             parse_skip_path(path).map_err(|expected| ConfigError::new("SKIP_PATHS", &**path, expected))?;
@@ -687,6 +728,21 @@ impl Config {
         I::Item: Into<String>,
     {
         Self { sensitive_fields: sensitive_fields.into_iter().map(Into::into).collect(), ..self }
+    }
+
+    /// Sets how masked values are shown (`MASK_STYLE`, default
+    /// [`MaskStyle::Partial`]).
+    #[must_use]
+    pub fn mask_style(self, mask_style: MaskStyle) -> Self {
+        Self { mask_style, ..self }
+    }
+
+    /// Sets the most bytes of any one value supplied by users that are
+    /// logged; a value below 64 is rejected by [`Config::validate`]
+    /// (`MAX_VALUE_LENGTH`, default 2048, that is 2 KiB).
+    #[must_use]
+    pub fn max_value_length(self, max_value_length: u64) -> Self {
+        Self { max_value_length, ..self }
     }
 
     /// Sets whether request bodies are logged (`LOG_REQUEST_BODY`, default
@@ -882,6 +938,14 @@ fn parse_nonzero_size(value: &str) -> Result<u64, &'static str> {
     }
 }
 
+/// [`parse_size`], rejecting sizes below 64 bytes.
+fn parse_value_length(value: &str) -> Result<u64, &'static str> {
+    match parse_size(value)? {
+        size if size < MIN_VALUE_LENGTH => Err(EXPECTED_VALUE_LENGTH),
+        size => Ok(size),
+    }
+}
+
 /// Parses a whole number from 0 to `u32::MAX` (digits only, no sign). The
 /// error is what was expected.
 pub(crate) fn parse_count(value: &str) -> Result<u32, &'static str> {
@@ -910,6 +974,12 @@ pub(crate) fn parse_queue_size(value: &str) -> Result<usize, &'static str> {
 /// what was expected.
 pub(crate) fn parse_overflow_policy(value: &str) -> Result<OverflowPolicy, &'static str> {
     value.trim().parse().map_err(|_| EXPECTED_OVERFLOW_POLICY)
+}
+
+/// Parses a mask style: `partial` or `full`, in any case. The error is what
+/// was expected.
+pub(crate) fn parse_mask_style(value: &str) -> Result<MaskStyle, &'static str> {
+    value.trim().parse().map_err(|_| EXPECTED_MASK_STYLE)
 }
 
 /// Parses a non-negative number of milliseconds, whole or decimal,
@@ -1157,6 +1227,71 @@ impl fmt::Display for InvalidOverflowPolicy {
 }
 
 impl Error for InvalidOverflowPolicy {}
+
+/// How the value of a sensitive field is masked: the `MASK_STYLE` variable.
+///
+/// Parses from `partial` or `full` in any case, and displays as `partial` or
+/// `full`.
+///
+/// ```
+/// use tracing_activity::config::MaskStyle;
+///
+/// assert_eq!("FULL".parse(), Ok(MaskStyle::Full));
+/// assert_eq!(MaskStyle::default(), MaskStyle::Partial);
+/// assert_eq!(MaskStyle::Partial.to_string(), "partial");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum MaskStyle {
+    /// The seed's style: a value longer than 8 characters keeps its first 2
+    /// and last 2 characters around a fixed `*******` (`mypassword123` becomes
+    /// `my*******23`); a value of 8 characters or fewer becomes `****`. The
+    /// fixed width never tells the value's length.
+    #[default]
+    Partial,
+    /// Every masked value becomes `[REDACTED]`.
+    Full,
+}
+
+impl MaskStyle {
+    /// The style's name as it is written in `MASK_STYLE`: `partial` or `full`.
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Partial => "partial",
+            Self::Full => "full",
+        }
+    }
+}
+
+impl FromStr for MaskStyle {
+    type Err = InvalidMaskStyle;
+
+    /// Parses `partial` or `full`, in any case (surrounding whitespace is not
+    /// accepted).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Self::Partial, Self::Full]
+            .into_iter()
+            .find(|style| s.eq_ignore_ascii_case(style.name()))
+            .ok_or(InvalidMaskStyle(()))
+    }
+}
+
+impl fmt::Display for MaskStyle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+/// Why a string is not a [`MaskStyle`]: it is neither `partial` nor `full`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidMaskStyle(());
+
+impl fmt::Display for InvalidMaskStyle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid mask style: expected {EXPECTED_MASK_STYLE}")
+    }
+}
+
+impl Error for InvalidMaskStyle {}
 
 /// An IP network in CIDR notation, such as `10.0.0.0/8` or `2001:db8::/32`.
 ///

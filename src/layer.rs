@@ -15,7 +15,8 @@ use crate::action::ActionType;
 use crate::builder::Builder;
 
 use crate::fields::{TARGET, USER_ID_SLOT};
-use crate::record::{Record, SpanActivity, SpanVisitor, Visitor};
+use crate::privacy::Privacy;
+use crate::record::{EventVisitor, Record, SpanActivity, SpanVisitor, Visitor};
 use crate::render::{Action, EventKind, Renderer, Slowness, TimeText};
 use crate::sink::Sinks;
 
@@ -33,6 +34,7 @@ const KEEP_CAPACITY: usize = 64 * 1024;
 /// What the layer and its guard share.
 pub(crate) struct Shared {
     pub(crate) renderer: Renderer,
+    pub(crate) privacy: Privacy,
     pub(crate) sinks: Sinks,
     pub(crate) clock: Clock,
     pub(crate) narrate_events: bool,
@@ -45,6 +47,7 @@ impl fmt::Debug for Shared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Shared")
             .field("renderer", &self.renderer)
+            .field("privacy", &self.privacy)
             .field("sinks", &self.sinks)
             .field("narrate_events", &self.narrate_events)
             .field("track_anonymous_users", &self.track_anonymous_users)
@@ -108,6 +111,9 @@ struct Scratch {
     time: TimeText,
     narrative: String,
     line: String,
+    /// Where event values are rendered and cleaned before they are stored.
+    raw: String,
+    clean: String,
 }
 
 impl Scratch {
@@ -117,6 +123,8 @@ impl Scratch {
             time: TimeText::new(),
             narrative: String::new(),
             line: String::new(),
+            raw: String::new(),
+            clean: String::new(),
         }
     }
 
@@ -127,7 +135,7 @@ impl Scratch {
     }
 
     fn trim(&mut self) {
-        for buf in [&mut self.narrative, &mut self.line] {
+        for buf in [&mut self.narrative, &mut self.line, &mut self.raw, &mut self.clean] {
             if buf.capacity() > KEEP_CAPACITY {
                 *buf = String::new();
             }
@@ -160,14 +168,18 @@ fn with_scratch(f: impl FnOnce(&mut Scratch)) {
 
 /// Classifies span fields into the span's [`SpanActivity`], creating it when the span has
 /// activity fields and none yet.
-fn store_span_fields<'a, R: LookupSpan<'a>>(span: &SpanRef<'a, R>, record: impl FnOnce(&mut dyn Visit)) {
+fn store_span_fields<'a, R: LookupSpan<'a>>(
+    span: &SpanRef<'a, R>,
+    privacy: &Privacy,
+    record: impl FnOnce(&mut dyn Visit),
+) {
     let mut extensions = span.extensions_mut();
     if let Some(activity) = extensions.get_mut::<SpanActivity>() {
-        record(&mut Visitor(&mut SpanVisitor { span: activity, scratch: String::new() }));
+        record(&mut Visitor(&mut SpanVisitor::new(activity, privacy)));
         return;
     }
     let mut activity = SpanActivity::default();
-    record(&mut Visitor(&mut SpanVisitor { span: &mut activity, scratch: String::new() }));
+    record(&mut Visitor(&mut SpanVisitor::new(&mut activity, privacy)));
     if !activity.is_empty() {
         extensions.insert(activity);
     }
@@ -184,13 +196,13 @@ where
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         if let Some(span) = ctx.span(id) {
-            store_span_fields(&span, |visitor| attrs.record(visitor));
+            store_span_fields(&span, &self.shared.privacy, |visitor| attrs.record(visitor));
         }
     }
 
     fn on_record(&self, id: &Id, values: &SpanValues<'_>, ctx: Context<'_, S>) {
         if let Some(span) = ctx.span(id) {
-            store_span_fields(&span, |visitor| values.record(visitor));
+            store_span_fields(&span, &self.shared.privacy, |visitor| values.record(visitor));
         }
     }
 
@@ -209,8 +221,8 @@ where
             return; // not shown by any sink, even if a slow duration raised it to WARN
         }
         with_scratch(|scratch| {
-            let Scratch { record, time, narrative, line } = scratch;
-            event.record(&mut Visitor(&mut *record));
+            let Scratch { record, time, narrative, line, raw, clean } = scratch;
+            event.record(&mut Visitor(&mut EventVisitor { record, privacy: &shared.privacy, raw, clean }));
             if let Some(scope) = ctx.event_scope(event) {
                 for span in scope {
                     if let Some(activity) = span.extensions().get::<SpanActivity>() {

@@ -9,13 +9,14 @@ pub mod fields;
 mod guard;
 mod layer;
 mod macros;
+pub mod privacy;
 mod record;
 mod render;
 mod sink;
 
 pub use action::{ActionType, AsActionName};
 pub use builder::{Builder, InitError};
-pub use config::{Config, ConfigError, IpCidr, OverflowPolicy, Secret};
+pub use config::{Config, ConfigError, IpCidr, MaskStyle, OverflowPolicy, Secret};
 pub use fields::TARGET;
 pub use guard::{ActivityGuard, Stats};
 pub use layer::ActivityLayer;

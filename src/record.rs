@@ -10,6 +10,7 @@ use std::fmt::{self, Write};
 use tracing_core::field::{Field, Visit};
 
 use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, Slot};
+use crate::privacy::Privacy;
 use crate::render::json::{JsonValue, push_member};
 
 const N_SESSION: usize = SESSION_FIELDS.len();
@@ -31,7 +32,7 @@ pub(crate) enum FieldValue<'a> {
 
 impl FieldValue<'_> {
     /// Appends the value as plain text (for session slots and the action's words).
-    fn write_text(self, out: &mut String) {
+    pub(crate) fn write_text(self, out: &mut String) {
         let _ = match self {
             FieldValue::Str(s) => {
                 out.push_str(s);
@@ -175,21 +176,31 @@ impl SpanActivity {
     }
 }
 
-/// Records span fields into a [`SpanActivity`].
+/// Records span fields into a [`SpanActivity`], cleaning each value first.
 pub(crate) struct SpanVisitor<'a> {
     pub(crate) span: &'a mut SpanActivity,
-    pub(crate) scratch: String,
+    pub(crate) privacy: &'a Privacy,
+    pub(crate) buffers: [String; 3],
+}
+
+impl<'a> SpanVisitor<'a> {
+    pub(crate) fn new(span: &'a mut SpanActivity, privacy: &'a Privacy) -> Self {
+        SpanVisitor { span, privacy, buffers: Default::default() }
+    }
 }
 
 impl PutField for SpanVisitor<'_> {
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
-        self.scratch.clear();
-        let slot = match Slot::of(field.name()) {
+        let class = self.privacy.classify(field.name());
+        let [raw, clean, out] = &mut self.buffers;
+        let value = self.privacy.clean(class, value, raw, clean);
+        out.clear();
+        let slot = match class.slot {
             Slot::Session(i) => &mut self.span.session[i],
             Slot::Context(i) => &mut self.span.context[i],
             _ => {
-                value.write_json(&mut self.scratch);
-                let value: Box<str> = self.scratch.as_str().into();
+                value.write_json(out);
+                let value: Box<str> = out.as_str().into();
                 match self.span.extra.iter_mut().find(|(n, _)| *n == field.name()) {
                     Some(e) => e.1 = value,
                     None => self.span.extra.push((field.name(), value)),
@@ -197,8 +208,24 @@ impl PutField for SpanVisitor<'_> {
                 return;
             }
         };
-        value.write_text(&mut self.scratch);
-        *slot = Some(self.scratch.as_str().into());
+        value.write_text(out);
+        *slot = Some(out.as_str().into());
+    }
+}
+
+/// Records an event's fields into a [`Record`], cleaning each value first.
+pub(crate) struct EventVisitor<'a> {
+    pub(crate) record: &'a mut Record,
+    pub(crate) privacy: &'a Privacy,
+    pub(crate) raw: &'a mut String,
+    pub(crate) clean: &'a mut String,
+}
+
+impl PutField for EventVisitor<'_> {
+    fn put(&mut self, field: &Field, value: FieldValue<'_>) {
+        let class = self.privacy.classify(field.name());
+        let value = self.privacy.clean(class, value, self.raw, self.clean);
+        self.record.put(field.name(), class.slot, value);
     }
 }
 
@@ -289,8 +316,7 @@ impl Record {
         if self.description.is_empty() { &self.message } else { &self.description }
     }
 
-    fn data_member(&mut self, field: &Field, value: FieldValue<'_>) {
-        let name = field.name();
+    fn data_member(&mut self, name: &'static str, value: FieldValue<'_>) {
         if self.data_names.contains(&name) {
             return; // the first value of a repeated field name is kept: no key twice
         }
@@ -299,11 +325,11 @@ impl Record {
     }
 }
 
-impl PutField for Record {
-    /// Routes one event field: words and flags to the action, session fields to their slots,
-    /// everything else to `data`.
-    fn put(&mut self, field: &Field, value: FieldValue<'_>) {
-        let target = match (Slot::of(field.name()), value) {
+impl Record {
+    /// Routes one cleaned event field: words and flags to the action, session fields to their
+    /// slots, everything else to `data`.
+    fn put(&mut self, name: &'static str, slot: Slot, value: FieldValue<'_>) {
+        let target = match (slot, value) {
             (Slot::ActionType, _) => &mut self.action_type,
             (Slot::Description, _) => &mut self.description,
             (Slot::Result, _) => &mut self.result,
@@ -337,7 +363,7 @@ impl PutField for Record {
             // Context comes from spans only: an event's `method` or `url` is more often the
             // action's own data (an auth method, a downloaded URL) than the request's. A
             // `success` or `duration_ms` of another type is kept as data too.
-            _ => return self.data_member(field, value),
+            _ => return self.data_member(name, value),
         };
         target.clear();
         value.write_text(target);

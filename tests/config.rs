@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use tracing_activity::config::{self, InvalidCidr, OverflowPolicy};
+use tracing_activity::config::{self, InvalidCidr, InvalidMaskStyle, MaskStyle, OverflowPolicy};
 use tracing_activity::{Config, ConfigError, IpCidr, Secret};
 use tracing_subscriber::filter::LevelFilter;
 
@@ -40,7 +40,7 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|&item| item.to_owned()).collect()
 }
 
-const ALL_VARIABLES: [&str; 28] = [
+const ALL_VARIABLES: [&str; 30] = [
     "ENVIRONMENT",
     "ENABLE_CONSOLE_LOGGING",
     "ENABLE_FILE_LOGGING",
@@ -60,6 +60,8 @@ const ALL_VARIABLES: [&str; 28] = [
     "VERY_SLOW_REQUEST_THRESHOLD",
     "MASK_SENSITIVE_DATA",
     "SENSITIVE_FIELDS",
+    "MASK_STYLE",
+    "MAX_VALUE_LENGTH",
     "LOG_REQUEST_BODY",
     "LOG_RESPONSE_BODY",
     "MAX_REQUEST_BODY_SIZE",
@@ -97,6 +99,8 @@ fn defaults_from_an_empty_iterator_are_the_documented_values() {
     assert_eq!(config.very_slow_request_threshold, Duration::from_millis(5000));
     assert!(config.mask_sensitive_data);
     assert!(config.sensitive_fields.is_empty());
+    assert_eq!(config.mask_style, MaskStyle::Partial);
+    assert_eq!(config.max_value_length, 2048);
     assert!(!config.log_request_body);
     assert!(!config.log_response_body);
     assert_eq!(config.max_request_body_size, 1_048_576);
@@ -132,6 +136,8 @@ fn default_constants_match_the_defaults() {
     assert_eq!(config.very_slow_request_threshold, config::DEFAULT_VERY_SLOW_REQUEST_THRESHOLD);
     assert_eq!(config.mask_sensitive_data, config::DEFAULT_MASK_SENSITIVE_DATA);
     assert_eq!(config.sensitive_fields, config::DEFAULT_SENSITIVE_FIELDS);
+    assert_eq!(config.mask_style, config::DEFAULT_MASK_STYLE);
+    assert_eq!(config.max_value_length, config::DEFAULT_MAX_VALUE_LENGTH);
     assert_eq!(config.log_request_body, config::DEFAULT_LOG_REQUEST_BODY);
     assert_eq!(config.log_response_body, config::DEFAULT_LOG_RESPONSE_BODY);
     assert_eq!(config.max_request_body_size, config::DEFAULT_MAX_REQUEST_BODY_SIZE);
@@ -174,6 +180,8 @@ fn every_variable_sets_its_field() {
         ("VERY_SLOW_REQUEST_THRESHOLD", "2s"),
         ("MASK_SENSITIVE_DATA", "false"),
         ("SENSITIVE_FIELDS", "password,token"),
+        ("MASK_STYLE", "FULL"),
+        ("MAX_VALUE_LENGTH", "4KiB"),
         ("LOG_REQUEST_BODY", "yes"),
         ("LOG_RESPONSE_BODY", "on"),
         ("MAX_REQUEST_BODY_SIZE", "4KiB"),
@@ -205,6 +213,8 @@ fn every_variable_sets_its_field() {
         .very_slow_request_threshold(Duration::from_secs(2))
         .mask_sensitive_data(false)
         .sensitive_fields(["password", "token"])
+        .mask_style(MaskStyle::Full)
+        .max_value_length(4096)
         .log_request_body(true)
         .log_response_body(true)
         .max_request_body_size(4096)
@@ -516,6 +526,76 @@ fn the_flush_timeout_is_parsed_like_the_thresholds() {
     assert_eq!(config.log_flush_timeout, Duration::from_millis(1));
 }
 
+// ------------------------------------------------------- masking and values
+
+#[test]
+fn the_mask_style_is_partial_or_full_in_any_case() {
+    for value in ["partial", "PARTIAL", "Partial", " pArTiAl "] {
+        assert_eq!(ok(&[("MASK_STYLE", value)]).mask_style, MaskStyle::Partial, "{value:?}");
+    }
+    for value in ["full", "FULL", "Full", "\tfull\t"] {
+        assert_eq!(ok(&[("MASK_STYLE", value)]).mask_style, MaskStyle::Full, "{value:?}");
+    }
+    for value in ["partially", "none", "redact", "true", "0", "partial,full", "fu ll", "\u{17f}ull"] {
+        let error = err(&[("MASK_STYLE", value)]);
+        assert_eq!(
+            error.to_string(),
+            format!("invalid value {value:?} for MASK_STYLE: expected partial or full")
+        );
+    }
+}
+
+#[test]
+fn mask_styles_parse_display_and_default_to_partial() {
+    assert_eq!(MaskStyle::default(), MaskStyle::Partial);
+    for style in [MaskStyle::Partial, MaskStyle::Full] {
+        assert_eq!(style.to_string().parse(), Ok(style));
+        assert_eq!(style.to_string().to_uppercase().parse(), Ok(style));
+    }
+    assert_eq!(MaskStyle::Partial.to_string(), "partial");
+    assert_eq!(MaskStyle::Full.to_string(), "full");
+    assert_eq!(format!("[{:<6}]", MaskStyle::Full), "[full  ]");
+
+    let error = "redact".parse::<MaskStyle>().unwrap_err();
+    assert_eq!(error.to_string(), "invalid mask style: expected partial or full");
+    assert_eq!(" full".parse::<MaskStyle>(), Err(error), "FromStr does not trim");
+    assert_eq!("".parse::<MaskStyle>(), Err(error));
+    let _: InvalidMaskStyle = error;
+    let _: &dyn std::error::Error = &error;
+
+    let set: std::collections::HashSet<MaskStyle> =
+        [MaskStyle::Partial, MaskStyle::Full, MaskStyle::Partial].into_iter().collect();
+    assert_eq!(set.len(), 2);
+}
+
+#[test]
+fn the_max_value_length_is_a_size_of_at_least_64_bytes() {
+    let cases = [
+        ("64", 64),
+        ("2048", 2048),
+        ("2KiB", 2048),
+        ("2 kb", 2000),
+        (" 1MiB ", 1_048_576),
+        ("64B", 64),
+        ("18446744073709551615", u64::MAX),
+    ];
+    for (value, bytes) in cases {
+        assert_eq!(ok(&[("MAX_VALUE_LENGTH", value)]).max_value_length, bytes, "{value:?}");
+    }
+    for value in ["63", "0", "0KiB", "63 B"] {
+        let error = err(&[("MAX_VALUE_LENGTH", value)]);
+        assert_eq!(
+            error.to_string(),
+            format!("invalid value {value:?} for MAX_VALUE_LENGTH: expected a size of at least 64 bytes")
+        );
+    }
+    for value in ["banana", "-64", "64.5", "2TB", "18446744073709551616", "1KB0"] {
+        let error = err(&[("MAX_VALUE_LENGTH", value)]);
+        assert_eq!((error.variable(), error.value()), ("MAX_VALUE_LENGTH", value));
+        assert!(error.expected().contains("size in bytes"), "{error}");
+    }
+}
+
 // ----------------------------------------------------------------- durations
 
 #[test]
@@ -764,6 +844,8 @@ fn setters_override_parsed_values() {
         .very_slow_request_threshold(Duration::from_millis(20))
         .mask_sensitive_data(false)
         .sensitive_fields(vec![String::from("pin")])
+        .mask_style(MaskStyle::Full)
+        .max_value_length(64)
         .log_request_body(true)
         .log_response_body(true)
         .max_request_body_size(1)
@@ -794,6 +876,8 @@ fn setters_override_parsed_values() {
     assert_eq!(config.very_slow_request_threshold, Duration::from_millis(20));
     assert!(!config.mask_sensitive_data);
     assert_eq!(config.sensitive_fields, strings(&["pin"]));
+    assert_eq!(config.mask_style, MaskStyle::Full);
+    assert_eq!(config.max_value_length, 64);
     assert!(config.log_request_body);
     assert!(config.log_response_body);
     assert_eq!(config.max_request_body_size, 1);
@@ -821,6 +905,8 @@ fn validate_catches_what_setters_let_through() {
             "VERY_SLOW_REQUEST_THRESHOLD",
         ),
         (Config::default().sensitive_fields(["ok", "not ok"]), "SENSITIVE_FIELDS"),
+        (Config::default().max_value_length(63), "MAX_VALUE_LENGTH"),
+        (Config::default().max_value_length(0), "MAX_VALUE_LENGTH"),
         (Config::default().skip_paths(["/ok", "health"]), "SKIP_PATHS"),
         (Config::default().user_id_hmac_secret(Secret::new("")), "USER_ID_HMAC_SECRET"),
     ];
@@ -837,6 +923,13 @@ fn validate_catches_what_setters_let_through() {
     let error = Config::default().log_queue_size(0).validate().unwrap_err();
     assert_eq!((error.value(), error.expected()), ("0", "a number of lines, at least 1"));
     assert_eq!(Config::default().log_queue_size(1).log_flush_timeout(Duration::ZERO).validate(), Ok(()));
+    let error = Config::default().max_value_length(63).validate().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        r#"invalid value "63" for MAX_VALUE_LENGTH: expected a size of at least 64 bytes"#
+    );
+    assert_eq!(Config::default().max_value_length(64).validate(), Ok(()));
+    assert_eq!(Config::default().max_value_length(u64::MAX).validate(), Ok(()));
 }
 
 // ------------------------------------------------------------------- secrets
@@ -1026,6 +1119,8 @@ fn production_env_parses_to_production_settings() {
     assert!(config.enable_json_logging);
     assert!(!config.log_request_body && !config.log_response_body);
     assert!(config.sensitive_fields.iter().any(|field| field == "password"));
+    assert_eq!(config.mask_style, MaskStyle::Full, "nothing of a secret is shown");
+    assert!(config.max_value_length >= 64);
     assert_eq!(config.user_id_hmac_secret, None, "the secret must come from a secret store");
     assert!(!config.trusted_proxies.is_empty());
     assert!(config.skip_paths.iter().any(|path| path == "/health"));

@@ -108,15 +108,3 @@ fn an_invalid_config_set_in_code_is_refused_at_build() {
     let err = Builder::new().config(config).build().expect_err("very slow below slow");
     assert!(matches!(&err, InitError::Config(e) if e.variable() == "VERY_SLOW_REQUEST_THRESHOLD"), "{err:?}");
 }
-
-#[test]
-fn privacy_settings_this_version_cannot_honour_are_refused() {
-    let secret =
-        Config::default().enable_file_logging(false).user_id_hmac_secret(tracing_activity::Secret::new("k"));
-    let err = Builder::new().config(secret).build().expect_err("no pseudonymization yet");
-    assert!(matches!(err, InitError::Unsupported { variable: "USER_ID_HMAC_SECRET" }), "{err:?}");
-    assert!(!format!("{err} {err:?}").contains("\"k\""), "the secret never shows");
-    let ip = Config::default().enable_file_logging(false).anonymize_ip(true);
-    let err = Builder::new().config(ip).build().expect_err("no IP anonymization yet");
-    assert!(matches!(err, InitError::Unsupported { variable: "ANONYMIZE_IP" }), "{err:?}");
-}

@@ -20,7 +20,7 @@ use std::fmt::{self, Write};
 
 use super::escape::{Escaping, push_json_str};
 use super::{Action, EventKind, Renderer};
-use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, json as key};
+use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, USER_ID_SLOT, json as key};
 
 impl Renderer {
     /// Writes the JSON line of `action` (with its newline) into `out`.
@@ -66,6 +66,10 @@ impl Renderer {
         push_fixed(out, key::SESSION, |o| {
             o.push('{');
             for (i, value) in record.session.iter() {
+                let value = match (i, value) {
+                    (USER_ID_SLOT, None | Some("")) => self.unknown_user.as_deref().or(value),
+                    _ => value,
+                };
                 push_fixed(o, SESSION_FIELDS[i], |o| match value {
                     Some(v) => JsonValue(o).str(v),
                     None => o.push_str("null"),

@@ -115,10 +115,12 @@ pub(crate) struct Renderer {
     /// The environment's name, already escaped for a JSON string.
     environment_json: String,
     pub(crate) offset: FixedOffset,
+    /// The user id written when an action has none (the pseudonym of "unknown"), if any.
+    unknown_user: Option<String>,
 }
 
 impl Renderer {
-    pub(crate) fn new(config: &Config, offset: FixedOffset) -> Self {
+    pub(crate) fn new(config: &Config, offset: FixedOffset, unknown_user: Option<String>) -> Self {
         let mut environment_json = String::new();
         escape::push_json_str(&mut environment_json, &config.environment);
         Renderer {
@@ -129,6 +131,7 @@ impl Renderer {
             very_slow_ms: config.very_slow_request_threshold.as_secs_f64() * 1000.0,
             environment_json,
             offset,
+            unknown_user,
         }
     }
 

@@ -1,0 +1,331 @@
+//! Masking of sensitive values: by field name, and by what a value looks like.
+//!
+//! **By name.** A field whose name is sensitive has its whole value masked, whatever its type.
+//! A name is sensitive when, compared case-insensitively with `-`, `_` and `.` alike, it is one
+//! of [`BUILT_IN_SENSITIVE_FIELDS`] or of `SENSITIVE_FIELDS`, or ends with one after a
+//! separator: `db_password`, `X-Api-Key` and `http.authorization` are sensitive; `author`,
+//! `passwordless` and `token_count` are not.
+//!
+//! **By value.** In every other text value (descriptions, results, URLs, user agents, data
+//! fields, `Debug` output), these are masked where they appear:
+//!
+//! - `name=value`, `name: value` and `"name": "value"` with a sensitive name, which also covers
+//!   URL query parameters (`?api_key=…&token=…`) and free text (`"password=hunter2"`);
+//! - credentials in URLs: the password of `https://user:pass@host`;
+//! - bearer and basic credentials: `Bearer <token>`;
+//! - JSON Web Tokens (`eyJ….eyJ….…`);
+//! - common key shapes: `sk-…`, `sk_live_…`, `ghp_…` (and the other GitHub token prefixes),
+//!   `github_pat_…`, `AKIA…` (AWS), `xoxb-…` (Slack), `AIza…` (Google);
+//! - card numbers of 13 to 19 digits (spaces or dashes allowed) that pass the Luhn check.
+//!
+//! **Styles** ([`MaskStyle`]): `partial`, the seed's, keeps the first 2 and last 2 characters of
+//! a value longer than 8 around a fixed `*******` (`mypassword123` → `my*******23`) and writes
+//! `****` for shorter ones; `full` writes `[REDACTED]`. Either way the mask's width does not
+//! tell the value's length.
+
+use std::borrow::Cow;
+
+use regex::{Captures, Regex};
+
+use crate::config::MaskStyle;
+
+/// Field names masked without being configured (see the module docs for how names match).
+pub const BUILT_IN_SENSITIVE_FIELDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "authorization",
+    "auth",
+    "cookie",
+    "set_cookie",
+    "session_token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "private_key",
+    "secret_key",
+    "access_key",
+    "credit_card",
+    "card_number",
+    "cvv",
+    "cvc",
+    "ssn",
+    "otp",
+];
+
+/// The partial style's fixed middle.
+const STARS: &str = "*******";
+/// The partial style's mask of a short value.
+const SHORT: &str = "****";
+/// The full style's mask.
+const REDACTED: &str = "[REDACTED]";
+
+/// Masks sensitive values; see the [module docs](self).
+///
+/// ```
+/// use tracing_activity::config::MaskStyle;
+/// use tracing_activity::privacy::Masker;
+///
+/// let masker = Masker::new(["pin_code"], MaskStyle::Partial);
+/// assert!(masker.is_sensitive_name("X-Api-Key"));
+/// assert!(masker.is_sensitive_name("user_pin_code"));
+/// assert_eq!(masker.mask_value("mypassword123"), "my*******23");
+/// assert_eq!(masker.mask_text("GET /login?user=ann&password=hunter22"), "GET /login?user=ann&password=****");
+/// assert_eq!(masker.mask_text("nothing to hide"), "nothing to hide");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Masker {
+    /// Sensitive names, normalized: lowercase, `_` for every separator.
+    names: Vec<String>,
+    style: MaskStyle,
+    patterns: Regex,
+}
+
+impl Masker {
+    /// A masker for the built-in names plus `extra_names`, masking in `style`.
+    pub fn new<I>(extra_names: I, style: MaskStyle) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let mut names: Vec<String> = BUILT_IN_SENSITIVE_FIELDS.iter().map(|n| normalize(n)).collect();
+        for name in extra_names {
+            let name = normalize(name.as_ref());
+            if !name.is_empty() && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        let patterns = Regex::new(&patterns(&names)).unwrap_or_else(|e| {
+            // Names are escaped before they enter the pattern, so it always compiles.
+            unreachable!("the masking pattern is valid: {e}")
+        });
+        Masker { names, style, patterns }
+    }
+
+    /// Whether a field of this name has its whole value masked.
+    pub fn is_sensitive_name(&self, name: &str) -> bool {
+        let name = normalize(name);
+        self.names.iter().any(|sensitive| {
+            name == *sensitive
+                || name.strip_suffix(sensitive.as_str()).is_some_and(|rest| rest.ends_with('_'))
+        })
+    }
+
+    /// The mask of a whole value, in this masker's style.
+    pub fn mask_value(&self, value: &str) -> String {
+        let mut out = String::new();
+        self.push_mask(value, &mut out);
+        out
+    }
+
+    /// Appends the mask of `value` to `out`.
+    pub(crate) fn push_mask(&self, value: &str, out: &mut String) {
+        match self.style {
+            MaskStyle::Full => out.push_str(REDACTED),
+            _ => {
+                let mut chars = value.chars();
+                if value.chars().count() <= 8 {
+                    out.push_str(SHORT);
+                    return;
+                }
+                out.extend(chars.by_ref().take(2));
+                out.push_str(STARS);
+                let tail: Vec<char> = chars.rev().take(2).collect();
+                out.extend(tail.into_iter().rev());
+            }
+        }
+    }
+
+    /// `text` with every sensitive value it contains masked (see the module docs); borrowed
+    /// when there is nothing to mask.
+    pub fn mask_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if !self.patterns.is_match(text) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for caps in self.patterns.captures_iter(text) {
+            let Some(secret) = secret_of(&caps) else { continue };
+            out.push_str(&text[last..secret.start()]);
+            self.push_mask(secret.as_str(), &mut out);
+            last = secret.end();
+        }
+        if last == 0 {
+            return Cow::Borrowed(text);
+        }
+        out.push_str(&text[last..]);
+        Cow::Owned(out)
+    }
+}
+
+/// The part of a match to mask: the value, password, token, key or card (cards only when they
+/// pass the Luhn check).
+fn secret_of<'t>(caps: &Captures<'t>) -> Option<regex::Match<'t>> {
+    for group in ["kv", "kvdq", "kvsq", "urlpass", "bearer", "jwt", "key"] {
+        if let Some(m) = caps.name(group) {
+            return Some(m);
+        }
+    }
+    caps.name("card").filter(|m| luhn(m.as_str()))
+}
+
+/// Whether the digits of `number` (spaces and dashes ignored) pass the Luhn check.
+pub(crate) fn luhn(number: &str) -> bool {
+    let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
+    if !(13..=19).contains(&digits.len()) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
+        .sum();
+    sum % 10 == 0
+}
+
+/// Lowercase, with `-` and `.` made `_`.
+fn normalize(name: &str) -> String {
+    name.trim().chars().map(|c| if c == '-' || c == '.' { '_' } else { c.to_ascii_lowercase() }).collect()
+}
+
+/// The combined value pattern. ASCII word boundaries keep it on the fast DFA engines.
+fn patterns(names: &[String]) -> String {
+    let names: Vec<String> = names.iter().map(|n| regex::escape(n).replace('_', "[_.-]?")).collect();
+    let names = names.join("|");
+    [
+        // https://user:password@host
+        r"(?i:(?-u:\b)[a-z][a-z0-9+.-]*://[^\s/:@]+:(?P<urlpass>[^\s/@]+)@)".to_owned(),
+        // name=value, name: value, "name": "value", with an optional scheme inside the value
+        format!(
+            r#"(?i:(?-u:\b)(?:[a-z0-9]+[_.-])*(?:{names})(?-u:\b)["']?[\t ]*[:=][\t ]*(?:"(?P<kvdq>[^"\n]+)"|'(?P<kvsq>[^'\n]+)'|(?P<kv>(?:(?:bearer|basic|token)[\t ]+)?[^\s"'&,;#]+)))"#
+        ),
+        r"(?i:(?-u:\b)(?:bearer|basic)[\t ]+(?P<bearer>[A-Za-z0-9\-._~+/]{8,}=*))".to_owned(),
+        r"(?-u:\b)(?P<jwt>eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)".to_owned(),
+        concat!(
+            r"(?-u:\b)(?P<key>sk-[A-Za-z0-9_-]{16,}|sk_(?:live|test)_[A-Za-z0-9]{16,}",
+            r"|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|AKIA[0-9A-Z]{16}",
+            r"|xox[abprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35})(?-u:\b)"
+        )
+        .to_owned(),
+        r"(?-u:\b)(?P<card>[0-9](?:[ -]?[0-9]){12,18})(?-u:\b)".to_owned(),
+    ]
+    .join("|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partial() -> Masker {
+        Masker::new(["pin_code"], MaskStyle::Partial)
+    }
+
+    #[test]
+    fn seed_examples() {
+        let m = partial();
+        assert_eq!(m.mask_value("mypassword123"), "my*******23");
+        assert_eq!(m.mask_value("sk-1234567890"), "sk*******90");
+        assert_eq!(m.mask_value("abcd"), "****");
+        assert_eq!(m.mask_value("12345678"), "****");
+        assert_eq!(m.mask_value("123456789"), "12*******89");
+        assert_eq!(Masker::new([""; 0], MaskStyle::Full).mask_value("mypassword123"), "[REDACTED]");
+    }
+
+    #[test]
+    fn names_match_case_and_separators_and_suffixes() {
+        let m = partial();
+        for name in [
+            "password",
+            "PASSWORD",
+            "db_password",
+            "X-Api-Key",
+            "api-key",
+            "apiKey",
+            "http.authorization",
+            "Set-Cookie",
+            "refresh_token",
+            "user_pin_code",
+            "PIN-CODE",
+            "client.secret",
+        ] {
+            assert!(m.is_sensitive_name(name), "{name}");
+        }
+        for name in [
+            "author",
+            "passwordless",
+            "token_count",
+            "tokens",
+            "session_id",
+            "user_id",
+            "description",
+            "oauth",
+            "pin",
+            "cookies_enabled",
+        ] {
+            assert!(!m.is_sensitive_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn value_patterns_and_their_near_misses() {
+        let m = partial();
+        for (input, expected) in [
+            ("password=hunter2", "password=****"),
+            ("login with Password: hunter22222", "login with Password: hu*******22"),
+            (r#"{"password": "correct horse"}"#, r#"{"password": "co*******se"}"#),
+            ("token: abc", "token: ****"),
+            (
+                "GET /api?user=ann&api_key=0123456789abcdef&token=xyz#top",
+                "GET /api?user=ann&api_key=01*******ef&token=****#top",
+            ),
+            ("db_password=s3cr3t!!x", "db_password=s3*******!x"),
+            ("Authorization: Bearer abcdefghijklmnop", "Authorization: Be*******op"),
+            ("sent Bearer abcdefghijklmnop upstream", "sent Bearer ab*******op upstream"),
+            ("postgres://app:s3cr3tpassw0rd@db:5432/app", "postgres://app:s3*******rd@db:5432/app"),
+            (
+                "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U ok",
+                "jwt ey*******8U ok",
+            ),
+            ("key sk-abcdefghijklmnopqrstuvwx", "key sk*******wx"),
+            ("AKIAIOSFODNN7EXAMPLE", "AK*******LE"),
+            ("ghp_abcdefghijklmnopqrstuvwxyz0123456789", "gh*******89"),
+            ("card 4111 1111 1111 1111 paid", "card 41*******11 paid"),
+            ("card 4111-1111-1111-1111", "card 41*******11"),
+            ("5500005555555559", "55*******59"),
+        ] {
+            assert_eq!(m.mask_text(input), expected, "{input:?}");
+        }
+        for near_miss in [
+            "4111111111111112",             // fails Luhn
+            "order 1234567890123",          // fails Luhn
+            "12 digits 411111111111",       // too short for a card
+            "author=alice",                 // not a sensitive name
+            "passwordless=true",            // neither
+            "bearer of bad news",           // no token
+            "eyJ not a jwt",                // not the shape
+            "sk-short",                     // too short for a key
+            "AKIA123",                      // too short
+            "https://example.com/path?q=1", // no credentials
+            "see https://user@host/x",      // a user but no password
+            "2024-01-15T14:30:25.123456Z",  // a timestamp
+            "192.168.1.100",                // an address
+        ] {
+            assert_eq!(m.mask_text(near_miss), near_miss, "{near_miss:?} must stay");
+        }
+    }
+
+    #[test]
+    fn luhn_check() {
+        assert!(luhn("4111111111111111"));
+        assert!(luhn("4012 8888 8888 1881"));
+        assert!(!luhn("4111111111111112"));
+        assert!(!luhn("411111111111")); // 12 digits
+    }
+}

@@ -1,0 +1,219 @@
+//! Privacy: masking, pseudonymized user ids, anonymized IPs, capped values.
+//!
+//! Every value is cleaned once, where it enters: span fields when the span is created or
+//! recorded, event fields when the event is logged. So the console, the JSON line and the file
+//! always agree, and a span's values are not cleaned again for each action inside it.
+//!
+//! In order, for one value:
+//!
+//! 1. A field with a [sensitive name](Masker::is_sensitive_name) is masked whole
+//!    (`MASK_SENSITIVE_DATA`, `SENSITIVE_FIELDS`, `MASK_STYLE`).
+//! 2. `user_id` becomes its [pseudonym](Pseudonymizer) when `USER_ID_HMAC_SECRET` is set; an
+//!    action without a user id is then written with the pseudonym of `"unknown"`.
+//! 3. `ip_address` is [anonymized](anonymize_ip) when `ANONYMIZE_IP` is on.
+//! 4. Any other text has the secrets it contains masked ([`Masker::mask_text`]).
+//! 5. Text longer than `MAX_VALUE_LENGTH` bytes is cut at a character boundary and marked
+//!    `…[truncated N bytes]`.
+//!
+//! Escaping for the console and JSON happens later, when lines are written
+//! ([`crate::render`]'s rules): nothing here needs to worry about control characters.
+
+mod ip;
+mod mask;
+mod pseudonym;
+
+pub use ip::{INVALID_IP, anonymize_ip};
+pub use mask::{BUILT_IN_SENSITIVE_FIELDS, Masker};
+pub use pseudonym::{Pseudonymizer, UNKNOWN_USER};
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::config::Config;
+use crate::fields::{IP_ADDRESS_SLOT, Slot, USER_ID_SLOT};
+use crate::record::FieldValue;
+
+/// The privacy rules of one layer.
+#[derive(Debug)]
+pub(crate) struct Privacy {
+    /// Tells this layer's entries apart in the per-thread name cache.
+    id: u64,
+    masker: Option<Masker>,
+    pseudonymizer: Option<Pseudonymizer>,
+    anonymize_ip: bool,
+    max_len: usize,
+}
+
+/// Where a field goes, and whether its name is sensitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FieldClass {
+    pub(crate) slot: Slot,
+    sensitive: bool,
+}
+
+/// A fast hasher for `(layer, address, length)` keys of `'static` field names.
+#[derive(Default)]
+struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type NameCache = HashMap<(u64, usize, usize), bool, BuildHasherDefault<NameHasher>>;
+
+thread_local! {
+    /// Whether a field name is sensitive, per layer, keyed by the name's address: field names
+    /// are `'static`, so each is judged once per thread.
+    static SENSITIVE_NAMES: RefCell<NameCache> = RefCell::new(NameCache::default());
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+impl Privacy {
+    pub(crate) fn new(config: &Config) -> Self {
+        Privacy {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            masker: config
+                .mask_sensitive_data
+                .then(|| Masker::new(&config.sensitive_fields, config.mask_style)),
+            pseudonymizer: config.user_id_hmac_secret.as_ref().map(Pseudonymizer::from_secret),
+            anonymize_ip: config.anonymize_ip,
+            max_len: usize::try_from(config.max_value_length).unwrap_or(usize::MAX),
+        }
+    }
+
+    /// The user id written for an action without one: the pseudonym of `"unknown"` when user
+    /// ids are pseudonymized.
+    pub(crate) fn unknown_user(&self) -> Option<String> {
+        self.pseudonymizer.as_ref().map(|p| p.pseudonym(UNKNOWN_USER))
+    }
+
+    /// Where the field `name` goes and whether it is masked whole.
+    pub(crate) fn classify(&self, name: &'static str) -> FieldClass {
+        let slot = Slot::of(name);
+        let Some(masker) = &self.masker else { return FieldClass { slot, sensitive: false } };
+        let key = (self.id, name.as_ptr() as usize, name.len());
+        let cached =
+            SENSITIVE_NAMES.try_with(|cache| cache.try_borrow().ok().and_then(|c| c.get(&key).copied()));
+        let sensitive = match cached {
+            Ok(Some(sensitive)) => sensitive,
+            _ => {
+                let sensitive = masker.is_sensitive_name(name);
+                let _ = SENSITIVE_NAMES.try_with(|cache| {
+                    if let Ok(mut cache) = cache.try_borrow_mut() {
+                        cache.insert(key, sensitive);
+                    }
+                });
+                sensitive
+            }
+        };
+        FieldClass { slot, sensitive }
+    }
+
+    /// The value as it may be logged. Numbers and booleans pass unchanged unless their field is
+    /// sensitive (or a number is a card number); text is cleaned into `out` (using `raw` to
+    /// render non-string values first) unless it needs no change.
+    pub(crate) fn clean<'a>(
+        &self,
+        class: FieldClass,
+        value: FieldValue<'a>,
+        raw: &'a mut String,
+        out: &'a mut String,
+    ) -> FieldValue<'a> {
+        let masker = self.masker.as_ref();
+        match value {
+            FieldValue::Bool(_) | FieldValue::F64(_) if !class.sensitive => return value,
+            FieldValue::I64(_) | FieldValue::U64(_) | FieldValue::I128(_) | FieldValue::U128(_)
+                if !class.sensitive =>
+            {
+                // A card number logged as a number is masked like one logged as text.
+                let Some(masker) = masker else { return value };
+                raw.clear();
+                value.write_text(raw);
+                if raw.len() < 13 || !mask::luhn(raw) {
+                    return value;
+                }
+                out.clear();
+                masker.push_mask(raw, out);
+                return FieldValue::Str(out);
+            }
+            _ => {}
+        }
+        let text: &str = match value {
+            FieldValue::Str(s) => s,
+            other => {
+                raw.clear();
+                other.write_text(raw);
+                raw
+            }
+        };
+        out.clear();
+        if let (true, Some(masker)) = (class.sensitive, masker) {
+            masker.push_mask(text, out);
+            return FieldValue::Str(out);
+        }
+        match (class.slot, &self.pseudonymizer) {
+            (Slot::Session(USER_ID_SLOT), Some(p)) if !text.is_empty() => {
+                p.write_pseudonym(text.as_bytes(), out);
+                return FieldValue::Str(out);
+            }
+            (Slot::Session(IP_ADDRESS_SLOT), _) if self.anonymize_ip => {
+                out.push_str(&anonymize_ip(text));
+                return FieldValue::Str(out);
+            }
+            _ => {}
+        }
+        let masked = masker.map_or(Cow::Borrowed(text), |m| m.mask_text(text));
+        if masked.len() <= self.max_len {
+            return match masked {
+                Cow::Borrowed(text) => FieldValue::Str(text),
+                Cow::Owned(masked) => {
+                    out.push_str(&masked);
+                    FieldValue::Str(out)
+                }
+            };
+        }
+        push_capped(out, &masked, self.max_len);
+        FieldValue::Str(out)
+    }
+}
+
+/// Appends `text` cut to at most `max` bytes at a character boundary, with a marker saying how
+/// much was left out.
+fn push_capped(out: &mut String, text: &str, max: usize) {
+    let mut cut = max.min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    out.push_str(&text[..cut]);
+    let _ = write!(out, "…[truncated {} bytes]", text.len() - cut);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capping_cuts_at_a_character_boundary_and_says_how_much() {
+        let mut out = String::new();
+        push_capped(&mut out, "ééé", 3);
+        assert_eq!(out, "é…[truncated 4 bytes]");
+    }
+}
