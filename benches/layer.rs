@@ -97,15 +97,30 @@ fn action() {
     );
 }
 
+/// Masking off, so the privacy rows can be compared with it.
+fn privacy_off() -> Config {
+    Config::default().mask_sensitive_data(false)
+}
+
+/// Every privacy feature on.
+fn privacy_all() -> Config {
+    Config::default().user_id_hmac_secret(tracing_activity::Secret::new("bench secret")).anonymize_ip(true)
+}
+
 fn subjects() -> Vec<(&'static str, Dispatch, Option<ActivityGuard>)> {
-    let (activity, guard) = ours(Config::default());
-    let (json_only, json_guard) = ours(Config::default().enable_console_logging(false));
-    vec![
-        ("tracing-activity (console + JSON)", activity, Some(guard)),
-        ("tracing-activity (JSON only)", json_only, Some(json_guard)),
-        ("fmt (full)", fmt_full(), None),
-        ("fmt().json()", fmt_json(), None),
-    ]
+    let mut out = Vec::new();
+    for (name, config) in [
+        ("tracing-activity (console + JSON)", Config::default()),
+        ("tracing-activity (JSON only)", Config::default().enable_console_logging(false)),
+        ("tracing-activity, privacy off", privacy_off()),
+        ("tracing-activity, masking + HMAC + IP", privacy_all()),
+    ] {
+        let (dispatch, guard) = ours(config);
+        out.push((name, dispatch, Some(guard)));
+    }
+    out.push(("fmt (full)", fmt_full(), None));
+    out.push(("fmt().json()", fmt_json(), None));
+    out
 }
 
 fn report_allocations() {
@@ -138,7 +153,38 @@ fn one_action(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_action);
+/// A new request span per action (its fields cleaned each time), with a user id, an address
+/// and a URL with a query string: what the HTTP middleware does for every request.
+fn one_request(c: &mut Criterion) {
+    let request = || {
+        let span = tracing::info_span!(
+            "request",
+            session_id = "0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90",
+            user_id = black_box("user123"),
+            ip_address = "192.168.1.100",
+            user_agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
+            request_id = "req-789-012",
+            method = "GET",
+            url = "http://localhost:8000/user-queries?page=2&sort=recent",
+        );
+        span.in_scope(action);
+    };
+    let mut group = c.benchmark_group("one_request");
+    for (name, config) in [
+        ("tracing-activity, privacy off", privacy_off()),
+        ("tracing-activity, masking on (default)", Config::default()),
+        ("tracing-activity, masking + HMAC + IP", privacy_all()),
+    ] {
+        let (dispatch, _guard) = ours(config);
+        tracing::dispatcher::with_default(&dispatch, || group.bench_function(name, |b| b.iter(request)));
+    }
+    tracing::dispatcher::with_default(&fmt_json(), || {
+        group.bench_function("fmt().json()", |b| b.iter(request))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, one_action, one_request);
 
 fn main() {
     report_allocations();

@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
+use std::thread::LocalKey;
 
 use chrono::{DateTime, Utc};
 use tracing_core::field::Visit;
@@ -136,9 +137,7 @@ impl Scratch {
 
     fn trim(&mut self) {
         for buf in [&mut self.narrative, &mut self.line, &mut self.raw, &mut self.clean] {
-            if buf.capacity() > KEEP_CAPACITY {
-                *buf = String::new();
-            }
+            give_back_if_large(buf);
         }
         if self.record.capacity() > KEEP_CAPACITY {
             self.record = Record::new();
@@ -146,24 +145,41 @@ impl Scratch {
     }
 }
 
-thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
+/// Frees a buffer that one oversized value made large.
+fn give_back_if_large(buf: &mut String) {
+    if buf.capacity() > KEEP_CAPACITY {
+        *buf = String::new();
+    }
 }
 
-/// Runs `f` with this thread's scratch buffers, or fresh ones when they are in use (a writer
-/// that logs) or gone (thread teardown).
-fn with_scratch(f: impl FnOnce(&mut Scratch)) {
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
+    static SPAN_BUFFERS: RefCell<[String; 3]> = RefCell::new(Default::default());
+}
+
+/// Runs `f` with this thread's buffers in `key`, or fresh ones from `new` when they are in use
+/// (a writer that logs) or gone (thread teardown).
+fn with_buffers<T>(key: &'static LocalKey<RefCell<T>>, new: fn() -> T, f: impl FnOnce(&mut T)) {
     let mut f = Some(f);
-    let _ = SCRATCH.try_with(|cell| {
-        if let Ok(mut scratch) = cell.try_borrow_mut() {
-            scratch.clear();
-            (f.take().expect("called once"))(&mut scratch);
-            scratch.trim();
+    let _ = key.try_with(|cell| {
+        if let Ok(mut buffers) = cell.try_borrow_mut() {
+            if let Some(f) = f.take() {
+                f(&mut buffers);
+            }
         }
     });
     if let Some(f) = f {
-        f(&mut Scratch::new());
+        f(&mut new());
     }
+}
+
+/// Runs `f` with this thread's scratch buffers, cleared before and trimmed after.
+fn with_scratch(f: impl FnOnce(&mut Scratch)) {
+    with_buffers(&SCRATCH, Scratch::new, |scratch| {
+        scratch.clear();
+        f(scratch);
+        scratch.trim();
+    });
 }
 
 /// Classifies span fields into the span's [`SpanActivity`], creating it when the span has
@@ -173,16 +189,20 @@ fn store_span_fields<'a, R: LookupSpan<'a>>(
     privacy: &Privacy,
     record: impl FnOnce(&mut dyn Visit),
 ) {
-    let mut extensions = span.extensions_mut();
-    if let Some(activity) = extensions.get_mut::<SpanActivity>() {
-        record(&mut Visitor(&mut SpanVisitor::new(activity, privacy)));
-        return;
-    }
-    let mut activity = SpanActivity::default();
-    record(&mut Visitor(&mut SpanVisitor::new(&mut activity, privacy)));
-    if !activity.is_empty() {
-        extensions.insert(activity);
-    }
+    with_buffers(&SPAN_BUFFERS, <[String; 3]>::default, |buffers| {
+        let mut extensions = span.extensions_mut();
+        if let Some(activity) = extensions.get_mut::<SpanActivity>() {
+            record(&mut Visitor(&mut SpanVisitor { span: activity, privacy, buffers }));
+            return;
+        }
+        let mut activity = SpanActivity::default();
+        record(&mut Visitor(&mut SpanVisitor { span: &mut activity, privacy, buffers }));
+        if !activity.is_empty() {
+            extensions.insert(activity);
+        }
+        drop(extensions);
+        buffers.iter_mut().for_each(give_back_if_large);
+    });
 }
 
 /// Slow actions are logged at WARN at least.

@@ -180,19 +180,14 @@ impl SpanActivity {
 pub(crate) struct SpanVisitor<'a> {
     pub(crate) span: &'a mut SpanActivity,
     pub(crate) privacy: &'a Privacy,
-    pub(crate) buffers: [String; 3],
-}
-
-impl<'a> SpanVisitor<'a> {
-    pub(crate) fn new(span: &'a mut SpanActivity, privacy: &'a Privacy) -> Self {
-        SpanVisitor { span, privacy, buffers: Default::default() }
-    }
+    /// Where values are rendered and cleaned (reused across spans by the caller).
+    pub(crate) buffers: &'a mut [String; 3],
 }
 
 impl PutField for SpanVisitor<'_> {
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
         let class = self.privacy.classify(field.name());
-        let [raw, clean, out] = &mut self.buffers;
+        let [raw, clean, out] = &mut *self.buffers;
         let value = self.privacy.clean(class, value, raw, clean);
         out.clear();
         let slot = match class.slot {

@@ -21,9 +21,19 @@ pub const INVALID_IP: &str = "invalid";
 /// assert_eq!(anonymize_ip("not an address"), "invalid");
 /// ```
 pub fn anonymize_ip(value: &str) -> String {
+    let mut out = String::new();
+    push_anonymized_ip(value, &mut out);
+    out
+}
+
+/// Appends the anonymized form of `value` to `out` (see [`anonymize_ip`]).
+pub(crate) fn push_anonymized_ip(value: &str, out: &mut String) {
+    use std::fmt::Write;
     match parse(value.trim()) {
-        Some(ip) => anonymize(ip).to_string(),
-        None => INVALID_IP.to_owned(),
+        Some(ip) => {
+            let _ = write!(out, "{}", anonymize(ip));
+        }
+        None => out.push_str(INVALID_IP),
     }
 }
 

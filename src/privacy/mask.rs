@@ -145,7 +145,7 @@ impl Masker {
     /// `text` with every sensitive value it contains masked (see the module docs); borrowed
     /// when there is nothing to mask.
     pub fn mask_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        if !self.patterns.is_match(text) {
+        if !may_hold_secret(text.as_bytes()) || !self.patterns.is_match(text) {
             return Cow::Borrowed(text);
         }
         let mut out = String::with_capacity(text.len());
@@ -174,6 +174,79 @@ fn secret_of<'t>(caps: &Captures<'t>) -> Option<regex::Match<'t>> {
     }
     caps.name("card").filter(|m| luhn(m.as_str()))
 }
+
+/// A quick necessary condition for [`Masker::mask_text`] to find anything, so that most values
+/// never reach the regex: a `=` or `:` (name=value, URL credentials), 13 digits in a row with at
+/// most single spaces or dashes between them (a card), or the start of a token shape (`bearer`,
+/// `basic`, `eyJ`, `sk-`, `sk_`, `gh`, `AKIA`, `AIza`, `xox`).
+///
+/// One table look-up per byte finds the next byte that may start one; only those are looked at.
+fn may_hold_secret(s: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(skip) = s.get(i..).and_then(|rest| rest.iter().position(|&b| TRIGGERS[usize::from(b)])) {
+        i += skip;
+        let rest = &s[i..];
+        match rest[0] {
+            b'=' | b':' => return true,
+            b'0'..=b'9' => {
+                let (digits, len) = digit_run(rest);
+                if digits >= 13 {
+                    return true;
+                }
+                i += len;
+                continue;
+            }
+            b'b' | b'B' => {
+                let word = |w: &[u8]| rest.get(..w.len()).is_some_and(|r| r.eq_ignore_ascii_case(w));
+                if word(b"bearer") || word(b"basic") {
+                    return true;
+                }
+            }
+            b'e' if rest.starts_with(b"eyJ") => return true,
+            b's' if rest.starts_with(b"sk-") || rest.starts_with(b"sk_") => return true,
+            b'g' if rest.starts_with(b"gh") => return true,
+            b'A' if rest.starts_with(b"AKIA") || rest.starts_with(b"AIza") => return true,
+            b'x' if rest.starts_with(b"xox") => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The digits at the start of `s` with at most single spaces or dashes between them: how many
+/// digits, and how many bytes they span.
+fn digit_run(s: &[u8]) -> (usize, usize) {
+    let (mut digits, mut end) = (0, 0);
+    let mut i = 0;
+    while let Some(&b) = s.get(i) {
+        if b.is_ascii_digit() {
+            digits += 1;
+            end = i + 1;
+        } else if !(end == i && (b == b' ' || b == b'-')) {
+            break;
+        }
+        i += 1;
+    }
+    (digits, end.max(1))
+}
+
+/// Bytes that may start a secret for [`may_hold_secret`].
+static TRIGGERS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        table[b as usize] = true;
+        b += 1;
+    }
+    let others = b"=:bBesgAx";
+    let mut i = 0;
+    while i < others.len() {
+        table[others[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// Whether the digits of `number` (spaces and dashes ignored) pass the Luhn check.
 pub(crate) fn luhn(number: &str) -> bool {
@@ -204,7 +277,7 @@ fn patterns(names: &[String]) -> String {
         r"(?i:(?-u:\b)[a-z][a-z0-9+.-]*://[^\s/:@]+:(?P<urlpass>[^\s/@]+)@)".to_owned(),
         // name=value, name: value, "name": "value", with an optional scheme inside the value
         format!(
-            r#"(?i:(?-u:\b)(?:[a-z0-9]+[_.-])*(?:{names})(?-u:\b)["']?[\t ]*[:=][\t ]*(?:"(?P<kvdq>[^"\n]+)"|'(?P<kvsq>[^'\n]+)'|(?P<kv>(?:(?:bearer|basic|token)[\t ]+)?[^\s"'&,;#]+)))"#
+            r#"(?i:(?-u:\b)(?:[a-z0-9]+[_.-])*(?:{names})(?-u:\b)\\?["']?[\t ]*[:=][\t ]*(?:\\?"(?P<kvdq>[^"\\\n]+)|\\?'(?P<kvsq>[^'\\\n]+)|(?P<kv>(?:(?:bearer|basic|token)[\t ]+)?[^\s"'&,;#\\]+)))"#
         ),
         r"(?i:(?-u:\b)(?:bearer|basic)[\t ]+(?P<bearer>[A-Za-z0-9\-._~+/]{8,}=*))".to_owned(),
         r"(?-u:\b)(?P<jwt>eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)".to_owned(),
@@ -299,6 +372,9 @@ mod tests {
             ("card 4111 1111 1111 1111 paid", "card 41*******11 paid"),
             ("card 4111-1111-1111-1111", "card 41*******11"),
             ("5500005555555559", "55*******59"),
+            // Debug output of a string holding JSON: the quotes come escaped.
+            (r#"{\"password\": \"s3cr3tvalue\"}"#, r#"{\"password\": \"s3*******ue\"}"#),
+            (r#"token=\"abcdefghijk\""#, r#"token=\"ab*******jk\""#),
         ] {
             assert_eq!(m.mask_text(input), expected, "{input:?}");
         }
@@ -318,6 +394,36 @@ mod tests {
             "192.168.1.100",                // an address
         ] {
             assert_eq!(m.mask_text(near_miss), near_miss, "{near_miss:?} must stay");
+        }
+    }
+
+    #[test]
+    fn the_prefilter_never_hides_a_pattern() {
+        for text in [
+            "x=1",
+            "a: b",
+            "Bearer abcdefghijk",
+            "BASIC abcdefghijk",
+            "basic abcdefghij",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIx.c",
+            "sk-abcdefghijklmnopqrstu",
+            "ghp_abc",
+            "AKIAIOSFODNN7EXAMPLE",
+            "AIzaSy",
+            "xoxb-1",
+            "4111111111111111",
+            "4111 1111-1111 1111",
+        ] {
+            assert!(may_hold_secret(text.as_bytes()), "{text}");
+        }
+        for text in [
+            "GET /user-queries",
+            "HTTP 200 SUCCESS",
+            "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
+            "0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90",
+            "12 34 56 78 90 1 -- 23",
+        ] {
+            assert!(!may_hold_secret(text.as_bytes()), "{text}");
         }
     }
 

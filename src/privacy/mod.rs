@@ -86,6 +86,9 @@ thread_local! {
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
+/// The smallest number with 13 digits, the shortest card number.
+const CARD_MIN: u64 = 1_000_000_000_000;
+
 impl Privacy {
     pub(crate) fn new(config: &Config) -> Self {
         Privacy {
@@ -138,13 +141,24 @@ impl Privacy {
         out: &'a mut String,
     ) -> FieldValue<'a> {
         let masker = self.masker.as_ref();
+        // A user id is pseudonymized whatever its type.
+        let pseudonymized = class.slot == Slot::Session(USER_ID_SLOT) && self.pseudonymizer.is_some();
+        let plain = !class.sensitive && !pseudonymized;
         match value {
-            FieldValue::Bool(_) | FieldValue::F64(_) if !class.sensitive => return value,
-            FieldValue::I64(_) | FieldValue::U64(_) | FieldValue::I128(_) | FieldValue::U128(_)
-                if !class.sensitive =>
-            {
+            FieldValue::Bool(_) | FieldValue::F64(_) if plain => return value,
+            FieldValue::I64(_) | FieldValue::U64(_) | FieldValue::I128(_) | FieldValue::U128(_) if plain => {
                 // A card number logged as a number is masked like one logged as text.
                 let Some(masker) = masker else { return value };
+                let small = match value {
+                    FieldValue::I64(v) => v.unsigned_abs() < CARD_MIN,
+                    FieldValue::U64(v) => v < CARD_MIN,
+                    FieldValue::I128(v) => v.unsigned_abs() < u128::from(CARD_MIN),
+                    FieldValue::U128(v) => v < u128::from(CARD_MIN),
+                    _ => true,
+                };
+                if small {
+                    return value;
+                }
                 raw.clear();
                 value.write_text(raw);
                 if raw.len() < 13 || !mask::luhn(raw) {
@@ -175,7 +189,7 @@ impl Privacy {
                 return FieldValue::Str(out);
             }
             (Slot::Session(IP_ADDRESS_SLOT), _) if self.anonymize_ip => {
-                out.push_str(&anonymize_ip(text));
+                ip::push_anonymized_ip(text, out);
                 return FieldValue::Str(out);
             }
             _ => {}

@@ -65,9 +65,11 @@ impl Pseudonymizer {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut mac = self.keyed.clone();
         mac.update(id);
-        for byte in mac.finalize().into_bytes() {
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        let mut hex = [0u8; 64];
+        for (pair, byte) in hex.chunks_exact_mut(2).zip(mac.finalize().into_bytes()) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0x0f)];
         }
+        out.push_str(std::str::from_utf8(&hex).unwrap_or_default());
     }
 }
