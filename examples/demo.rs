@@ -83,6 +83,15 @@ fn journey() {
     });
 
     request(&session, 2, "POST", "/login").in_scope(|| {
+        // Secrets are masked wherever they appear: by field name, and inside text and URLs.
+        user_action!(
+            ActionType::ApiCall,
+            "POST /login?api_key=sk-live-4f9a8b7c6d5e4f3a",
+            result = "HTTP 401 UNAUTHORIZED",
+            success = false,
+            duration_ms = 12.1,
+            password = "hunter2hunter2",
+        );
         log_auth!("login", success = false, method = "password", reason = "wrong password");
         session.record("user_id", "user123");
         log_auth!("login", success = true, method = "password");

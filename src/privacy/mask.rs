@@ -176,43 +176,65 @@ fn secret_of<'t>(caps: &Captures<'t>) -> Option<regex::Match<'t>> {
 }
 
 /// A quick necessary condition for [`Masker::mask_text`] to find anything, so that most values
-/// never reach the regex: a `=` or `:` (name=value, URL credentials), 13 digits in a row with at
-/// most single spaces or dashes between them (a card), or the start of a token shape (`bearer`,
-/// `basic`, `eyJ`, `sk-`, `sk_`, `gh`, `AKIA`, `AIza`, `xox`).
-///
-/// One table look-up per byte finds the next byte that may start one; only those are looked at.
+/// never reach the regex: a `=` or `:` (name=value, URL credentials), or a word that starts like a
+/// secret: 13 digits with at most single spaces or dashes between them (a card), `bearer`,
+/// `basic`, `eyJ`, `sk-`, `sk_`, `gh`, `AKIA`, `AIza` or `xox`. Every other pattern starts at a
+/// word boundary, so only word starts are looked at.
 fn may_hold_secret(s: &[u8]) -> bool {
-    let mut i = 0;
-    while let Some(skip) = s.get(i..).and_then(|rest| rest.iter().position(|&b| TRIGGERS[usize::from(b)])) {
-        i += skip;
-        let rest = &s[i..];
-        match rest[0] {
-            b'=' | b':' => return true,
-            b'0'..=b'9' => {
-                let (digits, len) = digit_run(rest);
-                if digits >= 13 {
+    let mut in_word = false;
+    for (i, &b) in s.iter().enumerate() {
+        match CLASSES[usize::from(b)] {
+            SEPARATOR => return true,
+            WORD => {
+                if !in_word && starts_like_a_secret(&s[i..]) {
                     return true;
                 }
-                i += len;
-                continue;
+                in_word = true;
             }
-            b'b' | b'B' => {
-                let word = |w: &[u8]| rest.get(..w.len()).is_some_and(|r| r.eq_ignore_ascii_case(w));
-                if word(b"bearer") || word(b"basic") {
-                    return true;
-                }
-            }
-            b'e' if rest.starts_with(b"eyJ") => return true,
-            b's' if rest.starts_with(b"sk-") || rest.starts_with(b"sk_") => return true,
-            b'g' if rest.starts_with(b"gh") => return true,
-            b'A' if rest.starts_with(b"AKIA") || rest.starts_with(b"AIza") => return true,
-            b'x' if rest.starts_with(b"xox") => return true,
-            _ => {}
+            _ => in_word = false,
         }
-        i += 1;
     }
     false
 }
+
+/// Whether the word at the start of `word` may begin a token shape or a card number.
+fn starts_like_a_secret(word: &[u8]) -> bool {
+    let starts = |prefix: &[u8]| word.starts_with(prefix);
+    match word[0] {
+        b'0'..=b'9' => digit_run(word).0 >= 13,
+        b'b' | b'B' => {
+            let word_is = |w: &[u8]| word.get(..w.len()).is_some_and(|r| r.eq_ignore_ascii_case(w));
+            word_is(b"bearer") || word_is(b"basic")
+        }
+        b'e' => starts(b"eyJ"),
+        b's' => starts(b"sk-") || starts(b"sk_"),
+        b'g' => starts(b"gh"),
+        b'A' => starts(b"AKIA") || starts(b"AIza"),
+        b'x' => starts(b"xox"),
+        _ => false,
+    }
+}
+
+const OTHER: u8 = 0;
+const WORD: u8 = 1;
+const SEPARATOR: u8 = 2;
+
+/// For each byte: part of a word (`[A-Za-z0-9_]`, as the regex's ASCII `\b` sees it), a
+/// name/value separator (`=`, `:`), or other.
+static CLASSES: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            table[b] = WORD;
+        }
+        b += 1;
+    }
+    table[b'=' as usize] = SEPARATOR;
+    table[b':' as usize] = SEPARATOR;
+    table
+};
 
 /// The digits at the start of `s` with at most single spaces or dashes between them: how many
 /// digits, and how many bytes they span.
@@ -230,23 +252,6 @@ fn digit_run(s: &[u8]) -> (usize, usize) {
     }
     (digits, end.max(1))
 }
-
-/// Bytes that may start a secret for [`may_hold_secret`].
-static TRIGGERS: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = b'0';
-    while b <= b'9' {
-        table[b as usize] = true;
-        b += 1;
-    }
-    let others = b"=:bBesgAx";
-    let mut i = 0;
-    while i < others.len() {
-        table[others[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
 
 /// Whether the digits of `number` (spaces and dashes ignored) pass the Luhn check.
 pub(crate) fn luhn(number: &str) -> bool {

@@ -185,7 +185,7 @@ impl Privacy {
         }
         match (class.slot, &self.pseudonymizer) {
             (Slot::Session(USER_ID_SLOT), Some(p)) if !text.is_empty() => {
-                p.write_pseudonym(text.as_bytes(), out);
+                self.push_pseudonym(p, text, out);
                 return FieldValue::Str(out);
             }
             (Slot::Session(IP_ADDRESS_SLOT), _) if self.anonymize_ip => {
@@ -207,6 +207,51 @@ impl Privacy {
         push_capped(out, &masked, self.max_len);
         FieldValue::Str(out)
     }
+}
+
+impl Privacy {
+    /// Appends the pseudonym of `id`, from this thread's cache of recent ids when it is there:
+    /// the same users come back request after request, and an HMAC costs far more than a look-up.
+    fn push_pseudonym(&self, pseudonymizer: &Pseudonymizer, id: &str, out: &mut String) {
+        let mut hasher = NameHasher(self.id);
+        hasher.write(id.as_bytes());
+        let slot = (hasher.finish() % PSEUDONYM_CACHE as u64) as usize;
+        let hit = RECENT_PSEUDONYMS.try_with(|cache| {
+            if id.len() > CACHED_ID_MAX {
+                return None;
+            }
+            let mut cache = cache.try_borrow_mut().ok()?;
+            let entry = &mut cache[slot];
+            if entry.layer != self.id || entry.id != id || entry.pseudonym.is_empty() {
+                entry.layer = self.id;
+                entry.id.clear();
+                entry.id.push_str(id);
+                entry.pseudonym.clear();
+                pseudonymizer.write_pseudonym(id.as_bytes(), &mut entry.pseudonym);
+            }
+            out.push_str(&entry.pseudonym);
+            Some(())
+        });
+        if !matches!(hit, Ok(Some(()))) {
+            pseudonymizer.write_pseudonym(id.as_bytes(), out);
+        }
+    }
+}
+
+/// Pseudonyms of recently seen user ids, per thread (direct-mapped), for ids up to 256 bytes.
+const PSEUDONYM_CACHE: usize = 64;
+const CACHED_ID_MAX: usize = 256;
+
+#[derive(Default)]
+struct CachedPseudonym {
+    layer: u64,
+    id: String,
+    pseudonym: String,
+}
+
+thread_local! {
+    static RECENT_PSEUDONYMS: RefCell<[CachedPseudonym; PSEUDONYM_CACHE]> =
+        RefCell::new(std::array::from_fn(|_| CachedPseudonym::default()));
 }
 
 /// Appends `text` cut to at most `max` bytes at a character boundary, with a marker saying how

@@ -1,0 +1,98 @@
+//! The cost of privacy, in instructions: a workload to run under callgrind, whose counts do not
+//! move with the load of a shared machine the way timings do.
+//!
+//! ```text
+//! cargo bench --bench privacy --no-run
+//! for mode in off masking all; do
+//!   for shape in action request; do
+//!     valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+//!       target/release/deps/privacy-<hash> $mode $shape 20000 2>&1 | grep Collected
+//!   done
+//! done
+//! ```
+//!
+//! Modes: `off` (MASK_SENSITIVE_DATA=false), `masking` (the default), `all` (masking, user ids
+//! pseudonymized, IPs anonymized). Shapes: `action` (one span for all actions, as inside one
+//! request) and `request` (a new span per action, its fields cleaned each time, as the HTTP
+//! middleware does). Run plainly (`cargo bench --bench privacy`) it prints the time per action
+//! of each combination instead.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use tracing_activity::{ActionType, ActivityLayer, Config, Secret, user_action};
+use tracing_subscriber::prelude::*;
+
+fn config(mode: &str) -> Config {
+    match mode {
+        "off" => Config::default().mask_sensitive_data(false),
+        "all" => Config::default().user_id_hmac_secret(Secret::new("bench secret")).anonymize_ip(true),
+        _ => Config::default(),
+    }
+}
+
+fn request_span() -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        session_id = "0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90",
+        user_id = black_box("user123"),
+        ip_address = "192.168.1.100",
+        user_agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
+        request_id = "req-789-012",
+        method = "GET",
+        url = "http://localhost:8000/user-queries?page=2&sort=recent",
+    )
+}
+
+fn action(seq: u64) {
+    user_action!(
+        ActionType::ApiCall,
+        black_box("GET /user-queries"),
+        result = "HTTP 200 SUCCESS",
+        success = true,
+        duration_ms = 45.32,
+        status_code = 200,
+        seq,
+    );
+}
+
+/// Logs `n` actions in `shape`; returns the seconds it took.
+fn run(mode: &str, shape: &str, n: u64) -> f64 {
+    let (layer, guard) = ActivityLayer::builder()
+        .config(config(mode))
+        .console_writer(std::io::sink)
+        .file_writer(std::io::sink)
+        .build()
+        .expect("builds");
+    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+    let start = Instant::now();
+    tracing::dispatcher::with_default(&dispatch, || {
+        if shape == "request" {
+            (0..n).for_each(|seq| request_span().in_scope(|| action(seq)));
+        } else {
+            request_span().in_scope(|| (0..n).for_each(action));
+        }
+    });
+    let seconds = start.elapsed().as_secs_f64();
+    drop(guard);
+    seconds
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    if let [mode, shape, n] = args.as_slice() {
+        run(mode, shape, n.parse().expect("a count"));
+        return;
+    }
+    const N: u64 = 200_000;
+    println!(
+        "time per action ({N} actions; timings move with machine load, see the doc comment for instructions):"
+    );
+    for shape in ["action", "request"] {
+        for mode in ["off", "masking", "all"] {
+            run(mode, shape, N / 10); // warm up
+            let ns = run(mode, shape, N) * 1e9 / N as f64;
+            println!("  {shape:<8} {mode:<8} {ns:>8.0} ns");
+        }
+    }
+}
