@@ -13,13 +13,14 @@
 //!
 //! Before the timings it prints per-call latency percentiles seen by the logging thread.
 
-use std::hint::black_box;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group};
 use tracing::Dispatch;
-use tracing_activity::{ActionType, ActivityLayer, Config, OverflowPolicy, user_action};
+use tracing_activity::{ActivityLayer, Config, OverflowPolicy};
 use tracing_subscriber::prelude::*;
 
 /// Something that keeps a file sink alive and flushes it when finished.
@@ -66,25 +67,10 @@ const SUBJECTS: [(&str, Subject); 2] =
 /// Logs `n` actions inside a session span and a request span.
 fn emit(dispatch: &Dispatch, n: u64, mut each: impl FnMut(Duration)) {
     tracing::dispatcher::with_default(dispatch, || {
-        let session = tracing::info_span!(
-            "session",
-            session_id = "0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90",
-            user_id = "user123",
-            ip_address = "192.168.1.100",
-            user_agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
-        );
-        let request =
-            tracing::info_span!(parent: &session, "request", request_id = "req-789-012", method = "GET");
-        request.in_scope(|| {
-            for seq in 0..n {
+        common::in_session_and_request(|| {
+            for _ in 0..n {
                 let start = Instant::now();
-                user_action!(
-                    ActionType::ApiCall,
-                    black_box("GET /user-queries"),
-                    result = "HTTP 200 SUCCESS",
-                    duration_ms = 45.32,
-                    seq,
-                );
+                common::action();
                 each(start.elapsed());
             }
         });

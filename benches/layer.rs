@@ -8,13 +8,14 @@
 //! Before the timings it prints how many heap allocations one event makes in steady state.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::hint::black_box;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod common;
+
 use criterion::{Criterion, criterion_group};
 use tracing::Dispatch;
-use tracing_activity::{ActionType, ActivityGuard, ActivityLayer, Config, user_action};
+use tracing_activity::{ActivityGuard, ActivityLayer, Config};
 use tracing_subscriber::prelude::*;
 
 struct Counting;
@@ -65,38 +66,6 @@ fn fmt_json() -> Dispatch {
     )
 }
 
-/// Runs `f` inside the session and request spans of a typical request.
-fn in_request<R>(f: impl FnOnce() -> R) -> R {
-    let session = tracing::info_span!(
-        "session",
-        session_id = "0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90",
-        user_id = "user123",
-        ip_address = "192.168.1.100",
-        user_agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
-        current_page = "/user-queries",
-    );
-    let request = tracing::info_span!(
-        parent: &session,
-        "request",
-        request_id = "req-789-012",
-        method = "GET",
-        url = "http://localhost:8000/user-queries",
-    );
-    request.in_scope(f)
-}
-
-#[inline(always)]
-fn action() {
-    user_action!(
-        ActionType::ApiCall,
-        black_box("GET /user-queries"),
-        result = "HTTP 200 SUCCESS",
-        success = true,
-        duration_ms = black_box(45.32),
-        status_code = 200,
-    );
-}
-
 /// Masking off, so the privacy rows can be compared with it.
 fn privacy_off() -> Config {
     Config::default().mask_sensitive_data(false)
@@ -128,13 +97,13 @@ fn report_allocations() {
     println!("heap allocations per event, steady state ({EVENTS} events after 1,000 warm-up):");
     for (name, dispatch, _guard) in subjects() {
         tracing::dispatcher::with_default(&dispatch, || {
-            in_request(|| {
+            common::in_session_and_request(|| {
                 for _ in 0..1_000 {
-                    action();
+                    common::action();
                 }
                 let before = ALLOCATIONS.load(Ordering::Relaxed);
                 for _ in 0..EVENTS {
-                    action();
+                    common::action();
                 }
                 let per_event = (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / EVENTS as f64;
                 println!("  {name:<36} {per_event:.2}");
@@ -147,7 +116,7 @@ fn one_action(c: &mut Criterion) {
     let mut group = c.benchmark_group("one_action");
     for (name, dispatch, _guard) in subjects() {
         tracing::dispatcher::with_default(&dispatch, || {
-            in_request(|| group.bench_function(name, |b| b.iter(action)));
+            common::in_session_and_request(|| group.bench_function(name, |b| b.iter(common::action)));
         });
     }
     group.finish();
@@ -156,19 +125,7 @@ fn one_action(c: &mut Criterion) {
 /// A new request span per action (its fields cleaned each time), with a user id, an address
 /// and a URL with a query string: what the HTTP middleware does for every request.
 fn one_request(c: &mut Criterion) {
-    let request = || {
-        let span = tracing::info_span!(
-            "request",
-            session_id = "0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90",
-            user_id = black_box("user123"),
-            ip_address = "192.168.1.100",
-            user_agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
-            request_id = "req-789-012",
-            method = "GET",
-            url = "http://localhost:8000/user-queries?page=2&sort=recent",
-        );
-        span.in_scope(action);
-    };
+    let request = || common::request_span().in_scope(common::action);
     let mut group = c.benchmark_group("one_request");
     for (name, config) in [
         ("tracing-activity, privacy off", privacy_off()),

@@ -17,10 +17,11 @@
 //! middleware does). Run plainly (`cargo bench --bench privacy`) it prints the time per action
 //! of each combination instead.
 
-use std::hint::black_box;
+mod common;
+
 use std::time::Instant;
 
-use tracing_activity::{ActionType, ActivityLayer, Config, Secret, user_action};
+use tracing_activity::{ActivityLayer, Config, Secret};
 use tracing_subscriber::prelude::*;
 
 fn config(mode: &str) -> Config {
@@ -29,31 +30,6 @@ fn config(mode: &str) -> Config {
         "all" => Config::default().user_id_hmac_secret(Secret::new("bench secret")).anonymize_ip(true),
         _ => Config::default(),
     }
-}
-
-fn request_span() -> tracing::Span {
-    tracing::info_span!(
-        "request",
-        session_id = "0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90",
-        user_id = black_box("user123"),
-        ip_address = "192.168.1.100",
-        user_agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
-        request_id = "req-789-012",
-        method = "GET",
-        url = "http://localhost:8000/user-queries?page=2&sort=recent",
-    )
-}
-
-fn action(seq: u64) {
-    user_action!(
-        ActionType::ApiCall,
-        black_box("GET /user-queries"),
-        result = "HTTP 200 SUCCESS",
-        success = true,
-        duration_ms = 45.32,
-        status_code = 200,
-        seq,
-    );
 }
 
 /// Logs `n` actions in `shape`; returns the seconds it took.
@@ -68,9 +44,9 @@ fn run(mode: &str, shape: &str, n: u64) -> f64 {
     let start = Instant::now();
     tracing::dispatcher::with_default(&dispatch, || {
         if shape == "request" {
-            (0..n).for_each(|seq| request_span().in_scope(|| action(seq)));
+            (0..n).for_each(|_| common::request_span().in_scope(common::action));
         } else {
-            request_span().in_scope(|| (0..n).for_each(action));
+            common::request_span().in_scope(|| (0..n).for_each(|_| common::action()));
         }
     });
     let seconds = start.elapsed().as_secs_f64();
