@@ -38,25 +38,49 @@ fn assert_nowhere(h: &Harness, secret: &str) {
     assert!(!file.contains(secret), "secret {secret:?} reached the JSON file: {file}");
 }
 
-/// A sensitive name as people write it: any built-in name, random case, `_` or `-`, maybe with a
-/// prefix.
+/// A sensitive name as people write it: any built-in name, random case, `_` or `-`, or
+/// camelCase, maybe with a prefix (`db_`, `x-`, or run together for long names: `dbPassword`).
 fn sensitive_name() -> impl Strategy<Value = String> {
     (
         prop::sample::select(BUILT_IN_SENSITIVE_FIELDS),
         prop::collection::vec(any::<bool>(), 16),
-        any::<bool>(),
-        prop::sample::select(vec!["", "", "db_", "x-", "X-", "app_"]),
+        0..3u8,
+        prop::sample::select(vec!["", "", "db_", "x-", "X-", "app_", "my", "user"]),
     )
-        .prop_map(|(name, upper, dashes, prefix)| {
-            let body: String = name
-                .chars()
-                .enumerate()
-                .map(|(i, c)| match c {
-                    '_' if dashes => '-',
-                    c if upper[i % upper.len()] => c.to_ascii_uppercase(),
-                    c => c,
-                })
-                .collect();
+        .prop_map(|(name, upper, style, prefix)| {
+            // Short names count only after a separator; long ones also run together.
+            let prefix = if name.len() < 5 && !prefix.is_empty() && !prefix.ends_with(['_', '-']) {
+                "db_"
+            } else {
+                prefix
+            };
+            let body: String = match style {
+                // camelCase: accessToken, MyPassword
+                2 => {
+                    let mut out = String::new();
+                    let mut hump = !prefix.is_empty() && !prefix.ends_with(['_', '-']);
+                    for c in name.chars() {
+                        if c == '_' {
+                            hump = true;
+                        } else if hump {
+                            out.push(c.to_ascii_uppercase());
+                            hump = false;
+                        } else {
+                            out.push(c);
+                        }
+                    }
+                    out
+                }
+                dashes => name
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| match c {
+                        '_' if dashes == 1 => '-',
+                        c if upper[i % upper.len()] => c.to_ascii_uppercase(),
+                        c => c,
+                    })
+                    .collect(),
+            };
             format!("{prefix}{body}")
         })
 }
@@ -831,4 +855,22 @@ fn long_values_are_cut_with_a_marker_saying_how_much() {
     let long_secret = format!("password={}", "s".repeat(100));
     let (_, line) = one_action(config, || user_action!(ActionType::Custom("x"), long_secret.as_str()));
     assert_eq!(line["action"]["description"], "password=ss*******ss");
+}
+
+#[test]
+fn camel_case_secret_fields_are_masked() {
+    let h = Harness::new(Config::default());
+    h.run(|| {
+        user_action!(
+            ActionType::Auth,
+            "login",
+            accessToken = "abcdefghijklmnop",
+            clientSecret = "qrstuvwxyzabcdef",
+            dbPassword = "ghijklmnopqrstuv"
+        )
+    });
+    for secret in ["abcdefghijklmnop", "qrstuvwxyzabcdef", "ghijklmnopqrstuv"] {
+        assert_nowhere(&h, secret);
+    }
+    assert_eq!(h.only_json()["action"]["data"]["accessToken"], "ab*******op");
 }

@@ -112,8 +112,8 @@ impl Masker {
     pub fn is_sensitive_name(&self, name: &str) -> bool {
         let name = normalize(name);
         self.names.iter().any(|sensitive| {
-            name == *sensitive
-                || name.strip_suffix(sensitive.as_str()).is_some_and(|rest| rest.ends_with('_'))
+            name.strip_suffix(sensitive.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with('_') || sensitive.len() >= LONG_NAME)
         })
     }
 
@@ -152,9 +152,9 @@ impl Masker {
         let mut last = 0;
         for caps in self.patterns.captures_iter(text) {
             let Some(secret) = secret_of(&caps) else { continue };
-            out.push_str(&text[last..secret.start()]);
-            self.push_mask(secret.as_str(), &mut out);
-            last = secret.end();
+            out.push_str(&text[last..secret.start]);
+            self.push_mask(&text[secret.clone()], &mut out);
+            last = secret.end;
         }
         if last == 0 {
             return Cow::Borrowed(text);
@@ -164,15 +164,16 @@ impl Masker {
     }
 }
 
-/// The part of a match to mask: the value, password, token, key or card (cards only when they
-/// pass the Luhn check).
-fn secret_of<'t>(caps: &Captures<'t>) -> Option<regex::Match<'t>> {
-    for group in ["kv", "kvdq", "kvsq", "urlpass", "bearer", "jwt", "key"] {
+/// The byte range of a match to mask: the value, password, token, key or card (a card only
+/// where Luhn-valid digits are found, see [`card_within`]).
+fn secret_of(caps: &Captures<'_>) -> Option<std::ops::Range<usize>> {
+    for group in ["kv", "kvdq", "kvedq", "kvsq", "cookie", "urlpass", "bearer", "jwt", "key"] {
         if let Some(m) = caps.name(group) {
-            return Some(m);
+            return Some(m.range());
         }
     }
-    caps.name("card").filter(|m| luhn(m.as_str()))
+    let card = caps.name("card")?;
+    card_within(card.as_str()).map(|r| card.start() + r.start..card.start() + r.end)
 }
 
 /// A quick necessary condition for [`Masker::mask_text`] to find anything, so that most values
@@ -208,7 +209,7 @@ fn starts_like_a_secret(word: &[u8]) -> bool {
         }
         b'e' => starts(b"eyJ"),
         b's' => starts(b"sk-") || starts(b"sk_"),
-        b'g' => starts(b"gh"),
+        b'g' => starts(b"gh") || starts(b"github_pat_"),
         b'A' => starts(b"AKIA") || starts(b"AIza"),
         b'x' => starts(b"xox"),
         _ => false,
@@ -268,21 +269,55 @@ pub(crate) fn luhn(number: &str) -> bool {
     sum % 10 == 0
 }
 
-/// Lowercase, with `-` and `.` made `_`.
+/// A sensitive name this long also counts at the end of a longer word (`dbpassword`,
+/// `csrftoken`); shorter ones (`pwd`, `auth`, `otp`) only after a separator, so that `oauth` or
+/// `cwd` stay readable.
+const LONG_NAME: usize = 5;
+
+/// Lowercase snake case: `-` and `.` become `_`, and so does a camelCase hump
+/// (`accessToken` → `access_token`).
 fn normalize(name: &str) -> String {
-    name.trim().chars().map(|c| if c == '-' || c == '.' { '_' } else { c.to_ascii_lowercase() }).collect()
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut previous_lower = false;
+    for c in name.trim().chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            out.push('_');
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(if c == '-' || c == '.' { '_' } else { c.to_ascii_lowercase() });
+    }
+    out
 }
 
 /// The combined value pattern. ASCII word boundaries keep it on the fast DFA engines.
 fn patterns(names: &[String]) -> String {
-    let names: Vec<String> = names.iter().map(|n| regex::escape(n).replace('_', "[_.-]?")).collect();
-    let names = names.join("|");
+    let alternation = |long: bool| {
+        names
+            .iter()
+            .filter(|n| (n.len() >= LONG_NAME) == long)
+            .map(|n| regex::escape(n).replace('_', "[_.-]?"))
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    let (long, short) = (alternation(true), alternation(false));
+    // A name: any word ending in a long sensitive name (`dbPassword`), or a short one after a
+    // separator (`x_auth`), then a word boundary.
+    let name = format!(r"(?:[a-z0-9_.-]*?(?:{long})|(?:[a-z0-9]+[_.-])*(?:{short}))(?-u:\b)");
     [
         // https://user:password@host
         r"(?i:(?-u:\b)[a-z][a-z0-9+.-]*://[^\s/:@]+:(?P<urlpass>[^\s/@]+)@)".to_owned(),
-        // name=value, name: value, "name": "value", with an optional scheme inside the value
+        // Cookie and Set-Cookie headers: every cookie, to the end of the line.
+        r"(?i:(?-u:\b)(?:set[_-]?)?cookie[\t ]*:[\t ]*(?P<cookie>[^\r\n]+))".to_owned(),
+        // name=value, name: value, "name": "value", and the same with Debug's escaped quotes
         format!(
-            r#"(?i:(?-u:\b)(?:[a-z0-9]+[_.-])*(?:{names})(?-u:\b)\\?["']?[\t ]*[:=][\t ]*(?:\\?"(?P<kvdq>[^"\\\n]+)|\\?'(?P<kvsq>[^'\\\n]+)|(?P<kv>(?:(?:bearer|basic|token)[\t ]+)?[^\s"'&,;#\\]+)))"#
+            concat!(
+                r#"(?i:(?-u:\b){name}\\?["']?[\t ]*[:=][\t ]*(?:"#,
+                r#"\\"(?P<kvedq>(?:[^"\\\n]|\\[^"\n])+)"#,
+                r#"|"(?P<kvdq>(?:[^"\\\n]|\\.)+)"#,
+                r#"|'(?P<kvsq>(?:[^'\\\n]|\\.)+)"#,
+                r#"|(?P<kv>(?:(?:bearer|basic|token)[\t ]+)?[^\s"'&,;#\\]+)))"#
+            ),
+            name = name
         ),
         r"(?i:(?-u:\b)(?:bearer|basic)[\t ]+(?P<bearer>[A-Za-z0-9\-._~+/]{8,}=*))".to_owned(),
         r"(?-u:\b)(?P<jwt>eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)".to_owned(),
@@ -292,9 +327,46 @@ fn patterns(names: &[String]) -> String {
             r"|xox[abprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35})(?-u:\b)"
         )
         .to_owned(),
-        r"(?-u:\b)(?P<card>[0-9](?:[ -]?[0-9]){12,18})(?-u:\b)".to_owned(),
+        // Digits in groups separated by single spaces or dashes; which of them form a card is
+        // decided by `card_within`.
+        r"(?-u:\b)(?P<card>[0-9](?:[ -]?[0-9]){12,})(?-u:\b)".to_owned(),
     ]
     .join("|")
+}
+
+/// The byte range of a card number within `digits` (digit groups separated by single spaces or
+/// dashes): the whole run if it passes the Luhn check with 13 to 19 digits, else the longest run
+/// of whole groups that does (a card followed by its CVV or expiry, or after a reference).
+fn card_within(digits: &str) -> Option<std::ops::Range<usize>> {
+    if luhn(digits) {
+        return Some(0..digits.len());
+    }
+    let groups: Vec<std::ops::Range<usize>> = {
+        let mut groups = Vec::new();
+        let mut start = 0;
+        for (i, c) in digits.char_indices() {
+            if c == ' ' || c == '-' {
+                groups.push(start..i);
+                start = i + 1;
+            }
+        }
+        groups.push(start..digits.len());
+        groups
+    };
+    let mut best: Option<std::ops::Range<usize>> = None;
+    for first in 0..groups.len() {
+        for last in (first..groups.len()).rev() {
+            let range = groups[first].start..groups[last].end;
+            if best.as_ref().is_some_and(|b| b.len() >= range.len()) {
+                break;
+            }
+            if luhn(&digits[range.clone()]) {
+                best = Some(range);
+                break;
+            }
+        }
+    }
+    best
 }
 
 #[cfg(test)]
@@ -429,6 +501,62 @@ mod tests {
             "12 34 56 78 90 1 -- 23",
         ] {
             assert!(!may_hold_secret(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
+    fn cards_next_to_other_digits_are_found() {
+        let m = Masker::new([""; 0], MaskStyle::Full);
+        for (text, expected) in [
+            ("card 4111 1111 1111 1111 123", "card [REDACTED] 123"),
+            ("paid with 4111 1111 1111 1111 12/27", "paid with [REDACTED] 12/27"),
+            ("ref 7 4111111111111111", "ref 7 [REDACTED]"),
+            ("4111-1111-1111-1111", "[REDACTED]"),
+            ("order 1234 5678 9012 3456 7", "order 1234 5678 9012 3456 7"),
+        ] {
+            assert_eq!(m.mask_text(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn names_in_text_follow_the_field_name_rules() {
+        let m = Masker::new([""; 0], MaskStyle::Full);
+        for (text, expected) in [
+            ("accessToken=abcdefghijkl", "accessToken=[REDACTED]"),
+            ("dbPassword: hunter22", "dbPassword: [REDACTED]"),
+            ("csrftoken=abc", "csrftoken=[REDACTED]"),
+            ("oauth=enabled", "oauth=enabled"),
+            ("token_count=5", "token_count=5"),
+            ("Cookie: theme=dark; sid=SECRETSESSIONID", "Cookie: [REDACTED]"),
+            ("set-cookie: sid=SECRET; Path=/", "set-cookie: [REDACTED]"),
+            (r#"{"password":"ab\"SECRETTAIL"}"#, r#"{"password":"[REDACTED]"}"#),
+            (
+                r#"{\"password\": \"s3cr3t\", \"user\": \"ann\"}"#,
+                r#"{\"password\": \"[REDACTED]\", \"user\": \"ann\"}"#,
+            ),
+            (
+                "pushed with github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV",
+                "pushed with [REDACTED]",
+            ),
+        ] {
+            assert_eq!(m.mask_text(text), expected, "{text:?}");
+        }
+        for name in [
+            "accessToken",
+            "clientSecret",
+            "refreshToken",
+            "sessionToken",
+            "sessiontoken",
+            "privateKey",
+            "setCookie",
+            "cardNumber",
+            "creditCard",
+            "dbPassword",
+            "userPassword",
+            "authToken",
+            "XApiKey",
+        ] {
+            assert!(m.is_sensitive_name(name), "{name}");
         }
     }
 
