@@ -198,7 +198,7 @@ impl Builder {
             Some(Sink::direct("file", writer, config.file_log_level))
         } else {
             let destination: Box<dyn Destination> = match self.background_writer {
-                Some(writer) => Box::new(WriterDestination(writer)),
+                Some(writer) => Box::new(WriterDestination::new(writer)),
                 None => {
                     let path = &config.user_activity_log_path;
                     let file =

@@ -48,6 +48,8 @@ pub struct Stats {
     /// File lines waiting in the queue.
     pub file_queued: u64,
     /// File lines still queued when [`ActivityGuard::close`] gave up waiting (`LOG_FLUSH_TIMEOUT`).
+    /// The writer thread goes on with them while the process lives, so some may still reach the
+    /// file (and then count in a later [`file_lines`](Self::file_lines)).
     pub file_unflushed: u64,
 }
 

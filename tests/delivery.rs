@@ -105,6 +105,10 @@ fn drops_under_a_slow_writer_are_announced_as_room_returns() {
     }
     let stats = guard.close();
     assert_eq!(stats.file_lines + stats.file_dropped, 400, "{stats:?}");
+    assert!(
+        stats.file_dropped > 0,
+        "bursts of 20 into a queue of 4 before a 2 ms writer drop lines: {stats:?}"
+    );
     assert_eq!(target.announced_drops(), stats.file_dropped);
 }
 
@@ -215,4 +219,73 @@ fn a_read_only_directory_is_an_init_error() {
         matches!(&err, InitError::LogFile { path: p, source } if *p == path && source.kind() == io::ErrorKind::PermissionDenied)
     );
     assert!(err.to_string().contains(&path.display().to_string()));
+}
+
+/// Takes part of the first line, then fails twice, then works.
+#[derive(Clone, Default)]
+struct CutsFirstLine {
+    out: Arc<Mutex<Vec<u8>>>,
+    calls: Arc<Mutex<u32>>,
+}
+
+impl io::Write for CutsFirstLine {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut calls = self.calls.lock().unwrap();
+        *calls += 1;
+        match *calls {
+            1 => {
+                self.out.lock().unwrap().extend_from_slice(&buf[..10]);
+                Ok(10)
+            }
+            2 | 3 => Err(io::Error::new(io::ErrorKind::BrokenPipe, "gone")),
+            _ => {
+                self.out.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_line_cut_by_a_failing_writer_does_not_spoil_the_next() {
+    let writer = CutsFirstLine::default();
+    let (dispatch, guard) = start(Config::default(), writer.clone());
+    emit(&dispatch, 1);
+    assert_eq!(guard.flush(), 0);
+    emit(&dispatch, 1);
+    let stats = guard.close();
+    assert_eq!((stats.file_lines, stats.file_write_errors), (1, 1));
+    let text = String::from_utf8(writer.out.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text:?}");
+    assert_eq!(lines[0].len(), 10, "the cut line ends where the writer failed");
+    assert_eq!(common::parse_strict(lines[1])["event"], "user_action");
+}
+
+/// Writes at once and takes two seconds to flush.
+struct SlowFlush;
+
+impl io::Write for SlowFlush {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        std::thread::sleep(Duration::from_secs(2));
+        Ok(())
+    }
+}
+
+#[test]
+fn close_keeps_to_its_timeout_with_a_slow_flush() {
+    let config = Config::default().log_flush_timeout(Duration::from_millis(100));
+    let (dispatch, guard) = start(config, SlowFlush);
+    emit(&dispatch, 1);
+    std::thread::sleep(Duration::from_millis(2_500)); // written and flushed: the queue is idle
+    let started = std::time::Instant::now();
+    let stats = guard.close();
+    assert_eq!(stats.file_unflushed, 0);
+    assert!(started.elapsed() < Duration::from_millis(1_000), "close took {:?}", started.elapsed());
 }

@@ -5,7 +5,6 @@ mod common;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde_json::Value;
 use tracing_activity::{ActionType, ActivityGuard, Builder, Config, OverflowPolicy, user_action};
@@ -188,7 +187,6 @@ fn a_deleted_log_file_is_recreated() {
     emit(&dispatch, 0, 0..1);
     assert_eq!(guard.flush(), 0);
     fs::remove_file(&path).unwrap();
-    std::thread::sleep(Duration::from_millis(1_100));
     emit(&dispatch, 0, 1..3);
     assert_eq!(guard.flush(), 0);
     let seqs: Vec<u64> = read_lines(&path, 1 << 20).iter().map(|l| seq(l).1).collect();
@@ -209,4 +207,70 @@ fn rotated_files_are_not_world_readable() {
         let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode & 0o007, 0, "{} has mode {mode:o}", file.display());
     }
+}
+
+fn backup_path(path: &Path, n: u32) -> PathBuf {
+    PathBuf::from(format!("{}.{n}", path.display()))
+}
+
+#[test]
+fn a_restart_after_a_cut_last_line_keeps_new_lines_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("user_activity.log");
+    fs::write(&path, "{\"timestamp\":\"2024-01-1").unwrap();
+    let (dispatch, guard) = start(config(&path, 1 << 20, 2));
+    emit(&dispatch, 0, 0..1);
+    assert_eq!(guard.close().file_lines, 1);
+    let text = fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "{\"timestamp\":\"2024-01-1", "the old fragment is kept, closed by a newline");
+    assert_eq!(seq(&common::parse_strict(lines[1])), (0, 0));
+}
+
+#[test]
+fn a_rotation_with_the_active_file_gone_keeps_the_backup_and_the_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("user_activity.log");
+    let (dispatch, guard) = start(config(&path, 2048, 1));
+    emit(&dispatch, 0, 0..20);
+    assert_eq!(guard.flush(), 0);
+    assert!(backup_path(&path, 1).exists());
+    fs::remove_file(&path).unwrap();
+    emit(&dispatch, 0, 20..25);
+    assert_eq!(guard.flush(), 0);
+    let stats = guard.close();
+    let on_disk: Vec<u64> = read_lines(&path, 2048).iter().map(|l| seq(l).1).collect();
+    assert!(on_disk.ends_with(&[24]), "the newest line is on disk: {on_disk:?}");
+    let lost = 25 - stats.file_lines;
+    assert_eq!(lost, 0, "{stats:?}");
+    // Lines 20..25 are in the new active file or the backup made from it, never in the deleted one.
+    let all: Vec<u64> = [backup_path(&path, 1), path.clone()]
+        .iter()
+        .flat_map(|f| {
+            fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .map(|l| seq(&common::parse_strict(l)).1)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for n in 20..25 {
+        assert!(all.contains(&n), "line {n} is on disk: {all:?}");
+    }
+}
+
+#[test]
+fn backups_beyond_the_count_are_deleted_even_past_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("user_activity.log");
+    for n in [1, 2, 4, 5] {
+        fs::write(backup_path(&path, n), "{}\n").unwrap();
+    }
+    let (dispatch, guard) = start(config(&path, 1024, 2));
+    let at_start: Vec<u32> = (1..=6).filter(|&n| backup_path(&path, n).exists()).collect();
+    assert_eq!(at_start, [1, 2], "a start prunes to the configured count");
+    emit(&dispatch, 0, 0..20);
+    drop(guard);
+    let left: Vec<u32> = (1..=6).filter(|&n| backup_path(&path, n).exists()).collect();
+    assert_eq!(left, [1, 2]);
 }

@@ -69,34 +69,55 @@ impl Written {
 }
 
 /// Any `io::Write` as a destination: each batch is written whole, and after an error the
-/// write is retried once from where it stopped, so a line is not written twice.
-pub(crate) struct WriterDestination<W>(pub(crate) W);
+/// write is retried once from where it stopped, so a line is not written twice. If a line is
+/// left cut (the retry failed too), the next batch starts with a newline, so the lines after it
+/// stay whole.
+pub(crate) struct WriterDestination<W> {
+    writer: W,
+    cut_line: bool,
+}
+
+impl<W> WriterDestination<W> {
+    pub(crate) fn new(writer: W) -> Self {
+        WriterDestination { writer, cut_line: false }
+    }
+}
 
 impl<W: Write + Send + 'static> Destination for WriterDestination<W> {
     fn write_lines(&mut self, bytes: &[u8], lens: &[u32]) -> Written {
         let mut written = Written::default();
+        if self.cut_line {
+            if let Err(e) = self.writer.write_all(b"\n") {
+                written.failed = lens.len();
+                written.note_error(e);
+                return written;
+            }
+            self.cut_line = false;
+        }
         let mut pos = 0;
-        if let Err(first) = write_from(&mut self.0, bytes, &mut pos) {
+        if let Err(first) = write_from(&mut self.writer, bytes, &mut pos) {
             written.note_error(first);
-            if write_from(&mut self.0, bytes, &mut pos).is_ok() {
+            if write_from(&mut self.writer, bytes, &mut pos).is_ok() {
                 written.error = None; // recovered: nothing lost
             }
         }
         // Lines wholly written count as written; the rest (a cut line included) as lost.
         let mut end = 0;
         for &len in lens {
+            let start = end;
             end += len as usize;
             if end <= pos {
                 written.lines += 1;
             } else {
                 written.failed += 1;
+                self.cut_line |= start < pos;
             }
         }
         written
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
+        self.writer.flush()
     }
 
     fn describe(&self) -> String {
@@ -310,6 +331,7 @@ impl Queue {
     /// Stops accepting lines, lets the worker write what is queued, and waits for it at most
     /// `timeout`. Returns how many lines were not written in time. Closing twice is harmless.
     pub(crate) fn close(&self, timeout: Duration) -> u64 {
+        let deadline = Instant::now() + timeout;
         {
             let mut st = self.shared.lock();
             st.closed = true;
@@ -317,11 +339,24 @@ impl Queue {
         self.shared.has_lines.notify_all();
         self.shared.has_room.notify_all();
         let unflushed = self.flush(timeout);
-        if unflushed == 0 {
+        // The worker exits once it has seen the queue closed and empty (after a last flush of
+        // the destination): wait for that too, but not past the deadline.
+        let mut st = self.shared.lock();
+        st.flushers += 1;
+        while st.worker_alive {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            st = self.shared.progress.wait_timeout(st, left).unwrap_or_else(PoisonError::into_inner).0;
+        }
+        st.flushers -= 1;
+        let exited = !st.worker_alive;
+        drop(st);
+        if exited {
             let worker = self.worker.lock().unwrap_or_else(PoisonError::into_inner).take();
             if let Some(worker) = worker {
-                // The worker exits as soon as it sees the queue closed and empty.
-                let _ = worker.join();
+                let _ = worker.join(); // returns at once: the thread has ended
             }
         }
         unflushed

@@ -6,23 +6,22 @@
 //! remain (none when `N` is 0). Rotation happens between lines: a line is never split across
 //! files, and a single line longer than the limit gets a file of its own.
 //!
-//! A restart appends to the existing active file and counts the bytes already in it. If the
-//! active file is removed or renamed behind our back (logrotate, an operator), the writer notices
-//! within a second and opens a new one at the path. A write that fails is undone (the file is
-//! cut back to its last whole line) so no half line is left behind, and retried once on a freshly
-//! opened file.
+//! A restart appends to the existing active file and counts the bytes already in it; if the last
+//! run stopped in the middle of a line, that fragment is closed with a newline first, so the new
+//! lines stay whole. Backups beyond the count (left by a run with more backups) are deleted at
+//! start and at each rotation. If the active file is removed or renamed behind our back
+//! (logrotate, an operator), the writer notices before its next batch and opens a new one at the
+//! path; only lines written in the instant between the check and the write could go to the old
+//! file. A write that fails is undone (the file is cut back to its last whole line) so no half
+//! line is left behind, and retried once on a freshly opened file.
 
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use super::file::open_append;
 use super::queue::{Destination, Written};
-
-/// How often the path is checked for having been moved or deleted.
-const IDENTITY_CHECK: Duration = Duration::from_secs(1);
 
 /// A log file rotated by size, with numbered backups.
 #[derive(Debug)]
@@ -33,22 +32,21 @@ pub(crate) struct RotatingFile {
     file: File,
     /// Bytes of whole lines in the active file.
     size: u64,
-    last_check: Instant,
 }
 
 impl RotatingFile {
     /// Opens (or creates) the active file, keeping what it holds.
     pub(crate) fn open(path: &Path, max_size: u64, backups: u32) -> io::Result<Self> {
-        let file = open_append(path)?;
-        let size = file.metadata()?.len();
-        Ok(RotatingFile {
-            path: path.to_owned(),
-            max_size: max_size.max(1),
-            backups,
-            file,
-            size,
-            last_check: Instant::now(),
-        })
+        let mut file = open_append(path)?;
+        let mut size = file.metadata()?.len();
+        if size > 0 && !ends_with_newline(path, size)? {
+            // The last run stopped mid-line: close the fragment so the next line starts whole.
+            file.write_all(b"\n")?;
+            size += 1;
+        }
+        let rotating = RotatingFile { path: path.to_owned(), max_size: max_size.max(1), backups, file, size };
+        rotating.prune()?;
+        Ok(rotating)
     }
 
     /// The path of backup `n` (`user_activity.log.n`).
@@ -71,29 +69,40 @@ impl RotatingFile {
             }
             replace(&self.path, &self.backup(1))?;
         }
-        // Backups beyond the count, left by an earlier run with more backups.
-        let mut n = self.backups + 1;
-        while self.backup(n).exists() {
-            remove_if_present(&self.backup(n))?;
-            n += 1;
-        }
+        self.prune()?;
         self.reopen()
+    }
+
+    /// Deletes backups numbered above the count (left by a run with more backups).
+    fn prune(&self) -> io::Result<()> {
+        let dir = match self.path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let Some(name) = self.path.file_name() else { return Ok(()) };
+        let prefix = format!("{}.", name.to_string_lossy());
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let file_name = entry.file_name();
+            let number =
+                file_name.to_str().and_then(|f| f.strip_prefix(&prefix)).and_then(|n| n.parse::<u64>().ok());
+            if number.is_some_and(|n| n > u64::from(self.backups)) {
+                remove_if_present(&entry.path())?;
+            }
+        }
+        Ok(())
     }
 
     /// Opens the file at the path again (new or existing) and takes its size.
     fn reopen(&mut self) -> io::Result<()> {
         self.file = open_append(&self.path)?;
         self.size = self.file.metadata()?.len();
-        self.last_check = Instant::now();
         Ok(())
     }
 
-    /// Reopens when the path no longer names the file we write (deleted or moved away).
+    /// Reopens when the path no longer names the file we write (deleted or moved away). One
+    /// `stat` per batch, on the writer thread.
     fn follow_path(&mut self) -> io::Result<()> {
-        if self.last_check.elapsed() < IDENTITY_CHECK {
-            return Ok(());
-        }
-        self.last_check = Instant::now();
         if !same_file(&self.file, &self.path) {
             self.reopen()?;
         }
@@ -165,17 +174,28 @@ impl Destination for RotatingFile {
     }
 }
 
-/// Renames `from` over `to` (replacing it, also where rename does not).
+/// Renames `from` over `to`, replacing it (also on systems where rename does not). A missing
+/// `from` (deleted behind our back) is not an error and leaves `to` alone.
 fn replace(from: &Path, to: &Path) -> io::Result<()> {
     match fs::rename(from, to) {
         Ok(()) => Ok(()),
-        Err(_) if to.exists() => {
-            remove_if_present(to)?;
-            fs::rename(from, to)
-        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) if from.exists() && to.exists() => {
+            remove_if_present(to)?;
+            fs::rename(from, to).map_err(|_| e)
+        }
         Err(e) => Err(e),
     }
+}
+
+/// Whether the file at `path`, `size` bytes long, ends with a newline.
+fn ends_with_newline(path: &Path, size: u64) -> io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(size - 1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
 }
 
 fn remove_if_present(path: &Path) -> io::Result<()> {
