@@ -7,6 +7,8 @@ mod builder;
 pub mod config;
 pub mod fields;
 mod guard;
+#[cfg(feature = "http")]
+pub mod http;
 mod layer;
 mod macros;
 pub mod privacy;

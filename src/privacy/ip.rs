@@ -38,7 +38,7 @@ pub(crate) fn push_anonymized_ip(value: &str, out: &mut String) {
 }
 
 /// The address in `value`, without zone id, brackets or port.
-fn parse(value: &str) -> Option<IpAddr> {
+pub(crate) fn parse(value: &str) -> Option<IpAddr> {
     if let Ok(ip) = value.parse::<IpAddr>() {
         return Some(ip);
     }

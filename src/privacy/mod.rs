@@ -18,7 +18,7 @@
 //! Escaping for the console and JSON happens later, when lines are written
 //! ([`crate::render`]'s rules): nothing here needs to worry about control characters.
 
-mod ip;
+pub(crate) mod ip;
 mod mask;
 mod pseudonym;
 

@@ -1,0 +1,61 @@
+//! The feature a request belongs to, named from its path (seed 001).
+
+/// The feature name of a request path: its segments joined with `_`, lowercased, with numeric
+/// and UUID-like segments (ids) left out and an optional prefix such as `/api` stripped first.
+/// The root path is `root`.
+///
+/// ```
+/// use tracing_activity::http::feature_name;
+///
+/// assert_eq!(feature_name("/api/users/42/orders", Some("/api")), "users_orders");
+/// assert_eq!(feature_name("/user-queries", None), "user-queries");
+/// assert_eq!(feature_name("/docs/0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90/Edit", None), "docs_edit");
+/// assert_eq!(feature_name("/", None), "root");
+/// ```
+pub fn feature_name(path: &str, strip_prefix: Option<&str>) -> String {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let path = match strip_prefix.map(|p| p.trim_end_matches('/')).filter(|p| !p.is_empty()) {
+        Some(prefix) => match path.strip_prefix(prefix) {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+            _ => path,
+        },
+        None => path,
+    };
+    let name = path
+        .split('/')
+        .filter(|segment| !segment.is_empty() && !is_id(segment))
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join("_");
+    if name.is_empty() { "root".to_owned() } else { name }
+}
+
+/// Numbers, UUIDs, and long hex strings (object ids, hashes).
+fn is_id(segment: &str) -> bool {
+    let hex_digits = segment.bytes().filter(u8::is_ascii_hexdigit).count();
+    segment.bytes().all(|b| b.is_ascii_digit())
+        || (segment.len() == 36 && hex_digits == 32 && segment.bytes().filter(|&b| b == b'-').count() == 4)
+        || (segment.len() >= 16 && hex_digits == segment.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::feature_name;
+
+    #[test]
+    fn ids_prefixes_and_queries_are_left_out() {
+        for (path, prefix, expected) in [
+            ("/api/users/42/orders", Some("/api"), "users_orders"),
+            ("/api/users/42/orders", Some("/api/"), "users_orders"),
+            ("/apiary/hives", Some("/api"), "apiary_hives"),
+            ("/users/42", None, "users"),
+            ("/search?q=rust", None, "search"),
+            ("/files/5f3a9c0e1b2d4f6a8e1c9012/download", None, "files_download"),
+            ("/v2/Items//7/", None, "v2_items"),
+            ("/api", Some("/api"), "root"),
+            ("", None, "root"),
+        ] {
+            assert_eq!(feature_name(path, prefix), expected, "{path} {prefix:?}");
+        }
+    }
+}

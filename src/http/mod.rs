@@ -1,0 +1,22 @@
+//! Building blocks of the HTTP middleware (feature `http`).
+//!
+//! The tower `Layer` that records every request of a hyper, axum or tonic app is being built
+//! on these; what is here already stands on its own:
+//!
+//! - [`is_valid_id`] and [`generate_id`]: an incoming `X-Request-Id` (or session id) is kept
+//!   only if it is at most 128 characters of `[A-Za-z0-9._:-]`; otherwise one is generated.
+//! - [`session_id`]: the `session_id` cookie, or the `X-Session-Id` header.
+//! - [`client_ip`]: the peer address, or the client named by `X-Forwarded-For` / `Forwarded`
+//!   when the peer is a trusted proxy (`TRUSTED_PROXIES`), walking from the right.
+//! - [`feature_name`]: the product feature of a path (seed 001): `/api/users/42/orders` →
+//!   `users_orders`.
+
+mod client_ip;
+mod feature;
+mod request_id;
+mod session;
+
+pub use client_ip::client_ip;
+pub use feature::feature_name;
+pub use request_id::{MAX_ID_LENGTH, generate_id, is_valid_id};
+pub use session::{SESSION_COOKIE, SESSION_HEADER, session_id};

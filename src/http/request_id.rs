@@ -1,0 +1,82 @@
+//! Request and session ids: which incoming ones are believed, and how new ones are made.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The longest incoming id that is kept.
+pub const MAX_ID_LENGTH: usize = 128;
+
+/// Whether an incoming request or session id is kept as it is: 1 to 128 characters of
+/// `A-Z a-z 0-9 . _ : -`. Anything else (empty, too long, spaces, quotes, control characters)
+/// is replaced by a generated id, so a client cannot forge or flood the logs through it.
+///
+/// ```
+/// use tracing_activity::http::is_valid_id;
+///
+/// assert!(is_valid_id("req-789-012"));
+/// assert!(is_valid_id("0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90"));
+/// assert!(!is_valid_id("id with spaces"));
+/// assert!(!is_valid_id(&"x".repeat(129)));
+/// ```
+pub fn is_valid_id(id: &str) -> bool {
+    (1..=MAX_ID_LENGTH).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+/// A new random id in the shape of a UUID v4 (`0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90`).
+///
+/// Unique within the process (a counter) and unpredictable across processes (keyed with the
+/// operating system's randomness through std's `RandomState`); not meant as a secret.
+pub fn generate_id() -> String {
+    static KEYS: LazyLock<(RandomState, RandomState)> =
+        LazyLock::new(|| (RandomState::new(), RandomState::new()));
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let half = |key: &RandomState| {
+        let mut hasher = key.build_hasher();
+        hasher.write_u64(n);
+        hasher.finish()
+    };
+    let (high, low) = (half(&KEYS.0), half(&KEYS.1));
+    // Version 4, variant 10xx, as a v4 UUID would have them.
+    let high = (high & !0xf000) | 0x4000;
+    let low = (low & !(0xc000 << 48)) | (0x8000 << 48);
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        high >> 32,
+        (high >> 16) & 0xffff,
+        high & 0xffff,
+        low >> 48,
+        low & 0xffff_ffff_ffff
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_ids_are_valid_unique_and_uuid_shaped() {
+        let ids: std::collections::HashSet<String> = (0..10_000).map(|_| generate_id()).collect();
+        assert_eq!(ids.len(), 10_000);
+        for id in ids.iter().take(100) {
+            assert!(is_valid_id(id));
+            let parts: Vec<&str> = id.split('-').collect();
+            assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12], "{id}");
+            assert!(parts[2].starts_with('4'), "version 4: {id}");
+            assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'), "variant: {id}");
+        }
+    }
+
+    #[test]
+    fn only_short_safe_ids_are_kept() {
+        for ok in ["a", "req-789-012", "A.b_c:d-e", &"x".repeat(128)] {
+            assert!(is_valid_id(ok), "{ok}");
+        }
+        for bad in ["", " ", "a b", "a\nb", "a\"b", "ä", "a/b", "a;b", &"x".repeat(129), "\u{202e}x"] {
+            assert!(!is_valid_id(bad), "{bad:?}");
+        }
+    }
+}

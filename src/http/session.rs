@@ -1,0 +1,53 @@
+//! The session id of a request: the `session_id` cookie or the `X-Session-Id` header.
+
+use http::HeaderMap;
+use http::header::COOKIE;
+
+use super::request_id::is_valid_id;
+
+/// The cookie that carries the session id.
+pub const SESSION_COOKIE: &str = "session_id";
+/// The header that carries the session id when there is no cookie.
+pub const SESSION_HEADER: &str = "x-session-id";
+
+/// The request's session id, if it carries a valid one ([`is_valid_id`](super::is_valid_id)):
+/// the `session_id` cookie first, then the `X-Session-Id` header.
+///
+/// ```
+/// use tracing_activity::http::session_id;
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("cookie", "theme=dark; session_id=s-42".parse().unwrap());
+/// assert_eq!(session_id(&headers), Some("s-42"));
+/// ```
+pub fn session_id(headers: &HeaderMap) -> Option<&str> {
+    let from_cookie = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .find_map(|cookie| {
+            let (name, value) = cookie.split_once('=')?;
+            (name.trim() == SESSION_COOKIE).then(|| value.trim().trim_matches('"'))
+        });
+    from_cookie
+        .or_else(|| headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::trim))
+        .filter(|id| is_valid_id(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_first_then_header_and_only_valid_ids() {
+        let mut h = HeaderMap::new();
+        assert_eq!(session_id(&h), None);
+        h.insert(SESSION_HEADER, "hdr-1".parse().unwrap());
+        assert_eq!(session_id(&h), Some("hdr-1"));
+        h.insert(COOKIE, "a=1; session_id=\"ck-2\"; b=2".parse().unwrap());
+        assert_eq!(session_id(&h), Some("ck-2"));
+        h.insert(COOKIE, "session_id=bad value".parse().unwrap());
+        assert_eq!(session_id(&h), None, "an invalid cookie is not replaced by the header");
+    }
+}
