@@ -1,7 +1,21 @@
-//! Building blocks of the HTTP middleware (feature `http`).
+//! The HTTP middleware (feature `http`): a tower [`HttpActivityLayer`] that records every
+//! request of a hyper, axum or tonic app as a user action.
 //!
-//! The tower `Layer` that records every request of a hyper, axum or tonic app is being built
-//! on these; what is here already stands on its own:
+//! ```
+//! use tracing_activity::http::HttpActivityLayer;
+//!
+//! # fn main() -> Result<(), tracing_activity::ConfigError> {
+//! // tower::ServiceBuilder::new().layer(layer).service(app), or axum's Router::layer(layer)
+//! let layer = HttpActivityLayer::from_env()?.strip_prefix("/api");
+//! # let _ = layer;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Not yet here: capturing bodies (`LOG_REQUEST_BODY`, `LOG_RESPONSE_BODY`), the example
+//! servers, and tests against a real server.
+//!
+//! The pieces, each usable on its own:
 //!
 //! - [`is_valid_id`] and [`generate_id`]: an incoming `X-Request-Id` (or session id) is kept
 //!   only if it is at most 128 characters of `[A-Za-z0-9._:-]`; otherwise one is generated.
@@ -13,10 +27,16 @@
 
 mod client_ip;
 mod feature;
+mod future;
+mod layer;
 mod request_id;
+mod service;
 mod session;
 
 pub use client_ip::client_ip;
 pub use feature::feature_name;
+pub use future::ResponseFuture;
+pub use layer::{FeatureFn, HttpActivityLayer, PeerAddrFn, UserIdFn};
 pub use request_id::{MAX_ID_LENGTH, generate_id, is_valid_id};
+pub use service::{HttpActivity, X_REQUEST_ID};
 pub use session::{SESSION_COOKIE, SESSION_HEADER, session_id};

@@ -1,0 +1,158 @@
+//! [`HttpActivityLayer`]: the tower `Layer` and its settings.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use http::request::Parts;
+use tower_layer::Layer;
+
+use super::service::HttpActivity;
+use crate::config::{Config, ConfigError, IpCidr};
+
+/// Picks the user id out of a request (the authenticated user), or `None` for an anonymous one.
+pub type UserIdFn = Arc<dyn Fn(&Parts) -> Option<String> + Send + Sync>;
+/// Names the feature a request belongs to.
+pub type FeatureFn = Arc<dyn Fn(&Parts) -> String + Send + Sync>;
+/// Finds the address of the connection's peer.
+pub type PeerAddrFn = Arc<dyn Fn(&Parts) -> Option<IpAddr> + Send + Sync>;
+
+/// A tower [`Layer`] that records every HTTP request as a user action.
+///
+/// Each request not in `SKIP_PATHS` gets a span with the session (`session_id`, `user_id`,
+/// `ip_address`, `user_agent`, `current_page`, `referrer`) and context (`request_id`, `method`,
+/// `url`, `feature`) fields, so actions the handler logs inside it carry them too; when the
+/// response is ready, one action says how it went (see [`HttpActivity`]).
+///
+/// ```
+/// use tracing_activity::http::HttpActivityLayer;
+/// use tracing_activity::Config;
+///
+/// let layer = HttpActivityLayer::new(&Config::default())
+///     .strip_prefix("/api")
+///     .user_id(|parts| {
+///         parts.headers.get("x-user-id").and_then(|v| v.to_str().ok()).map(str::to_owned)
+///     });
+/// # let _ = layer;
+/// ```
+#[derive(Clone)]
+pub struct HttpActivityLayer {
+    pub(crate) settings: Arc<Settings>,
+}
+
+/// What the middleware needs to know, shared by every service it wraps.
+#[derive(Clone)]
+pub(crate) struct Settings {
+    pub(crate) skip_paths: Vec<String>,
+    pub(crate) trusted_proxies: Vec<IpCidr>,
+    pub(crate) strip_prefix: Option<String>,
+    pub(crate) user_id: Option<UserIdFn>,
+    pub(crate) feature: Option<FeatureFn>,
+    pub(crate) peer_addr: PeerAddrFn,
+}
+
+impl fmt::Debug for HttpActivityLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.settings;
+        f.debug_struct("HttpActivityLayer")
+            .field("skip_paths", &s.skip_paths)
+            .field("trusted_proxies", &s.trusted_proxies)
+            .field("strip_prefix", &s.strip_prefix)
+            .field("user_id", &s.user_id.as_ref().map(|_| "custom"))
+            .field("feature", &s.feature.as_ref().map(|_| "custom"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The default peer address: a `SocketAddr` (or `IpAddr`) in the request's extensions, where a
+/// hyper accept loop puts it (axum: see [`HttpActivityLayer::peer_addr`]).
+fn peer_from_extensions(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<SocketAddr>()
+        .map(SocketAddr::ip)
+        .or_else(|| parts.extensions.get::<IpAddr>().copied())
+}
+
+impl HttpActivityLayer {
+    /// A layer with `SKIP_PATHS` and `TRUSTED_PROXIES` from `config`, no user id extractor, and
+    /// feature names from the path.
+    pub fn new(config: &Config) -> Self {
+        HttpActivityLayer {
+            settings: Arc::new(Settings {
+                skip_paths: config.skip_paths.clone(),
+                trusted_proxies: config.trusted_proxies.clone(),
+                strip_prefix: None,
+                user_id: None,
+                feature: None,
+                peer_addr: Arc::new(peer_from_extensions),
+            }),
+        }
+    }
+
+    /// [`new`](Self::new) with the configuration of the process environment.
+    ///
+    /// # Errors
+    /// A variable with a value that does not parse.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self::new(&Config::from_env()?))
+    }
+
+    fn with(mut self, change: impl FnOnce(&mut Settings)) -> Self {
+        change(Arc::make_mut(&mut self.settings));
+        self
+    }
+
+    /// Requests whose path is one of these are passed through unrecorded (default:
+    /// `SKIP_PATHS`, `/health` and `/metrics`).
+    #[must_use]
+    pub fn skip_paths<I>(self, paths: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.with(|s| s.skip_paths = paths.into_iter().map(Into::into).collect())
+    }
+
+    /// Peers whose `X-Forwarded-For` and `Forwarded` headers are believed (default:
+    /// `TRUSTED_PROXIES`, none).
+    #[must_use]
+    pub fn trusted_proxies(self, proxies: impl IntoIterator<Item = IpCidr>) -> Self {
+        self.with(|s| s.trusted_proxies = proxies.into_iter().collect())
+    }
+
+    /// A path prefix left out of feature names (`/api`: `/api/users/42` is `users`).
+    #[must_use]
+    pub fn strip_prefix(self, prefix: impl Into<String>) -> Self {
+        self.with(|s| s.strip_prefix = Some(prefix.into()))
+    }
+
+    /// How to find the user of a request (default: none, every request is anonymous).
+    #[must_use]
+    pub fn user_id(self, extract: impl Fn(&Parts) -> Option<String> + Send + Sync + 'static) -> Self {
+        self.with(|s| s.user_id = Some(Arc::new(extract)))
+    }
+
+    /// How to name a request's feature (default: [`feature_name`](super::feature_name) of the
+    /// path, without the [`strip_prefix`](Self::strip_prefix)).
+    #[must_use]
+    pub fn feature_name(self, name: impl Fn(&Parts) -> String + Send + Sync + 'static) -> Self {
+        self.with(|s| s.feature = Some(Arc::new(name)))
+    }
+
+    /// How to find the connection's peer address (default: a `SocketAddr` or `IpAddr` in the
+    /// request's extensions). With axum's `into_make_service_with_connect_info::<SocketAddr>()`:
+    /// `.peer_addr(|p| p.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))`.
+    #[must_use]
+    pub fn peer_addr(self, find: impl Fn(&Parts) -> Option<IpAddr> + Send + Sync + 'static) -> Self {
+        self.with(|s| s.peer_addr = Arc::new(find))
+    }
+}
+
+impl<S> Layer<S> for HttpActivityLayer {
+    type Service = HttpActivity<S>;
+
+    fn layer(&self, inner: S) -> HttpActivity<S> {
+        HttpActivity::new(inner, self.settings.clone())
+    }
+}

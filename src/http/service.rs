@@ -1,0 +1,141 @@
+//! [`HttpActivity`]: the tower `Service` that opens a request's span and starts its action.
+
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use http::header::{ACCEPT, CONTENT_TYPE, HeaderValue, REFERER, USER_AGENT};
+use http::{Method, Request, Response};
+use tower_service::Service;
+use tracing::field::Empty;
+
+use super::future::{Pending, ResponseFuture};
+use super::layer::Settings;
+use super::{client_ip, feature_name, generate_id, is_valid_id, session_id};
+use crate::action::ActionType;
+
+/// The header that carries the request id, in and out.
+pub const X_REQUEST_ID: &str = "x-request-id";
+
+/// Records one request: made by [`HttpActivityLayer`](super::HttpActivityLayer).
+///
+/// - The request id is the incoming `X-Request-Id` when [valid](super::is_valid_id), else a new
+///   one; the handler sees it in the request's headers and the client gets it back in the
+///   response's.
+/// - The session id is the `session_id` cookie or `X-Session-Id` header, else a new one.
+/// - The action is a navigation for a `GET` that accepts `text/html`, a form submission for a
+///   `POST` with a form or JSON body, and an API call otherwise. Its result reads
+///   `HTTP 200 SUCCESS` (`HTTP 404 NOT FOUND`, ...), success is status < 400, 4xx is logged at
+///   WARN and 5xx at ERROR; `duration_ms`, `status_code` and `feature` are recorded, and the
+///   slow thresholds apply.
+/// - A service error is recorded as a failed action at ERROR; a request whose response future
+///   is dropped before it is ready (the client went away) as a failed action at WARN.
+#[derive(Clone)]
+pub struct HttpActivity<S> {
+    inner: S,
+    settings: Arc<Settings>,
+}
+
+impl<S: fmt::Debug> fmt::Debug for HttpActivity<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpActivity").field("inner", &self.inner).finish_non_exhaustive()
+    }
+}
+
+impl<S> HttpActivity<S> {
+    pub(crate) fn new(inner: S, settings: Arc<Settings>) -> Self {
+        HttpActivity { inner, settings }
+    }
+}
+
+/// The action type of a request, from its method and headers.
+fn action_type<B>(request: &Request<B>) -> ActionType<'static> {
+    let header = |name| request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    match *request.method() {
+        Method::GET if header(ACCEPT).contains("text/html") => ActionType::Navigation,
+        Method::POST
+            if ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"]
+                .iter()
+                .any(|form| header(CONTENT_TYPE).starts_with(form)) =>
+        {
+            ActionType::FormSubmission
+        }
+        _ => ActionType::ApiCall,
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for HttpActivity<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S::Error: fmt::Display,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let settings = &*self.settings;
+        if settings.skip_paths.iter().any(|p| p == request.uri().path()) {
+            return ResponseFuture::unrecorded(self.inner.call(request));
+        }
+        let kind = action_type(&request);
+        let (mut parts, body) = request.into_parts();
+
+        let request_id = match parts.headers.get(X_REQUEST_ID).and_then(|v| v.to_str().ok()) {
+            Some(id) if is_valid_id(id) => id.to_owned(),
+            _ => generate_id(),
+        };
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            parts.headers.insert(X_REQUEST_ID, value);
+        }
+        let session = session_id(&parts.headers).map_or_else(generate_id, str::to_owned);
+        let user = settings.user_id.as_ref().and_then(|f| f(&parts));
+        let ip = (settings.peer_addr)(&parts)
+            .map(|peer| client_ip(peer, &parts.headers, &settings.trusted_proxies));
+        let feature = match &settings.feature {
+            Some(name) => name(&parts),
+            None => feature_name(parts.uri.path(), settings.strip_prefix.as_deref()),
+        };
+        let path = parts.uri.path();
+        let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+
+        let span = tracing::info_span!(
+            "http_request",
+            session_id = %session,
+            user_id = Empty,
+            ip_address = Empty,
+            user_agent = Empty,
+            current_page = path,
+            referrer = Empty,
+            request_id = %request_id,
+            method = %parts.method,
+            url = %parts.uri,
+            feature = %feature,
+        );
+        if let Some(user) = &user {
+            span.record("user_id", user.as_str());
+        }
+        if let Some(ip) = ip {
+            span.record("ip_address", tracing::field::display(ip));
+        }
+        if let Some(agent) = header(USER_AGENT) {
+            span.record("user_agent", agent);
+        }
+        if let Some(referrer) = header(REFERER) {
+            span.record("referrer", referrer);
+        }
+        let description = match kind {
+            ActionType::Navigation => path.to_owned(),
+            _ => format!("{} {}", parts.method, path),
+        };
+        let pending = Pending { start: Instant::now(), kind, description, feature, request_id };
+        let request = Request::from_parts(parts, body);
+        let future = span.in_scope(|| self.inner.call(request));
+        ResponseFuture::recorded(future, span, pending)
+    }
+}

@@ -1,0 +1,295 @@
+//! The HTTP middleware, driven in process: a tower service called directly, its future polled.
+#![cfg(feature = "http")]
+
+mod common;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use common::Harness;
+use http::{Request, Response, StatusCode};
+use serde_json::Value;
+use tower_layer::Layer;
+use tower_service::Service;
+use tracing_activity::http::{HttpActivityLayer, is_valid_id};
+use tracing_activity::{ActionType, Config, IpCidr, user_action};
+
+/// An app: answers each request with what `handler` says.
+#[derive(Clone)]
+struct App(fn(&Request<String>) -> Result<Response<String>, String>);
+
+impl Service<Request<String>> for App {
+    type Response = Response<String>;
+    type Error = String;
+    type Future = std::future::Ready<Result<Response<String>, String>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), String>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<String>) -> Self::Future {
+        std::future::ready((self.0)(&request))
+    }
+}
+
+fn ok(_: &Request<String>) -> Result<Response<String>, String> {
+    Ok(Response::new("ok".to_owned()))
+}
+
+fn layer() -> HttpActivityLayer {
+    HttpActivityLayer::new(&Config::default())
+        .trusted_proxies(["10.0.0.0/8".parse::<IpCidr>().unwrap()])
+        .strip_prefix("/api")
+        .user_id(|parts| parts.headers.get("x-user-id").and_then(|v| v.to_str().ok()).map(str::to_owned))
+}
+
+/// Sends `request` from `peer` through the middleware around `app`; returns the response.
+fn send(app: App, mut request: Request<String>, peer: &str) -> Result<Response<String>, String> {
+    request.extensions_mut().insert(peer.parse::<SocketAddr>().unwrap());
+    let mut service = layer().layer(app);
+    let future = pin!(service.call(request));
+    match future.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(result) => result,
+        Poll::Pending => panic!("the test app answers at once"),
+    }
+}
+
+fn get(uri: &str) -> http::request::Builder {
+    Request::get(uri)
+}
+
+#[test]
+fn a_request_is_one_action_with_session_and_context() {
+    let h = Harness::new(Config::default());
+    let response = h
+        .run(|| {
+            send(
+                App(ok),
+                get("/api/users/42/orders?page=2&token=s3cr3tt0k3n")
+                    .header("x-user-id", "user123")
+                    .header("user-agent", "curl/8.5")
+                    .header("referer", "/home")
+                    .header("cookie", "session_id=s-77")
+                    .body(String::new())
+                    .unwrap(),
+                "203.0.113.7:5123",
+            )
+        })
+        .unwrap();
+    let line = h.only_json();
+    let id = response.headers()["x-request-id"].to_str().unwrap();
+    assert!(is_valid_id(id));
+    assert_eq!(line["action"]["action_type"], "api_call");
+    assert_eq!(line["action"]["description"], "GET /api/users/42/orders");
+    assert_eq!(line["action"]["result"], "HTTP 200 SUCCESS");
+    assert_eq!(line["action"]["success"], true);
+    assert!(line["action"]["duration_ms"].as_f64().unwrap() >= 0.0);
+    assert_eq!(line["action"]["data"]["status_code"], 200);
+    assert_eq!(line["action"]["data"]["feature"], "users_orders");
+    assert_eq!(
+        line["session"],
+        serde_json::json!({"session_id": "s-77", "user_id": "user123", "ip_address": "203.0.113.7",
+            "user_agent": "curl/8.5", "current_page": "/api/users/42/orders", "referrer": "/home"})
+    );
+    assert_eq!(line["context"]["request_id"], id);
+    assert_eq!(line["context"]["method"], "GET");
+    assert_eq!(line["context"]["url"], "/api/users/42/orders?page=2&token=s3*******3n");
+    assert!(!h.file.text().contains("s3cr3tt0k3n"));
+}
+
+#[test]
+fn skipped_paths_pass_through_unrecorded() {
+    let h = Harness::new(Config::default());
+    let response = h.run(|| send(App(ok), get("/health").body(String::new()).unwrap(), "1.2.3.4:1")).unwrap();
+    assert_eq!(response.body(), "ok");
+    assert!(response.headers().get("x-request-id").is_none());
+    assert_eq!(h.file.text(), "");
+}
+
+#[test]
+fn request_ids_are_kept_only_when_safe() {
+    let h = Harness::new(Config::default());
+    let echo = |id: &str| {
+        let request = get("/x").header("x-request-id", id).body(String::new()).unwrap();
+        let response = h.run(|| send(App(ok), request, "1.2.3.4:1")).unwrap();
+        response.headers()["x-request-id"].to_str().unwrap().to_owned()
+    };
+    assert_eq!(echo("req-789-012"), "req-789-012");
+    for bad in ["has spaces", &"x".repeat(129), "quote\"d"] {
+        let generated = echo(bad);
+        assert_ne!(generated, bad);
+        assert_eq!(generated.len(), 36, "a generated UUID-shaped id: {generated}");
+    }
+    let ids: Vec<Value> = h.file.json().iter().map(|l| l["context"]["request_id"].clone()).collect();
+    assert_eq!(ids[0], "req-789-012");
+}
+
+#[test]
+fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+    let h = Harness::new(Config::default());
+    let request = || get("/x").header("x-forwarded-for", "6.6.6.6, 203.0.113.9").body(String::new()).unwrap();
+    h.run(|| send(App(ok), request(), "198.51.100.1:80")).unwrap();
+    h.run(|| send(App(ok), request(), "10.0.0.2:80")).unwrap();
+    let ips: Vec<Value> = h.file.json().iter().map(|l| l["session"]["ip_address"].clone()).collect();
+    assert_eq!(ips, ["198.51.100.1", "203.0.113.9"], "a spoofed header from an untrusted peer is ignored");
+}
+
+#[test]
+fn status_decides_success_and_level_and_errors_are_recorded() {
+    let h = Harness::new(Config::default());
+    h.run(|| {
+        send(
+            App(|_| Ok(Response::builder().status(404).body(String::new()).unwrap())),
+            get("/missing").body(String::new()).unwrap(),
+            "1.2.3.4:1",
+        )
+        .unwrap();
+        send(
+            App(|_| Ok(Response::builder().status(StatusCode::BAD_GATEWAY).body(String::new()).unwrap())),
+            get("/up").body(String::new()).unwrap(),
+            "1.2.3.4:1",
+        )
+        .unwrap();
+        send(
+            App(|_| Err("database unreachable".to_owned())),
+            get("/db").body(String::new()).unwrap(),
+            "1.2.3.4:1",
+        )
+        .unwrap_err();
+    });
+    let summary: Vec<(Value, Value, Value)> = h
+        .file
+        .json()
+        .iter()
+        .map(|l| (l["level"].clone(), l["action"]["result"].clone(), l["action"]["success"].clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("WARN".into(), "HTTP 404 NOT FOUND".into(), false.into()),
+            ("ERROR".into(), "HTTP 502 BAD GATEWAY".into(), false.into()),
+            ("ERROR".into(), "service error: database unreachable".into(), false.into()),
+        ]
+    );
+}
+
+#[test]
+fn pages_and_forms_are_told_apart_from_api_calls() {
+    let h = Harness::new(Config::default());
+    h.run(|| {
+        send(
+            App(ok),
+            get("/user-queries").header("accept", "text/html,*/*").body(String::new()).unwrap(),
+            "1.2.3.4:1",
+        )
+        .unwrap();
+        send(
+            App(ok),
+            Request::post("/user-queries")
+                .header("content-type", "application/json")
+                .body("{}".to_owned())
+                .unwrap(),
+            "1.2.3.4:1",
+        )
+        .unwrap();
+        send(App(ok), Request::delete("/user-queries/3").body(String::new()).unwrap(), "1.2.3.4:1").unwrap();
+    });
+    let kinds: Vec<(Value, Value)> = h
+        .file
+        .json()
+        .iter()
+        .map(|l| (l["action"]["action_type"].clone(), l["action"]["description"].clone()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("navigation".into(), "/user-queries".into()),
+            ("form_submission".into(), "POST /user-queries".into()),
+            ("api_call".into(), "DELETE /user-queries/3".into()),
+        ]
+    );
+}
+
+#[test]
+fn actions_the_handler_logs_carry_the_request() {
+    let h = Harness::new(Config::default());
+    h.run(|| {
+        send(
+            App(|_| {
+                user_action!(ActionType::Search, "rust tracing", results_count = 3);
+                Ok(Response::new(String::new()))
+            }),
+            get("/search?q=rust")
+                .header("x-user-id", "u9")
+                .header("x-request-id", "r-1")
+                .body(String::new())
+                .unwrap(),
+            "1.2.3.4:1",
+        )
+        .unwrap();
+    });
+    let lines = h.file.json();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["action"]["action_type"], "search");
+    assert_eq!(lines[0]["session"]["user_id"], "u9");
+    assert_eq!(lines[0]["context"]["request_id"], "r-1");
+    assert_eq!(lines[0]["context"]["feature"], "search");
+}
+
+#[test]
+fn slow_requests_are_flagged() {
+    let config = Config::default()
+        .slow_request_threshold(Duration::from_millis(1))
+        .very_slow_request_threshold(Duration::from_millis(1));
+    let h = Harness::new(config);
+    h.run(|| {
+        send(
+            App(|_| {
+                std::thread::sleep(Duration::from_millis(5));
+                Ok(Response::new(String::new()))
+            }),
+            get("/slow").body(String::new()).unwrap(),
+            "1.2.3.4:1",
+        )
+        .unwrap()
+    });
+    let line = h.only_json();
+    assert_eq!(line["action"]["slow"], "very_slow");
+    assert_eq!(line["level"], "WARN");
+}
+
+/// An app whose response never comes.
+#[derive(Clone)]
+struct Never;
+
+impl Service<Request<String>> for Never {
+    type Response = Response<String>;
+    type Error = String;
+    type Future = std::future::Pending<Result<Response<String>, String>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), String>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: Request<String>) -> Self::Future {
+        std::future::pending()
+    }
+}
+
+#[test]
+fn a_client_that_goes_away_is_recorded() {
+    let h = Harness::new(Config::default());
+    h.run(|| {
+        let mut service = layer().layer(Never);
+        let mut future = Box::pin(service.call(get("/report").body(String::new()).unwrap()));
+        assert!(future.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
+        drop(future);
+    });
+    let line = h.only_json();
+    assert_eq!(line["level"], "WARN");
+    assert_eq!(line["action"]["result"], "client closed the connection before the response");
+    assert_eq!(line["action"]["success"], false);
+}
