@@ -1,0 +1,248 @@
+//! An HTTP server recorded by the middleware: every request is an action, and handlers add
+//! their own (search, login, validation errors, uploads, downloads).
+//!
+//! ```text
+//! cargo run --example server                  # listens on ACTIVITY_DEMO_ADDR (127.0.0.1:3000)
+//! curl -H 'X-User-Id: user123' 'localhost:3000/search?q=rust'
+//! ```
+//!
+//! Routes: `GET /health`, `GET|POST /user-queries`, `POST /login`, `GET /search?q=`,
+//! `POST /upload`, `GET /download/{name}`, `GET /slow?ms=`, `GET /fail`. The user is whoever
+//! `X-User-Id` names. Configured only by the environment (the README's table). Ctrl-C or
+//! SIGTERM stops accepting, lets requests in flight finish, flushes the log and exits 0.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::process::ExitCode;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tower_layer::Layer;
+use tower_service::Service;
+use tracing_activity::http::HttpActivityLayer;
+use tracing_activity::{ActionType, log_auth, log_download, log_error, log_search, log_upload, user_action};
+
+type Body = Full<Bytes>;
+
+/// The routes.
+#[derive(Clone)]
+struct App;
+
+impl Service<Request<Incoming>> for App {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Incoming>) -> Self::Future {
+        // The middleware's span is current here; keep it for the handler's own actions.
+        let span = tracing::Span::current();
+        Box::pin(tracing::Instrument::instrument(route(request), span))
+    }
+}
+
+fn reply(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(Full::new(body.into()))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+fn json(status: StatusCode, value: serde_json::Value) -> Response<Body> {
+    reply(status, "application/json", value.to_string())
+}
+
+fn query_param<'a>(request: &'a Request<Incoming>, name: &str) -> Option<&'a str> {
+    request.uri().query()?.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        (key == name).then_some(value)
+    })
+}
+
+async fn route(request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = match (&method, path.as_str()) {
+        (&Method::GET, "/health") => reply(StatusCode::OK, "text/plain", "ok"),
+        (&Method::GET, "/user-queries") => {
+            json(StatusCode::OK, serde_json::json!([{"id": 1, "query": "rust tracing"}]))
+        }
+        (&Method::POST, "/user-queries") => {
+            let body = read_json(request).await;
+            match body.get("query").and_then(|q| q.as_str()).filter(|q| !q.trim().is_empty()) {
+                Some(query) => json(StatusCode::CREATED, serde_json::json!({"id": 2, "query": query})),
+                None => {
+                    log_error!("ValidationError", "Query cannot be empty", field = "query");
+                    json(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        serde_json::json!({"error": "Query cannot be empty"}),
+                    )
+                }
+            }
+        }
+        (&Method::POST, "/login") => {
+            let body = read_json(request).await;
+            let email = body.get("email").and_then(|e| e.as_str()).unwrap_or_default();
+            let ok = !email.is_empty()
+                && body.get("password").and_then(|p| p.as_str()).is_some_and(|p| !p.is_empty());
+            log_auth!("login", success = ok, method = "password");
+            if ok {
+                json(StatusCode::OK, serde_json::json!({"token": tracing_activity::http::generate_id()}))
+            } else {
+                json(StatusCode::UNAUTHORIZED, serde_json::json!({"error": "invalid credentials"}))
+            }
+        }
+        (&Method::GET, "/search") => {
+            let query = query_param(&request, "q").unwrap_or_default().replace('+', " ");
+            log_search!(query.as_str(), results_count = 0u64);
+            json(StatusCode::OK, serde_json::json!({"query": query, "results": []}))
+        }
+        (&Method::POST, "/upload") => {
+            let bytes = request.into_body().collect().await.map(|b| b.to_bytes().len()).unwrap_or(0);
+            log_upload!("upload", size_bytes = bytes as u64);
+            json(StatusCode::OK, serde_json::json!({"received": bytes}))
+        }
+        (&Method::GET, p) if p.starts_with("/download/") => {
+            let name = p.trim_start_matches("/download/");
+            log_download!(name, size_bytes = 11u64);
+            reply(StatusCode::OK, "application/octet-stream", "hello world")
+        }
+        (&Method::GET, "/slow") => {
+            let ms = query_param(&request, "ms").and_then(|m| m.parse().ok()).unwrap_or(1_500u64);
+            tokio::time::sleep(Duration::from_millis(ms.min(60_000))).await;
+            user_action!(ActionType::Performance, "slow endpoint", duration_ms = ms);
+            reply(StatusCode::OK, "text/plain", "done")
+        }
+        (&Method::GET, "/fail") => reply(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "failed"),
+        _ => reply(StatusCode::NOT_FOUND, "text/plain", "not found"),
+    };
+    Ok(response)
+}
+
+async fn read_json(request: Request<Incoming>) -> serde_json::Value {
+    match request.into_body().collect().await {
+        Ok(body) => serde_json::from_slice(&body.to_bytes()).unwrap_or(serde_json::Value::Null),
+        Err(_) => serde_json::Value::Null,
+    }
+}
+
+/// Puts the connection's peer address into each request, where the middleware looks for it.
+#[derive(Clone)]
+struct WithPeer<S> {
+    inner: S,
+    peer: SocketAddr,
+}
+
+impl<S, B> Service<Request<B>> for WithPeer<S>
+where
+    S: Service<Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> S::Future {
+        request.extensions_mut().insert(self.peer);
+        self.inner.call(request)
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let guard = match tracing_activity::try_init() {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let middleware = match HttpActivityLayer::from_env() {
+        Ok(layer) => layer.user_id(|parts| {
+            parts
+                .headers
+                .get("x-user-id")
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        }),
+        Err(e) => {
+            eprintln!("server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = std::env::var("ACTIVITY_DEMO_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
+    let listener = match tokio::net::TcpListener::bind(&addr).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("server: cannot listen on {addr}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let local = listener.local_addr().map_or(addr, |a| a.to_string());
+    println!("listening on http://{local}");
+
+    let graceful = GracefulShutdown::new();
+    let mut signal = std::pin::pin!(shutdown_signal());
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, peer)) = accepted else { continue };
+                let service = WithPeer { inner: middleware.layer(App), peer };
+                let connection = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+            () = &mut signal => break,
+        }
+    }
+    drop(listener);
+    println!("shutting down: finishing requests in flight");
+    if tokio::time::timeout(Duration::from_secs(30), graceful.shutdown()).await.is_err() {
+        eprintln!("server: requests still running after 30 s; stopping anyway");
+    }
+    let stats = guard.close();
+    println!(
+        "activity log: {} lines written, {} dropped, {} lost",
+        stats.file_lines,
+        stats.file_dropped,
+        stats.file_write_errors + stats.file_unflushed
+    );
+    ExitCode::SUCCESS
+}
