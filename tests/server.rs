@@ -1,0 +1,156 @@
+//! The example server (`cargo run --example server`) as a user runs it: a real process on
+//! `127.0.0.1:0`, real TCP clients, the JSON log file it writes, and SIGTERM to stop it.
+#![cfg(all(feature = "http", unix))]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// The example's binary, built by `cargo test` next to this test's.
+fn server_binary() -> PathBuf {
+    let deps = std::env::current_exe().unwrap().parent().unwrap().to_owned();
+    deps.parent().unwrap().join("examples/server")
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(log: &Path) -> Server {
+        let mut child = Command::new(server_binary())
+            .env_clear()
+            .env("ACTIVITY_DEMO_ADDR", "127.0.0.1:0")
+            .env("USER_ACTIVITY_LOG_PATH", log)
+            .env("ENABLE_CONSOLE_LOGGING", "false")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the example server was built by cargo test");
+        let mut first = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
+        let addr = first.trim().strip_prefix("listening on http://").expect(&first).to_owned();
+        Server { child, addr }
+    }
+
+    /// Sends one request; returns the status, the headers (lowercased names) and the body.
+    fn send(&self, head: &str, body: &str) -> (u16, Vec<(String, String)>, String) {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let request = format!(
+            "{head}\r\nHost: test\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        let mut lines = head.lines();
+        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        (status, headers, body.to_owned())
+    }
+
+    /// SIGTERM, then the exit status.
+    fn stop(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        self.child.wait().unwrap()
+    }
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn lines(log: &Path) -> Vec<Value> {
+    std::fs::read_to_string(log).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn the_example_server_records_every_request_and_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("user_activity.log");
+    let server = Server::start(&log);
+
+    let (status, _, body) = server.send("GET /health HTTP/1.1", "");
+    assert_eq!((status, body.as_str()), (200, "ok"));
+
+    let (status, headers, _) = server.send(
+        "GET /search?q=rust HTTP/1.1\r\nX-User-Id: user123\r\nX-Request-Id: r-1\r\nX-Forwarded-For: 6.6.6.6",
+        "",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(header(&headers, "x-request-id"), Some("r-1"));
+
+    let (_, headers, _) = server.send("GET /user-queries HTTP/1.1\r\nX-Request-Id: bad id!", "");
+    let generated = header(&headers, "x-request-id").unwrap().to_owned();
+    assert_ne!(generated, "bad id!");
+
+    let (status, _, _) =
+        server.send("POST /user-queries HTTP/1.1\r\nContent-Type: application/json", r#"{"query": ""}"#);
+    assert_eq!(status, 422);
+    let (status, _, body) = server.send(
+        "POST /login HTTP/1.1\r\nContent-Type: application/json",
+        r#"{"email": "ann@example.com", "password": "hunter2hunter2"}"#,
+    );
+    assert!(status == 200 && body.contains("token"), "{status} {body}");
+    let (status, _, _) = server.send("GET /fail HTTP/1.1", "");
+    assert_eq!(status, 500);
+    let (status, _, _) = server.send("GET /download/report.pdf?token=abcdefghijkl HTTP/1.1", "");
+    assert_eq!(status, 200);
+
+    // Stopped while a slow request is in flight: it still gets its answer, and its line.
+    let slow = std::thread::scope(|s| {
+        let slow = s.spawn(|| server.send("GET /slow?ms=1200 HTTP/1.1", ""));
+        std::thread::sleep(Duration::from_millis(300));
+        let pid = server.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        slow.join().unwrap()
+    });
+    assert_eq!(slow.0, 200, "a request in flight finishes after SIGTERM");
+    let status = server.stop();
+    assert!(status.success(), "exit status {status:?}");
+
+    let lines = lines(&log);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("hunter2hunter2"), "bodies are not captured");
+    assert!(!text.contains("abcdefghijkl"), "query secrets are masked");
+    assert!(lines.iter().all(|l| l["context"]["url"] != "/health"), "skip paths are not logged");
+
+    let by_description =
+        |d: &str| lines.iter().filter(|l| l["action"]["description"] == d).collect::<Vec<_>>();
+    let search = by_description("rust");
+    assert_eq!(search.len(), 1, "the handler's search action");
+    assert_eq!(search[0]["session"]["user_id"], "user123");
+    assert_eq!(search[0]["context"]["request_id"], "r-1");
+    assert_eq!(
+        search[0]["session"]["ip_address"], "127.0.0.1",
+        "X-Forwarded-For from an untrusted peer is ignored"
+    );
+    let api = by_description("GET /search");
+    assert_eq!(api[0]["action"]["result"], "HTTP 200 SUCCESS");
+    assert_eq!(api[0]["action"]["data"]["feature"], "search");
+
+    assert_eq!(by_description("GET /user-queries")[0]["context"]["request_id"], generated.as_str());
+    assert_eq!(by_description("ValidationError: Query cannot be empty").len(), 1);
+    let form = by_description("POST /user-queries");
+    assert_eq!(
+        (form[0]["level"].clone(), form[0]["action"]["action_type"].clone()),
+        ("WARN".into(), "form_submission".into())
+    );
+    assert_eq!(by_description("GET /fail")[0]["level"], "ERROR");
+    let slow_line = by_description("GET /slow");
+    assert_eq!(slow_line[0]["action"]["slow"], "slow");
+    assert_eq!(
+        by_description("GET /download/report.pdf")[0]["context"]["url"],
+        "/download/report.pdf?token=ab*******kl"
+    );
+}
