@@ -21,12 +21,13 @@ pub fn feature_name(path: &str, strip_prefix: Option<&str>) -> String {
         },
         None => path,
     };
-    let name = path
-        .split('/')
-        .filter(|segment| !segment.is_empty() && !is_id(segment))
-        .map(str::to_ascii_lowercase)
-        .collect::<Vec<_>>()
-        .join("_");
+    let mut name = String::with_capacity(path.len());
+    for segment in path.split('/').filter(|segment| !segment.is_empty() && !is_id(segment)) {
+        if !name.is_empty() {
+            name.push('_');
+        }
+        name.extend(segment.chars().map(|c| c.to_ascii_lowercase()));
+    }
     if name.is_empty() { "root".to_owned() } else { name }
 }
 

@@ -8,7 +8,6 @@ use std::time::Instant;
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderValue, REFERER, USER_AGENT};
 use http::{Method, Request, Response};
 use tower_service::Service;
-use tracing::field::Empty;
 
 use super::future::{Pending, ResponseFuture};
 use super::layer::Settings;
@@ -104,30 +103,23 @@ where
         let path = parts.uri.path();
         let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
 
+        // Values as `&str` where there is one: they are recorded without going through `fmt`.
+        let url = parts.uri.path_and_query().map(|p| p.as_str());
         let span = tracing::info_span!(
             "http_request",
-            session_id = %session,
-            user_id = Empty,
-            ip_address = Empty,
-            user_agent = Empty,
+            session_id = session.as_str(),
+            user_id = user.as_deref(),
+            ip_address = ip.map(tracing::field::display),
+            user_agent = header(USER_AGENT),
             current_page = path,
-            referrer = Empty,
-            request_id = %request_id,
-            method = %parts.method,
-            url = %parts.uri,
-            feature = %feature,
+            referrer = header(REFERER),
+            request_id = request_id.as_str(),
+            method = parts.method.as_str(),
+            url = url,
+            feature = feature.as_str(),
         );
-        if let Some(user) = &user {
-            span.record("user_id", user.as_str());
-        }
-        if let Some(ip) = ip {
-            span.record("ip_address", tracing::field::display(ip));
-        }
-        if let Some(agent) = header(USER_AGENT) {
-            span.record("user_agent", agent);
-        }
-        if let Some(referrer) = header(REFERER) {
-            span.record("referrer", referrer);
+        if url.is_none() {
+            span.record("url", tracing::field::display(&parts.uri));
         }
         let description = match kind {
             ActionType::Navigation => path.to_owned(),
