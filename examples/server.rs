@@ -10,6 +10,8 @@
 //! `POST /upload`, `GET /download/{name}`, `GET /slow?ms=`, `GET /fail`. The user is whoever
 //! `X-User-Id` names. Configured only by the environment (the README's table). Ctrl-C or
 //! SIGTERM stops accepting, lets requests in flight finish, flushes the log and exits 0.
+//! `ACTIVITY_DEMO_MIDDLEWARE=off` serves the same routes without the middleware, to measure
+//! what it costs under load (BENCHMARKS.md).
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -204,6 +206,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let recorded = std::env::var("ACTIVITY_DEMO_MIDDLEWARE").map_or(true, |v| v != "off");
     let addr = std::env::var("ACTIVITY_DEMO_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
     let listener = match tokio::net::TcpListener::bind(&addr).await {
         Ok(listener) => listener,
@@ -221,13 +224,21 @@ async fn main() -> ExitCode {
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, peer)) = accepted else { continue };
-                let service = WithPeer { inner: middleware.layer(App), peer };
-                let connection = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    let _ = connection.await;
-                });
+                let io = TokioIo::new(stream);
+                if recorded {
+                    let service = WithPeer { inner: middleware.layer(App), peer };
+                    let connection = http1::Builder::new().serve_connection(io, TowerToHyperService::new(service));
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                    });
+                } else {
+                    let connection = http1::Builder::new().serve_connection(io, TowerToHyperService::new(App));
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                    });
+                }
             }
             () = &mut signal => break,
         }
