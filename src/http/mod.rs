@@ -12,8 +12,10 @@
 //! # }
 //! ```
 //!
-//! Not yet here: capturing bodies (`LOG_REQUEST_BODY`, `LOG_RESPONSE_BODY`), the example
-//! servers, and tests against a real server.
+//! See [`HttpActivity`] for what one request records, `examples/server.rs` (hyper, graceful
+//! shutdown) and `examples/axum.rs` for whole apps. Not yet here: capturing request and
+//! response bodies (`LOG_REQUEST_BODY`, `LOG_RESPONSE_BODY`); they are parsed and validated,
+//! and no body is ever captured.
 //!
 //! The pieces, each usable on its own:
 //!
