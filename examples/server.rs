@@ -108,12 +108,14 @@ async fn route(request: Request<Incoming>) -> Result<Response<Body>, Infallible>
             }
         }
         (&Method::GET, "/search") => {
-            let query = query_param(&request, "q").unwrap_or_default().replace('+', " ");
+            let query = percent_decode(query_param(&request, "q").unwrap_or_default());
             log_search!(query.as_str(), results_count = 0u64);
             json(StatusCode::OK, serde_json::json!({"query": query, "results": []}))
         }
         (&Method::POST, "/upload") => {
-            let bytes = request.into_body().collect().await.map(|b| b.to_bytes().len()).unwrap_or(0);
+            // At most MAX_UPLOAD bytes are read; a larger upload is cut off there.
+            let body = http_body_util::Limited::new(request.into_body(), MAX_UPLOAD);
+            let bytes = body.collect().await.map(|b| b.to_bytes().len()).unwrap_or(0);
             log_upload!("upload", size_bytes = bytes as u64);
             json(StatusCode::OK, serde_json::json!({"received": bytes}))
         }
@@ -134,8 +136,35 @@ async fn route(request: Request<Incoming>) -> Result<Response<Body>, Infallible>
     Ok(response)
 }
 
+/// The most of an upload or JSON body the example reads.
+const MAX_UPLOAD: usize = 16 << 20;
+
+/// `rust%20tracing+logs` → `rust tracing logs` (invalid escapes are kept as they are).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(byte) => {
+                        out.push(byte);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 async fn read_json(request: Request<Incoming>) -> serde_json::Value {
-    match request.into_body().collect().await {
+    match http_body_util::Limited::new(request.into_body(), MAX_UPLOAD).collect().await {
         Ok(body) => serde_json::from_slice(&body.to_bytes()).unwrap_or(serde_json::Value::Null),
         Err(_) => serde_json::Value::Null,
     }

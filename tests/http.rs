@@ -86,7 +86,7 @@ fn a_request_is_one_action_with_session_and_context() {
     assert_eq!(line["action"]["description"], "GET /api/users/42/orders");
     assert_eq!(line["action"]["result"], "HTTP 200 SUCCESS");
     assert_eq!(line["action"]["success"], true);
-    assert!(line["action"]["duration_ms"].as_f64().unwrap() >= 0.0);
+    assert!(line["action"]["duration_ms"].is_f64(), "a numeric duration");
     assert_eq!(line["action"]["data"]["status_code"], 200);
     assert_eq!(line["action"]["data"]["feature"], "users_orders");
     assert_eq!(
@@ -292,4 +292,98 @@ fn a_client_that_goes_away_is_recorded() {
     assert_eq!(line["level"], "WARN");
     assert_eq!(line["action"]["result"], "client closed the connection before the response");
     assert_eq!(line["action"]["success"], false);
+}
+
+/// The one JSON line for one request from `peer`.
+fn one(request: http::request::Builder, peer: &str) -> (Harness, Value) {
+    let h = Harness::new(Config::default());
+    h.run(|| send(App(ok), request.body(String::new()).unwrap(), peer)).unwrap();
+    let line = h.file.json().pop().unwrap_or(Value::Null);
+    (h, line)
+}
+
+#[test]
+fn a_clients_forwarded_header_does_not_beat_the_proxys_x_forwarded_for() {
+    let request = get("/x").header("forwarded", "for=6.6.6.6").header("x-forwarded-for", "203.0.113.9");
+    let (_, line) = one(request, "10.0.0.2:80");
+    assert_eq!(line["session"]["ip_address"], "203.0.113.9");
+    let (_, line) = one(get("/x"), "[::ffff:203.0.113.7]:1");
+    assert_eq!(line["session"]["ip_address"], "203.0.113.7", "a dual-stack peer is written as IPv4");
+}
+
+#[test]
+fn skip_paths_ignore_a_trailing_slash_and_the_query() {
+    for uri in ["/health/", "/health?x=1", "/metrics"] {
+        let (h, _) = one(get(uri), "1.2.3.4:1");
+        assert_eq!(h.file.text(), "", "{uri}");
+    }
+    let (h, _) = one(get("/healthz"), "1.2.3.4:1");
+    assert_ne!(h.file.text(), "", "only the path itself is skipped");
+}
+
+#[test]
+fn secrets_in_url_shapes_are_masked() {
+    for uri in [
+        "/login?user[password]=hunter22hunter22",
+        "/login?user%5Bpassword%5D=hunter22hunter22",
+        "/login?token=part1,hunter22hunter22",
+    ] {
+        let (h, _) = one(get(uri), "1.2.3.4:1");
+        assert!(!h.file.text().contains("hunter22hunter22"), "{uri}: {}", h.file.text());
+    }
+    let connect =
+        Request::builder().method(http::Method::CONNECT).uri("ann:hunter22hunter22@example.com:443");
+    let (h, line) = one(connect, "1.2.3.4:1");
+    assert!(!h.file.text().contains("hunter22"), "{line}");
+    assert_eq!(line["context"]["url"], "example.com:443");
+}
+
+#[test]
+fn media_types_are_compared_without_case_and_sessions_fall_back_to_the_header() {
+    let (_, line) = one(Request::post("/q").header("content-type", "Application/JSON"), "1.2.3.4:1");
+    assert_eq!(line["action"]["action_type"], "form_submission");
+    let (_, line) = one(get("/x").header("cookie", "session_id=").header("x-session-id", "s-1"), "1.2.3.4:1");
+    assert_eq!(line["session"]["session_id"], "s-1");
+}
+
+/// An app whose handler panics.
+#[derive(Clone)]
+struct Panics;
+
+struct PanicFuture;
+
+impl Future for PanicFuture {
+    type Output = Result<Response<String>, String>;
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        panic!("handler bug")
+    }
+}
+
+impl Service<Request<String>> for Panics {
+    type Response = Response<String>;
+    type Error = String;
+    type Future = PanicFuture;
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), String>> {
+        Poll::Ready(Ok(()))
+    }
+    fn call(&mut self, _: Request<String>) -> PanicFuture {
+        PanicFuture
+    }
+}
+
+#[test]
+fn a_panicking_handler_is_not_a_client_that_went_away() {
+    let h = Harness::new(Config::default());
+    h.run(|| {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut service = layer().layer(Panics);
+            let mut future = Box::pin(service.call(get("/p").body(String::new()).unwrap()));
+            let _ = future.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+        }));
+    });
+    let line = h.only_json();
+    assert_eq!(
+        (line["level"].clone(), line["action"]["result"].clone()),
+        ("ERROR".into(), "the handler panicked".into())
+    );
 }

@@ -84,7 +84,7 @@ fn the_example_server_records_every_request_and_stops_cleanly() {
     assert_eq!((status, body.as_str()), (200, "ok"));
 
     let (status, headers, _) = server.send(
-        "GET /search?q=rust HTTP/1.1\r\nX-User-Id: user123\r\nX-Request-Id: r-1\r\nX-Forwarded-For: 6.6.6.6",
+        "GET /search?q=rust%20tracing HTTP/1.1\r\nX-User-Id: user123\r\nX-Request-Id: r-1\r\nX-Forwarded-For: 6.6.6.6",
         "",
     );
     assert_eq!(status, 200);
@@ -127,7 +127,7 @@ fn the_example_server_records_every_request_and_stops_cleanly() {
 
     let by_description =
         |d: &str| lines.iter().filter(|l| l["action"]["description"] == d).collect::<Vec<_>>();
-    let search = by_description("rust");
+    let search = by_description("rust tracing");
     assert_eq!(search.len(), 1, "the handler's search action");
     assert_eq!(search[0]["session"]["user_id"], "user123");
     assert_eq!(search[0]["context"]["request_id"], "r-1");

@@ -33,6 +33,7 @@ const X_FORWARDED_FOR: &str = "x-forwarded-for";
 /// ```
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpCidr]) -> IpAddr {
     let is_trusted = |ip: IpAddr| trusted.iter().any(|cidr| cidr.contains(ip));
+    let peer = peer.to_canonical();
     if !is_trusted(peer) {
         return peer;
     }
@@ -43,7 +44,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpCidr]) -> IpAdd
             break;
         }
         match hop.and_then(parse) {
-            Some(ip) => client = ip,
+            Some(ip) => client = ip.to_canonical(),
             // An address a trusted proxy could not name: the last known hop is as far as we see.
             None => break,
         }
@@ -51,11 +52,13 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpCidr]) -> IpAdd
     client
 }
 
-/// The hops the headers list, leftmost first: `Forwarded`'s `for=` values when that header is
-/// present, otherwise `X-Forwarded-For`'s, across repeated headers. An unreadable value is
-/// `None`.
+/// The hops the headers list, leftmost first: `X-Forwarded-For`'s when that header is present
+/// (what common proxies append to), otherwise `Forwarded`'s `for=` values, across repeated
+/// headers. An unreadable value is `None`. A `Forwarded` header next to `X-Forwarded-For` is
+/// ignored: a proxy that only appends to `X-Forwarded-For` passes a client's `Forwarded` through
+/// untouched, and believing it would let the client choose its address.
 fn forwarded_hops(headers: &HeaderMap) -> Vec<Option<&str>> {
-    if headers.contains_key(FORWARDED) {
+    if !headers.contains_key(X_FORWARDED_FOR) && headers.contains_key(FORWARDED) {
         headers
             .get_all(FORWARDED)
             .iter()
@@ -126,15 +129,20 @@ mod tests {
             ("10.0.0.2", headers(&[("x-forwarded-for", "10.9.9.9")]), "10.9.9.9"),
             // No header: the peer.
             ("10.0.0.2", HeaderMap::new(), "10.0.0.2"),
-            // Forwarded wins over X-Forwarded-For.
+            // Forwarded alone is read; next to X-Forwarded-For it is ignored (a client could send it
+            // through a proxy that appends only to X-Forwarded-For).
             (
                 "10.0.0.2",
-                headers(&[
-                    ("forwarded", "for=6.6.6.6, for=\"[2001:db8::7]:4711\";proto=https"),
-                    ("x-forwarded-for", "7.7.7.7"),
-                ]),
+                headers(&[("forwarded", "for=6.6.6.6, for=\"[2001:db8::7]:4711\";proto=https")]),
                 "2001:db8::7",
             ),
+            (
+                "10.0.0.2",
+                headers(&[("forwarded", "for=6.6.6.6"), ("x-forwarded-for", "203.0.113.9")]),
+                "203.0.113.9",
+            ),
+            // An IPv4-mapped peer is written as IPv4.
+            ("::ffff:203.0.113.7", HeaderMap::new(), "203.0.113.7"),
             ("10.0.0.2", headers(&[("forwarded", "proto=https;for=203.0.113.4")]), "203.0.113.4"),
             ("10.0.0.2", headers(&[("forwarded", "for=unknown")]), "10.0.0.2"),
         ] {

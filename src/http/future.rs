@@ -38,9 +38,13 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if let Some(pending) = this.pending.take() {
-                // Dropped before the response was ready: the client went away.
                 let _entered = this.span.enter();
-                record(&pending, Level::WARN, "client closed the connection before the response", false, None);
+                if std::thread::panicking() {
+                    record(&pending, Level::ERROR, "the handler panicked", false, None);
+                } else {
+                    // Dropped before the response was ready: the client went away.
+                    record(&pending, Level::WARN, "client closed the connection before the response", false, None);
+                }
             }
         }
     }

@@ -56,7 +56,9 @@ fn action_type<B>(request: &Request<B>) -> ActionType<'static> {
         Method::POST
             if ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"]
                 .iter()
-                .any(|form| header(CONTENT_TYPE).starts_with(form)) =>
+                .any(|form| {
+                    header(CONTENT_TYPE).get(..form.len()).is_some_and(|t| t.eq_ignore_ascii_case(form))
+                }) =>
         {
             ActionType::FormSubmission
         }
@@ -79,7 +81,13 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let settings = &*self.settings;
-        if settings.skip_paths.iter().any(|p| p == request.uri().path()) {
+        let path = request.uri().path();
+        let trimmed = |p: &str| p.trim_end_matches('/').len();
+        if settings
+            .skip_paths
+            .iter()
+            .any(|p| p.trim_end_matches('/') == &path[..trimmed(path).max(1).min(path.len())])
+        {
             return ResponseFuture::unrecorded(self.inner.call(request));
         }
         let kind = action_type(&request);
@@ -119,7 +127,13 @@ where
             feature = feature.as_str(),
         );
         if url.is_none() {
-            span.record("url", tracing::field::display(&parts.uri));
+            // Authority form (CONNECT): the host and port, never a user:password in front.
+            if let Some(host) = parts.uri.host() {
+                match parts.uri.port_u16() {
+                    Some(port) => span.record("url", tracing::field::display(format_args!("{host}:{port}"))),
+                    None => span.record("url", host),
+                };
+            }
         }
         let description = match kind {
             ActionType::Navigation => path.to_owned(),

@@ -13,6 +13,9 @@ pub const SESSION_HEADER: &str = "x-session-id";
 /// The request's session id, if it carries a valid one ([`is_valid_id`](super::is_valid_id)):
 /// the `session_id` cookie first, then the `X-Session-Id` header.
 ///
+/// The value is logged as it is: where a session id is also the credential that authenticates
+/// the session, treat the activity log as holding credentials, or send a separate id.
+///
 /// ```
 /// use tracing_activity::http::session_id;
 ///
@@ -30,9 +33,9 @@ pub fn session_id(headers: &HeaderMap) -> Option<&str> {
             let (name, value) = cookie.split_once('=')?;
             (name.trim() == SESSION_COOKIE).then(|| value.trim().trim_matches('"'))
         });
-    from_cookie
-        .or_else(|| headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::trim))
-        .filter(|id| is_valid_id(id))
+    from_cookie.filter(|id| is_valid_id(id)).or_else(|| {
+        headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::trim).filter(|id| is_valid_id(id))
+    })
 }
 
 #[cfg(test)]
@@ -48,6 +51,8 @@ mod tests {
         h.insert(COOKIE, "a=1; session_id=\"ck-2\"; b=2".parse().unwrap());
         assert_eq!(session_id(&h), Some("ck-2"));
         h.insert(COOKIE, "session_id=bad value".parse().unwrap());
-        assert_eq!(session_id(&h), None, "an invalid cookie is not replaced by the header");
+        assert_eq!(session_id(&h), Some("hdr-1"), "an invalid cookie gives way to the header");
+        h.remove(SESSION_HEADER);
+        assert_eq!(session_id(&h), None);
     }
 }

@@ -302,7 +302,9 @@ fn patterns(names: &[String]) -> String {
     let (long, short) = (alternation(true), alternation(false));
     // A name: any word ending in a long sensitive name (`dbPassword`), or a short one after a
     // separator (`x_auth`), then a word boundary.
-    let name = format!(r"(?:[a-z0-9_.-]*?(?:{long})|(?:[a-z0-9]+[_.-])*(?:{short}))(?-u:\b)");
+    // `user[password]` and its URL-encoded `user%5Bpassword%5D` count as the inner name.
+    let inner = format!(r"(?:[a-z0-9_.-]*?(?:{long})|(?:[a-z0-9]+[_.-])*(?:{short}))");
+    let name = format!(r"(?:[a-z0-9_.-]*(?:\[|%5b){inner}(?:\]|%5d)|{inner}(?-u:\b))");
     [
         // https://user:password@host
         r"(?i:(?-u:\b)[a-z][a-z0-9+.-]*://[^\s/:@]+:(?P<urlpass>[^\s/@]+)@)".to_owned(),
@@ -315,7 +317,7 @@ fn patterns(names: &[String]) -> String {
                 r#"\\"(?P<kvedq>(?:[^"\\\n]|\\[^"\n])+)"#,
                 r#"|"(?P<kvdq>(?:[^"\\\n]|\\.)+)"#,
                 r#"|'(?P<kvsq>(?:[^'\\\n]|\\.)+)"#,
-                r#"|(?P<kv>(?:(?:bearer|basic|token)[\t ]+)?[^\s"'&,;#\\]+)))"#
+                r#"|(?P<kv>(?:(?:bearer|basic|token)[\t ]+)?[^\s"'&;#\\]+)))"#
             ),
             name = name
         ),
