@@ -23,11 +23,16 @@ struct Server {
 
 impl Server {
     fn start(log: &Path) -> Server {
+        Self::start_with(log, &[])
+    }
+
+    fn start_with(log: &Path, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(server_binary())
             .env_clear()
             .env("ACTIVITY_DEMO_ADDR", "127.0.0.1:0")
             .env("USER_ACTIVITY_LOG_PATH", log)
             .env("ENABLE_CONSOLE_LOGGING", "false")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .spawn()
             .expect("the example server was built by cargo test");
@@ -152,5 +157,47 @@ fn the_example_server_records_every_request_and_stops_cleanly() {
     assert_eq!(
         by_description("GET /download/report.pdf")[0]["context"]["url"],
         "/download/report.pdf?token=ab*******kl"
+    );
+}
+
+#[test]
+fn behind_a_trusted_proxy_pages_forms_early_drops_and_very_slow_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("user_activity.log");
+    let server = Server::start_with(
+        &log,
+        &[("TRUSTED_PROXIES", "127.0.0.1/32"), ("VERY_SLOW_REQUEST_THRESHOLD", "1100")],
+    );
+
+    // The peer (127.0.0.1) is a trusted proxy now: the right-most untrusted hop is the client.
+    server
+        .send("GET /user-queries HTTP/1.1\r\nAccept: text/html\r\nX-Forwarded-For: 6.6.6.6, 203.0.113.9", "");
+    server.send("POST /user-queries HTTP/1.1\r\nContent-Type: application/json", r#"{"query": "rust"}"#);
+    server.send("GET /slow?ms=1200 HTTP/1.1", "");
+    // A client that goes away while its request is being handled.
+    {
+        let mut stream = TcpStream::connect(&server.addr).unwrap();
+        stream.write_all(b"GET /slow?ms=800 HTTP/1.1\r\nHost: test\r\n\r\n").unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(server.stop().success());
+
+    let lines = lines(&log);
+    let by_description =
+        |d: &str| lines.iter().filter(|l| l["action"]["description"] == d).cloned().collect::<Vec<_>>();
+    let page = &by_description("/user-queries")[0];
+    assert_eq!(page["action"]["action_type"], "navigation");
+    assert_eq!(page["session"]["ip_address"], "203.0.113.9");
+    let form = &by_description("POST /user-queries")[0];
+    assert_eq!(
+        (form["action"]["action_type"].clone(), form["action"]["result"].clone()),
+        ("form_submission".into(), "HTTP 201 SUCCESS".into())
+    );
+    let slow = by_description("GET /slow");
+    assert!(slow.iter().any(|l| l["action"]["slow"] == "very_slow"), "{slow:?}");
+    assert!(
+        slow.iter().any(|l| l["action"]["result"] == "client closed the connection before the response"),
+        "the dropped request is recorded: {slow:?}"
     );
 }
