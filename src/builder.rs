@@ -213,10 +213,12 @@ impl Builder {
             Some(Sink::queued(queue, config.file_log_level))
         }
         .map(|sink| FileSink { sink, json: config.enable_json_logging });
+        let sinks = Sinks { console, file };
         let shared = Arc::new(Shared {
             renderer,
             privacy,
-            sinks: Sinks { console, file },
+            max_level: sinks.max_level(),
+            sinks,
             clock,
             narrate_events: self.narrate_events,
             track_anonymous_users: config.track_anonymous_users,

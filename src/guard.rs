@@ -108,7 +108,7 @@ impl ActivityGuard {
 
     /// The most verbose level any sink takes.
     pub(crate) fn max_level(&self) -> LevelFilter {
-        self.shared.sinks.max_level()
+        self.shared.max_level
     }
 }
 

@@ -42,6 +42,8 @@ pub(crate) struct Shared {
     pub(crate) track_anonymous_users: bool,
     /// How long flushing and closing wait for the background writer.
     pub(crate) flush_timeout: std::time::Duration,
+    /// The most verbose level any sink takes, fixed at build.
+    pub(crate) max_level: tracing_subscriber::filter::LevelFilter,
 }
 
 impl fmt::Debug for Shared {
@@ -236,7 +238,7 @@ where
             return;
         };
         let shared = &*self.shared;
-        let max = shared.sinks.max_level();
+        let max = shared.max_level;
         if max < *meta.level() && max < Level::WARN {
             return; // not shown by any sink, even if a slow duration raised it to WARN
         }

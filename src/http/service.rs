@@ -48,6 +48,17 @@ impl<S> HttpActivity<S> {
     }
 }
 
+/// Whether two paths are the same but for trailing slashes (`/health/` is `/health`).
+fn same_path(a: &str, b: &str) -> bool {
+    fn bare(p: &str) -> &str {
+        match p.trim_end_matches('/') {
+            "" => "/",
+            trimmed => trimmed,
+        }
+    }
+    bare(a) == bare(b)
+}
+
 /// The action type of a request, from its method and headers.
 fn action_type<B>(request: &Request<B>) -> ActionType<'static> {
     let header = |name| request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -81,13 +92,7 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let settings = &*self.settings;
-        let path = request.uri().path();
-        let trimmed = |p: &str| p.trim_end_matches('/').len();
-        if settings
-            .skip_paths
-            .iter()
-            .any(|p| p.trim_end_matches('/') == &path[..trimmed(path).max(1).min(path.len())])
-        {
+        if settings.skip_paths.iter().any(|p| same_path(p, request.uri().path())) {
             return ResponseFuture::unrecorded(self.inner.call(request));
         }
         let kind = action_type(&request);
@@ -143,5 +148,19 @@ where
         let request = Request::from_parts(parts, body);
         let future = span.in_scope(|| self.inner.call(request));
         ResponseFuture::recorded(future, span, pending)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_path;
+
+    #[test]
+    fn paths_compare_without_trailing_slashes() {
+        assert!(same_path("/health", "/health/"));
+        assert!(same_path("/", "/"));
+        assert!(same_path("/", "//"));
+        assert!(!same_path("/health", "/healthz"));
+        assert!(!same_path("/", "/health"));
     }
 }

@@ -137,24 +137,24 @@ impl JsonValue<'_> {
 }
 
 /// Like [`push_member`] for the crate's own keys, which need no escaping.
-fn push_fixed(out: &mut String, name: &'static str, value: impl FnOnce(&mut String)) {
+pub(crate) fn push_fixed(out: &mut String, name: &'static str, value: impl FnOnce(&mut String)) {
     debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-    if !out.ends_with('{') {
-        out.push(',');
-    }
-    out.push('"');
-    out.push_str(name);
-    out.push_str("\":");
+    push_key(out, |out| out.push_str(name));
     value(out);
 }
 
 /// Appends `"name":<value>` to the inside of a JSON object, with a comma unless it is the first.
 pub(crate) fn push_member(out: &mut String, name: &str, value: impl FnOnce(&mut String)) {
+    push_key(out, |out| push_json_str(out, name));
+    value(out);
+}
+
+/// Appends `,"name":` (no comma for the first member), the name written by `name`.
+fn push_key(out: &mut String, name: impl FnOnce(&mut String)) {
     if !out.is_empty() && !out.ends_with('{') {
         out.push(',');
     }
     out.push('"');
-    push_json_str(out, name);
+    name(out);
     out.push_str("\":");
-    value(out);
 }

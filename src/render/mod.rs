@@ -14,7 +14,7 @@ use crate::action::ActionType;
 use crate::config::Config;
 use crate::fields::json as key;
 use crate::record::Record;
-use json::{JsonValue, push_member};
+use json::{JsonValue, push_fixed};
 
 /// How slow an action was, against the configured thresholds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,16 +181,16 @@ impl Renderer {
             return;
         }
         out.push('{');
-        push_member(out, key::TIMESTAMP, |o| {
+        push_fixed(out, key::TIMESTAMP, |o| {
             o.push('"');
             write_rfc3339(o, now);
             o.push('"');
         });
-        push_member(out, key::LEVEL, |o| o.push_str("\"WARN\""));
-        push_member(out, key::EVENT, |o| JsonValue(o).str(key::LINES_DROPPED));
-        push_member(out, key::NARRATIVE, |o| JsonValue(o).str(text));
-        push_member(out, key::DROPPED, |o| o.push_str(&dropped.to_string()));
-        push_member(out, key::ENVIRONMENT, |o| {
+        push_fixed(out, key::LEVEL, |o| o.push_str("\"WARN\""));
+        push_fixed(out, key::EVENT, |o| JsonValue(o).str(key::LINES_DROPPED));
+        push_fixed(out, key::NARRATIVE, |o| JsonValue(o).str(text));
+        push_fixed(out, key::DROPPED, |o| o.push_str(&dropped.to_string()));
+        push_fixed(out, key::ENVIRONMENT, |o| {
             o.push('"');
             o.push_str(&self.environment_json);
             o.push('"');
