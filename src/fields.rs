@@ -12,6 +12,7 @@
 //! | `success` | bool | missing: `true`, except for errors |
 //! | `duration_ms` | number | milliseconds the action took; drives the slow flags |
 //! | session fields | any | override the spans' session for this action |
+//! | `request_body`, `response_body` | string | a captured HTTP body (see [`crate::http`]); to `action.data`, capped by `MAX_REQUEST_BODY_SIZE` / `MAX_RESPONSE_BODY_SIZE` instead of `MAX_VALUE_LENGTH` |
 //! | anything else | any | goes to `action.data` under its own name |
 //!
 //! Context fields (`method`, `url`, ...) of an event go to `action.data` like any other field:
@@ -39,6 +40,10 @@ pub const RESULT: &str = "result";
 pub const SUCCESS: &str = "success";
 /// Event field: how long the action took, in milliseconds.
 pub const DURATION_MS: &str = "duration_ms";
+/// Event field: a captured request body, masked and capped by the middleware.
+pub const REQUEST_BODY: &str = "request_body";
+/// Event field: a captured response body, masked and capped by the middleware.
+pub const RESPONSE_BODY: &str = "response_body";
 /// The field `tracing` gives an event's message; used as the description when none is given.
 pub const MESSAGE: &str = "message";
 

@@ -1,27 +1,4 @@
-//! Masking of sensitive values: by field name, and by what a value looks like.
-//!
-//! **By name.** A field whose name is sensitive has its whole value masked, whatever its type.
-//! A name is sensitive when, compared case-insensitively with `-`, `_` and `.` alike, it is one
-//! of [`BUILT_IN_SENSITIVE_FIELDS`] or of `SENSITIVE_FIELDS`, or ends with one after a
-//! separator: `db_password`, `X-Api-Key` and `http.authorization` are sensitive; `author`,
-//! `passwordless` and `token_count` are not.
-//!
-//! **By value.** In every other text value (descriptions, results, URLs, user agents, data
-//! fields, `Debug` output), these are masked where they appear:
-//!
-//! - `name=value`, `name: value` and `"name": "value"` with a sensitive name, which also covers
-//!   URL query parameters (`?api_key=…&token=…`) and free text (`"password=hunter2"`);
-//! - credentials in URLs: the password of `https://user:pass@host`;
-//! - bearer and basic credentials: `Bearer <token>`;
-//! - JSON Web Tokens (`eyJ….eyJ….…`);
-//! - common key shapes: `sk-…`, `sk_live_…`, `ghp_…` (and the other GitHub token prefixes),
-//!   `github_pat_…`, `AKIA…` (AWS), `xoxb-…` (Slack), `AIza…` (Google);
-//! - card numbers of 13 to 19 digits (spaces or dashes allowed) that pass the Luhn check.
-//!
-//! **Styles** ([`MaskStyle`]): `partial`, the seed's, keeps the first 2 and last 2 characters of
-//! a value longer than 8 around a fixed `*******` (`mypassword123` → `my*******23`) and writes
-//! `****` for shorter ones; `full` writes `[REDACTED]`. Either way the mask's width does not
-//! tell the value's length.
+//! Masking of sensitive values: the rules are on [`Masker`].
 
 use std::borrow::Cow;
 
@@ -29,7 +6,7 @@ use regex::{Captures, Regex};
 
 use crate::config::MaskStyle;
 
-/// Field names masked without being configured (see the module docs for how names match).
+/// Field names masked without being configured (see [`Masker`] for how names match).
 pub const BUILT_IN_SENSITIVE_FIELDS: &[&str] = &[
     "password",
     "passwd",
@@ -66,7 +43,34 @@ const SHORT: &str = "****";
 /// The full style's mask.
 const REDACTED: &str = "[REDACTED]";
 
-/// Masks sensitive values; see the [module docs](self).
+/// Masks sensitive values: by field name, and by what a value looks like.
+///
+/// **By name.** A field whose name is sensitive has its whole value masked, whatever its type.
+/// A name is sensitive when, compared case-insensitively with `-`, `_` and `.` alike, it is one
+/// of [`BUILT_IN_SENSITIVE_FIELDS`] or of `SENSITIVE_FIELDS`, or ends with one after a
+/// separator: `db_password`, `X-Api-Key` and `http.authorization` are sensitive; `author`,
+/// `passwordless` and `token_count` are not.
+///
+/// **By value.** In every other text value (descriptions, results, URLs, user agents, data
+/// fields, `Debug` output), these are masked where they appear:
+///
+/// - `name=value`, `name: value` and `"name": "value"` with a sensitive name, which also covers
+///   URL query parameters (`?api_key=…&token=…`) and free text (`"password=hunter2"`);
+/// - credentials in URLs: the password of `https://user:pass@host`;
+/// - bearer and basic credentials: `Bearer <token>`;
+/// - JSON Web Tokens (`eyJ….eyJ….…`);
+/// - common key shapes: `sk-…`, `sk_live_…`, `ghp_…` (and the other GitHub token prefixes),
+///   `github_pat_…`, `AKIA…` (AWS), `xoxb-…` (Slack), `AIza…` (Google);
+/// - card numbers of 13 to 19 digits (spaces or dashes allowed) that pass the Luhn check.
+///
+/// **Styles** ([`MaskStyle`]): `partial`, the seed's, keeps the first 2 and last 2 characters of
+/// a value longer than 8 around a fixed `*******` (`mypassword123` → `my*******23`) and writes
+/// `****` for shorter ones; `full` writes `[REDACTED]`. Either way the mask's width does not
+/// tell the value's length.
+///
+/// **Structured text**: [`mask_json`](Self::mask_json) and [`mask_form`](Self::mask_form)
+/// walk a JSON document or a form (a body, a query string) and mask every value under a
+/// sensitive name, whatever its type.
 ///
 /// ```
 /// use tracing_activity::config::MaskStyle;
@@ -142,7 +146,7 @@ impl Masker {
         }
     }
 
-    /// `text` with every sensitive value it contains masked (see the module docs); borrowed
+    /// `text` with every sensitive value it contains masked (see [`Masker`]); borrowed
     /// when there is nothing to mask.
     pub fn mask_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
         if !may_hold_secret(text.as_bytes()) || !self.patterns.is_match(text) {

@@ -13,14 +13,16 @@
 //! 3. `ip_address` is [anonymized](anonymize_ip) when `ANONYMIZE_IP` is on.
 //! 4. Any other text has the secrets it contains masked ([`Masker::mask_text`]).
 //! 5. Text longer than `MAX_VALUE_LENGTH` bytes is cut at a character boundary and marked
-//!    `…[truncated N bytes]`.
+//!    `…[truncated N bytes]` (captured HTTP bodies are capped by the middleware instead, by
+//!    `MAX_REQUEST_BODY_SIZE` / `MAX_RESPONSE_BODY_SIZE`).
 //!
 //! Escaping for the console and JSON happens later, when lines are written
-//! ([`crate::render`]'s rules): nothing here needs to worry about control characters.
+//! (the renderer's rules): nothing here needs to worry about control characters.
 
 pub(crate) mod ip;
 mod mask;
 mod pseudonym;
+mod structured;
 
 pub use ip::{INVALID_IP, anonymize_ip};
 pub use mask::{BUILT_IN_SENSITIVE_FIELDS, Masker};
@@ -34,7 +36,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::config::Config;
-use crate::fields::{IP_ADDRESS_SLOT, Slot, USER_ID_SLOT};
+use crate::fields::{IP_ADDRESS_SLOT, REQUEST_BODY, RESPONSE_BODY, Slot, USER_ID_SLOT};
 use crate::record::FieldValue;
 
 /// The privacy rules of one layer.
@@ -53,6 +55,8 @@ pub(crate) struct Privacy {
 pub(crate) struct FieldClass {
     pub(crate) slot: Slot,
     sensitive: bool,
+    /// Whether `MAX_VALUE_LENGTH` applies (captured bodies have their own caps).
+    capped: bool,
 }
 
 /// A fast hasher for `(layer, address, length)` keys of `'static` field names.
@@ -111,7 +115,8 @@ impl Privacy {
     /// Where the field `name` goes and whether it is masked whole.
     pub(crate) fn classify(&self, name: &'static str) -> FieldClass {
         let slot = Slot::of(name);
-        let Some(masker) = &self.masker else { return FieldClass { slot, sensitive: false } };
+        let capped = !matches!(name, REQUEST_BODY | RESPONSE_BODY);
+        let Some(masker) = &self.masker else { return FieldClass { slot, sensitive: false, capped } };
         let key = (self.id, name.as_ptr() as usize, name.len());
         let cached =
             SENSITIVE_NAMES.try_with(|cache| cache.try_borrow().ok().and_then(|c| c.get(&key).copied()));
@@ -127,7 +132,7 @@ impl Privacy {
                 sensitive
             }
         };
-        FieldClass { slot, sensitive }
+        FieldClass { slot, sensitive, capped }
     }
 
     /// The value as it may be logged. Numbers and booleans pass unchanged unless their field is
@@ -195,7 +200,7 @@ impl Privacy {
             _ => {}
         }
         let masked = masker.map_or(Cow::Borrowed(text), |m| m.mask_text(text));
-        if masked.len() <= self.max_len {
+        if masked.len() <= self.max_len || !class.capped {
             return match masked {
                 Cow::Borrowed(text) => FieldValue::Str(text),
                 Cow::Owned(masked) => {
