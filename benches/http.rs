@@ -31,7 +31,7 @@ use tracing_subscriber::prelude::*;
 #[derive(Clone)]
 struct App;
 
-impl Service<Request<String>> for App {
+impl<B> Service<Request<B>> for App {
     type Response = Response<String>;
     type Error = Infallible;
     type Future = std::future::Ready<Result<Response<String>, Infallible>>;
@@ -40,7 +40,7 @@ impl Service<Request<String>> for App {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, _: Request<String>) -> Self::Future {
+    fn call(&mut self, _: Request<B>) -> Self::Future {
         std::future::ready(Ok(Response::new(String::new())))
     }
 }

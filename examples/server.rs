@@ -22,7 +22,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
+use hyper::body::Bytes;
 use hyper::server::conn::http1;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
@@ -39,7 +39,14 @@ type Body = Full<Bytes>;
 #[derive(Clone)]
 struct App;
 
-impl Service<Request<Incoming>> for App {
+/// What the routes need of a request body: hyper's `Incoming`, or the middleware's
+/// `RequestBody<Incoming>` around it.
+trait RequestBody: hyper::body::Body<Data = Bytes, Error: Into<BoxError>> + Send + 'static {}
+impl<B: hyper::body::Body<Data = Bytes, Error: Into<BoxError>> + Send + 'static> RequestBody for B {}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl<B: RequestBody> Service<Request<B>> for App {
     type Response = Response<Body>;
     type Error = Infallible;
     type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
@@ -48,7 +55,7 @@ impl Service<Request<Incoming>> for App {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: Request<Incoming>) -> Self::Future {
+    fn call(&mut self, request: Request<B>) -> Self::Future {
         // The middleware's span is current here; keep it for the handler's own actions.
         let span = tracing::Span::current();
         Box::pin(tracing::Instrument::instrument(route(request), span))
@@ -67,14 +74,14 @@ fn json(status: StatusCode, value: serde_json::Value) -> Response<Body> {
     reply(status, "application/json", value.to_string())
 }
 
-fn query_param<'a>(request: &'a Request<Incoming>, name: &str) -> Option<&'a str> {
+fn query_param<'a, B>(request: &'a Request<B>, name: &str) -> Option<&'a str> {
     request.uri().query()?.split('&').find_map(|pair| {
         let (key, value) = pair.split_once('=')?;
         (key == name).then_some(value)
     })
 }
 
-async fn route(request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+async fn route(request: Request<impl RequestBody>) -> Result<Response<Body>, Infallible> {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let response = match (&method, path.as_str()) {
@@ -163,7 +170,7 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-async fn read_json(request: Request<Incoming>) -> serde_json::Value {
+async fn read_json(request: Request<impl RequestBody>) -> serde_json::Value {
     match http_body_util::Limited::new(request.into_body(), MAX_UPLOAD).collect().await {
         Ok(body) => serde_json::from_slice(&body.to_bytes()).unwrap_or(serde_json::Value::Null),
         Err(_) => serde_json::Value::Null,

@@ -67,7 +67,7 @@ impl fmt::Debug for Shared {
 /// action come from the fields of its enclosing spans, nearest first, and from the event itself.
 ///
 /// Build one with [`ActivityLayer::builder`]; it composes with any subscriber built on
-/// [`tracing_subscriber::registry`]:
+/// [`tracing_subscriber::registry()`]:
 ///
 /// ```
 /// use tracing_subscriber::{EnvFilter, prelude::*};

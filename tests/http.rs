@@ -11,17 +11,18 @@ use std::time::Duration;
 
 use common::Harness;
 use http::{Request, Response, StatusCode};
+use http_body::Body;
 use serde_json::Value;
 use tower_layer::Layer;
 use tower_service::Service;
-use tracing_activity::http::{HttpActivityLayer, is_valid_id};
+use tracing_activity::http::{HttpActivityLayer, RequestBody, is_valid_id};
 use tracing_activity::{ActionType, Config, IpCidr, user_action};
 
 /// An app: answers each request with what `handler` says.
 #[derive(Clone)]
 struct App(fn(&Request<String>) -> Result<Response<String>, String>);
 
-impl Service<Request<String>> for App {
+impl Service<Request<RequestBody<String>>> for App {
     type Response = Response<String>;
     type Error = String;
     type Future = std::future::Ready<Result<Response<String>, String>>;
@@ -30,8 +31,31 @@ impl Service<Request<String>> for App {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: Request<String>) -> Self::Future {
-        std::future::ready((self.0)(&request))
+    fn call(&mut self, request: Request<RequestBody<String>>) -> Self::Future {
+        // The handler reads the whole body, through the middleware's wrapper.
+        let (parts, body) = request.into_parts();
+        std::future::ready((self.0)(&Request::from_parts(parts, drain(body))))
+    }
+}
+
+/// Reads a body that is ready at once (a `String`, through the middleware's wrappers) to its
+/// end, frame by frame.
+fn drain<B: Body<Data = bytes::Bytes>>(body: B) -> String
+where
+    B::Error: std::fmt::Debug,
+{
+    let mut body = pin!(body);
+    let mut text = Vec::new();
+    loop {
+        match body.as_mut().poll_frame(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(Some(frame)) => {
+                if let Ok(data) = frame.unwrap().into_data() {
+                    text.extend_from_slice(&data);
+                }
+            }
+            Poll::Ready(None) => return String::from_utf8(text).unwrap(),
+            Poll::Pending => panic!("test bodies are ready at once"),
+        }
     }
 }
 
@@ -46,13 +70,23 @@ fn layer() -> HttpActivityLayer {
         .user_id(|parts| parts.headers.get("x-user-id").and_then(|v| v.to_str().ok()).map(str::to_owned))
 }
 
-/// Sends `request` from `peer` through the middleware around `app`; returns the response.
-fn send(app: App, mut request: Request<String>, peer: &str) -> Result<Response<String>, String> {
+/// Sends `request` from `peer` through the middleware around `app`; returns the response, its
+/// body read to the end.
+fn send(app: App, request: Request<String>, peer: &str) -> Result<Response<String>, String> {
+    send_with(layer(), app, request, peer)
+}
+
+fn send_with(
+    layer: HttpActivityLayer,
+    app: App,
+    mut request: Request<String>,
+    peer: &str,
+) -> Result<Response<String>, String> {
     request.extensions_mut().insert(peer.parse::<SocketAddr>().unwrap());
-    let mut service = layer().layer(app);
+    let mut service = layer.layer(app);
     let future = pin!(service.call(request));
     match future.poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(result) => result,
+        Poll::Ready(result) => result.map(|response| response.map(drain)),
         Poll::Pending => panic!("the test app answers at once"),
     }
 }
@@ -265,7 +299,7 @@ fn slow_requests_are_flagged() {
 #[derive(Clone)]
 struct Never;
 
-impl Service<Request<String>> for Never {
+impl Service<Request<RequestBody<String>>> for Never {
     type Response = Response<String>;
     type Error = String;
     type Future = std::future::Pending<Result<Response<String>, String>>;
@@ -274,7 +308,7 @@ impl Service<Request<String>> for Never {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, _: Request<String>) -> Self::Future {
+    fn call(&mut self, _: Request<RequestBody<String>>) -> Self::Future {
         std::future::pending()
     }
 }
@@ -359,14 +393,14 @@ impl Future for PanicFuture {
     }
 }
 
-impl Service<Request<String>> for Panics {
+impl Service<Request<RequestBody<String>>> for Panics {
     type Response = Response<String>;
     type Error = String;
     type Future = PanicFuture;
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), String>> {
         Poll::Ready(Ok(()))
     }
-    fn call(&mut self, _: Request<String>) -> PanicFuture {
+    fn call(&mut self, _: Request<RequestBody<String>>) -> PanicFuture {
         PanicFuture
     }
 }
@@ -386,4 +420,127 @@ fn a_panicking_handler_is_not_a_client_that_went_away() {
         (line["level"].clone(), line["action"]["result"].clone()),
         ("ERROR".into(), "the handler panicked".into())
     );
+}
+
+/// The app answers with the body it was sent, as JSON.
+fn echo(request: &Request<String>) -> Result<Response<String>, String> {
+    Ok(Response::builder().header("content-type", "application/json").body(request.body().clone()).unwrap())
+}
+
+fn post(uri: &str, content_type: &str, body: &str) -> Request<String> {
+    Request::post(uri).header("content-type", content_type).body(body.to_owned()).unwrap()
+}
+
+const LOGIN: &str = r#"{"email":"ann@example.com","password":"hunter2hunter2","profile":{"pin":4321}}"#;
+
+#[test]
+fn bodies_are_not_captured_by_default() {
+    let h = Harness::new(Config::default());
+    let response = h.run(|| send(App(echo), post("/login", "application/json", LOGIN), "1.2.3.4:1")).unwrap();
+    assert_eq!(response.body(), LOGIN, "the body passes through unchanged");
+    let line = h.only_json();
+    assert_eq!(line["action"]["data"].get("request_body"), None);
+    assert_eq!(line["action"]["data"].get("response_body"), None);
+    assert!(!h.file.text().contains("ann@example.com"));
+}
+
+fn capturing() -> HttpActivityLayer {
+    layer().log_request_body(true).log_response_body(true)
+}
+
+#[test]
+fn json_bodies_are_captured_masked_field_by_field() {
+    let h = Harness::new(Config::default());
+    let pin_layer = HttpActivityLayer::new(&Config::default().sensitive_fields(vec!["pin".to_owned()]))
+        .log_request_body(true);
+    let response =
+        h.run(|| send_with(pin_layer, App(echo), post("/login", "application/json", LOGIN), "1.2.3.4:1"));
+    assert_eq!(response.unwrap().body(), LOGIN, "the handler and the client see the body unchanged");
+    let line = h.only_json();
+    assert_eq!(
+        line["action"]["data"]["request_body"],
+        r#"{"email":"ann@example.com","password":"hu*******r2","profile":{"pin":"****"}}"#
+    );
+    assert!(!h.file.text().contains("hunter2"));
+    assert!(!h.file.text().contains("4321"));
+}
+
+#[test]
+fn captured_bodies_are_capped_by_their_own_limit() {
+    // Bodies are capped by MAX_REQUEST_BODY_SIZE / MAX_RESPONSE_BODY_SIZE, not MAX_VALUE_LENGTH.
+    let h = Harness::new(Config::default().max_value_length(64));
+    let big = format!(r#"{{"items":[{}]}}"#, vec!["\"abcdefghij\""; 100].join(","));
+    let layer = capturing().max_request_body_size(200).max_response_body_size(100);
+    h.run(|| send_with(layer, App(echo), post("/items", "application/json", &big), "1.2.3.4:1")).unwrap();
+    let line = h.only_json();
+    let request = line["action"]["data"]["request_body"].as_str().unwrap();
+    assert_eq!(request, format!("{}…[truncated {} bytes]", &big[..200], big.len() - 200));
+    let response = line["action"]["data"]["response_body"].as_str().unwrap();
+    assert_eq!(response, format!("{}…[truncated {} bytes]", &big[..100], big.len() - 100));
+}
+
+#[test]
+fn forms_and_queries_are_masked_by_decoded_name() {
+    let h = Harness::new(Config::default());
+    let form = post(
+        "/signup?user=ann&pass%77ord=qwertyuiop",
+        "application/x-www-form-urlencoded",
+        "user=ann&pass%77ord=hunter22&user%5Btoken%5D=abc",
+    );
+    h.run(|| send_with(capturing(), App(ok), form, "1.2.3.4:1")).unwrap();
+    let line = h.only_json();
+    assert_eq!(line["action"]["data"]["request_body"], "user=ann&pass%77ord=****&user%5Btoken%5D=****");
+    assert_eq!(line["context"]["url"], "/signup?user=ann&pass%77ord=qw*******op");
+    assert!(!h.file.text().contains("hunter22"));
+    assert!(!h.file.text().contains("qwertyuiop"));
+}
+
+#[test]
+fn other_bodies_are_summarized_by_type_and_size() {
+    let h = Harness::new(Config::default());
+    let upload = post("/upload", "image/png; name=cat", &"x".repeat(5000));
+    h.run(|| send_with(capturing(), App(ok), upload, "1.2.3.4:1")).unwrap();
+    let line = h.only_json();
+    assert_eq!(line["action"]["data"]["request_body"], "[image/png, 5000 bytes]");
+    // The `ok` handler answers text without a content type.
+    assert_eq!(line["action"]["data"]["response_body"], "[2 bytes]");
+}
+
+#[test]
+fn with_response_capture_the_action_waits_for_the_end_of_the_body() {
+    let h = Harness::new(Config::default());
+    h.run(|| {
+        let mut request = post("/login", "application/json", LOGIN);
+        request.extensions_mut().insert("1.2.3.4:1".parse::<SocketAddr>().unwrap());
+        let mut service = capturing().layer(App(echo));
+        let future = pin!(service.call(request));
+        let Poll::Ready(Ok(response)) = future.poll(&mut Context::from_waker(Waker::noop())) else {
+            panic!("the test app answers at once")
+        };
+        assert_eq!(h.file.text(), "", "no action before the body is sent");
+        assert_eq!(drain(response.into_body()), LOGIN);
+    });
+    let line = h.only_json();
+    assert_eq!(line["action"]["result"], "HTTP 200 SUCCESS");
+    assert_eq!(
+        line["action"]["data"]["response_body"],
+        r#"{"email":"ann@example.com","password":"hu*******r2","profile":{"pin":4321}}"#
+    );
+}
+
+#[test]
+fn a_response_body_dropped_before_its_end_is_recorded_as_incomplete() {
+    let h = Harness::new(Config::default());
+    h.run(|| {
+        let mut service = capturing().layer(App(echo));
+        let future = pin!(service.call(post("/login", "application/json", LOGIN)));
+        let Poll::Ready(Ok(response)) = future.poll(&mut Context::from_waker(Waker::noop())) else {
+            panic!("the test app answers at once")
+        };
+        drop(response);
+    });
+    let line = h.only_json();
+    assert_eq!(line["action"]["result"], "HTTP 200 SUCCESS");
+    assert_eq!(line["action"]["data"].get("response_body"), None, "nothing was sent");
+    assert!(line["action"]["data"]["request_body"].as_str().unwrap().starts_with(r#"{"email""#));
 }

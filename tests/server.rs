@@ -201,3 +201,48 @@ fn behind_a_trusted_proxy_pages_forms_early_drops_and_very_slow_requests() {
         "the dropped request is recorded: {slow:?}"
     );
 }
+
+#[test]
+fn bodies_are_captured_masked_and_capped_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("user_activity.log");
+    let server = Server::start_with(
+        &log,
+        &[
+            ("LOG_REQUEST_BODY", "true"),
+            ("LOG_RESPONSE_BODY", "true"),
+            ("MAX_REQUEST_BODY_SIZE", "64"),
+            ("MAX_RESPONSE_BODY_SIZE", "1KiB"),
+        ],
+    );
+    let login = r#"{"email": "ann@example.com", "password": "hunter2hunter2"}"#;
+    let (status, _, body) = server.send("POST /login HTTP/1.1\r\nContent-Type: application/json", login);
+    assert_eq!(status, 200);
+    let token = serde_json::from_str::<Value>(&body).unwrap()["token"].as_str().unwrap().to_owned();
+    let long = format!(r#"{{"query": "{}"}}"#, "q".repeat(200));
+    let (status, _, body) =
+        server.send("POST /user-queries HTTP/1.1\r\nContent-Type: application/json", &long);
+    assert_eq!(status, 201);
+    assert!(body.contains(&"q".repeat(200)), "the handler read the whole body: {body}");
+    let upload = vec!["x"; 3000].concat();
+    let (status, _, _) =
+        server.send("POST /upload HTTP/1.1\r\nContent-Type: application/octet-stream", &upload);
+    assert_eq!(status, 200);
+    assert!(server.stop().success());
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("hunter2hunter2"), "the password is masked");
+    assert!(!text.contains(&token), "the token in the response is masked");
+    let lines = lines(&log);
+    let action = |d: &str| lines.iter().find(|l| l["action"]["description"] == d).unwrap()["action"].clone();
+    let login = action("POST /login");
+    assert_eq!(login["data"]["request_body"], r#"{"email": "ann@example.com", "password": "hu*******r2"}"#);
+    assert!(login["data"]["response_body"].as_str().unwrap().starts_with(r#"{"token":""#), "{login}");
+    let created = action("POST /user-queries");
+    assert_eq!(
+        created["data"]["request_body"],
+        format!("{}…[truncated {} bytes]", &long[..64], long.len() - 64),
+        "capped at MAX_REQUEST_BODY_SIZE"
+    );
+    assert_eq!(action("POST /upload")["data"]["request_body"], "[application/octet-stream, 3000 bytes]");
+}

@@ -7,8 +7,10 @@ use std::sync::Arc;
 use http::request::Parts;
 use tower_layer::Layer;
 
+use super::body::CaptureRule;
 use super::service::HttpActivity;
 use crate::config::{Config, ConfigError, IpCidr};
+use crate::privacy::Masker;
 
 /// Picks the user id out of a request (the authenticated user), or `None` for an anonymous one.
 pub type UserIdFn = Arc<dyn Fn(&Parts) -> Option<String> + Send + Sync>;
@@ -49,6 +51,24 @@ pub(crate) struct Settings {
     pub(crate) user_id: Option<UserIdFn>,
     pub(crate) feature: Option<FeatureFn>,
     pub(crate) peer_addr: PeerAddrFn,
+    /// Masks query parameters and captured bodies field by field; `None` when masking is off.
+    pub(crate) masker: Option<Arc<Masker>>,
+    pub(crate) log_request_body: bool,
+    pub(crate) log_response_body: bool,
+    pub(crate) max_request_body_size: usize,
+    pub(crate) max_response_body_size: usize,
+}
+
+impl Settings {
+    pub(crate) fn request_body(&self) -> Option<CaptureRule> {
+        self.log_request_body
+            .then(|| CaptureRule { limit: self.max_request_body_size, masker: self.masker.clone() })
+    }
+
+    pub(crate) fn response_body(&self) -> Option<CaptureRule> {
+        self.log_response_body
+            .then(|| CaptureRule { limit: self.max_response_body_size, masker: self.masker.clone() })
+    }
 }
 
 impl fmt::Debug for HttpActivityLayer {
@@ -60,6 +80,10 @@ impl fmt::Debug for HttpActivityLayer {
             .field("strip_prefix", &s.strip_prefix)
             .field("user_id", &s.user_id.as_ref().map(|_| "custom"))
             .field("feature", &s.feature.as_ref().map(|_| "custom"))
+            .field("log_request_body", &s.log_request_body)
+            .field("log_response_body", &s.log_response_body)
+            .field("max_request_body_size", &s.max_request_body_size)
+            .field("max_response_body_size", &s.max_response_body_size)
             .finish_non_exhaustive()
     }
 }
@@ -75,9 +99,12 @@ fn peer_from_extensions(parts: &Parts) -> Option<IpAddr> {
 }
 
 impl HttpActivityLayer {
-    /// A layer with `SKIP_PATHS` and `TRUSTED_PROXIES` from `config`, no user id extractor, and
-    /// feature names from the path.
+    /// A layer with `SKIP_PATHS`, `TRUSTED_PROXIES`, masking (`MASK_SENSITIVE_DATA`,
+    /// `SENSITIVE_FIELDS`, `MASK_STYLE`) and body capture (`LOG_REQUEST_BODY`,
+    /// `LOG_RESPONSE_BODY`, `MAX_REQUEST_BODY_SIZE`, `MAX_RESPONSE_BODY_SIZE`) from `config`, no
+    /// user id extractor, and feature names from the path.
     pub fn new(config: &Config) -> Self {
+        let size = |bytes: u64| usize::try_from(bytes).unwrap_or(usize::MAX);
         HttpActivityLayer {
             settings: Arc::new(Settings {
                 skip_paths: config.skip_paths.clone(),
@@ -86,6 +113,13 @@ impl HttpActivityLayer {
                 user_id: None,
                 feature: None,
                 peer_addr: Arc::new(peer_from_extensions),
+                masker: config
+                    .mask_sensitive_data
+                    .then(|| Arc::new(Masker::new(&config.sensitive_fields, config.mask_style))),
+                log_request_body: config.log_request_body,
+                log_response_body: config.log_response_body,
+                max_request_body_size: size(config.max_request_body_size),
+                max_response_body_size: size(config.max_response_body_size),
             }),
         }
     }
@@ -146,6 +180,34 @@ impl HttpActivityLayer {
     #[must_use]
     pub fn peer_addr(self, find: impl Fn(&Parts) -> Option<IpAddr> + Send + Sync + 'static) -> Self {
         self.with(|s| s.peer_addr = Arc::new(find))
+    }
+}
+
+impl HttpActivityLayer {
+    /// Whether request bodies are kept (default: `LOG_REQUEST_BODY`, off). JSON and form bodies
+    /// are masked field by field, others summarized; see [`RequestBody`](super::RequestBody).
+    #[must_use]
+    pub fn log_request_body(self, on: bool) -> Self {
+        self.with(|s| s.log_request_body = on)
+    }
+
+    /// Whether response bodies are kept (default: `LOG_RESPONSE_BODY`, off); the action is then
+    /// recorded when the response body ends. See [`ResponseBody`](super::ResponseBody).
+    #[must_use]
+    pub fn log_response_body(self, on: bool) -> Self {
+        self.with(|s| s.log_response_body = on)
+    }
+
+    /// The most bytes of a request body kept (default: `MAX_REQUEST_BODY_SIZE`, 1 MiB).
+    #[must_use]
+    pub fn max_request_body_size(self, bytes: usize) -> Self {
+        self.with(|s| s.max_request_body_size = bytes)
+    }
+
+    /// The most bytes of a response body kept (default: `MAX_RESPONSE_BODY_SIZE`, 1 MiB).
+    #[must_use]
+    pub fn max_response_body_size(self, bytes: usize) -> Self {
+        self.with(|s| s.max_response_body_size = bytes)
     }
 }
 

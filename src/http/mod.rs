@@ -13,9 +13,13 @@
 //! ```
 //!
 //! See [`HttpActivity`] for what one request records, `examples/server.rs` (hyper, graceful
-//! shutdown) and `examples/axum.rs` for whole apps. Not yet here: capturing request and
-//! response bodies (`LOG_REQUEST_BODY`, `LOG_RESPONSE_BODY`); they are parsed and validated,
-//! and no body is ever captured.
+//! shutdown) and `examples/axum.rs` for whole apps.
+//!
+//! The wrapped service gets the request with its body as a [`RequestBody<B>`](RequestBody), and
+//! the client the response with a [`ResponseBody<B>`](ResponseBody); both pass every frame
+//! through unchanged. When `LOG_REQUEST_BODY` / `LOG_RESPONSE_BODY` are on, they keep the first
+//! `MAX_REQUEST_BODY_SIZE` / `MAX_RESPONSE_BODY_SIZE` bytes on the way: JSON and form bodies are
+//! masked field by field, others summarized by type and size (see [`RequestBody`]).
 //!
 //! The pieces, each usable on its own:
 //!
@@ -27,6 +31,8 @@
 //! - [`feature_name`]: the product feature of a path (seed 001): `/api/users/42/orders` →
 //!   `users_orders`.
 
+mod action;
+mod body;
 mod client_ip;
 mod feature;
 mod future;
@@ -35,6 +41,7 @@ mod request_id;
 mod service;
 mod session;
 
+pub use body::{RequestBody, ResponseBody};
 pub use client_ip::client_ip;
 pub use feature::feature_name;
 pub use future::ResponseFuture;

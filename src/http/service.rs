@@ -1,7 +1,8 @@
 //! [`HttpActivity`]: the tower `Service` that opens a request's span and starts its action.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -9,7 +10,9 @@ use http::header::{ACCEPT, CONTENT_TYPE, HeaderValue, REFERER, USER_AGENT};
 use http::{Method, Request, Response};
 use tower_service::Service;
 
-use super::future::{Pending, ResponseFuture};
+use super::action::Pending;
+use super::body::{RequestBody, ResponseBody};
+use super::future::ResponseFuture;
 use super::layer::Settings;
 use super::{client_ip, feature_name, generate_id, is_valid_id, session_id};
 use crate::action::ActionType;
@@ -30,6 +33,9 @@ pub const X_REQUEST_ID: &str = "x-request-id";
 ///   slow thresholds apply.
 /// - A service error is recorded as a failed action at ERROR; a request whose response future
 ///   is dropped before it is ready (the client went away) as a failed action at WARN.
+/// - With body capture on, `request_body` and `response_body` are added to the action's data
+///   (see [`RequestBody`]); with response capture, the action is recorded when the response
+///   body ends or is dropped.
 #[derive(Clone)]
 pub struct HttpActivity<S> {
     inner: S,
@@ -79,10 +85,10 @@ fn action_type<B>(request: &Request<B>) -> ActionType<'static> {
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for HttpActivity<S>
 where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S: Service<Request<RequestBody<ReqBody>>, Response = Response<ResBody>>,
     S::Error: fmt::Display,
 {
-    type Response = Response<ResBody>;
+    type Response = Response<ResponseBody<ResBody>>;
     type Error = S::Error;
     type Future = ResponseFuture<S::Future>;
 
@@ -93,7 +99,7 @@ where
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let settings = &*self.settings;
         if settings.skip_paths.iter().any(|p| same_path(p, request.uri().path())) {
-            return ResponseFuture::unrecorded(self.inner.call(request));
+            return ResponseFuture::unrecorded(self.inner.call(request.map(RequestBody::new)));
         }
         let kind = action_type(&request);
         let (mut parts, body) = request.into_parts();
@@ -117,7 +123,16 @@ where
         let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
 
         // Values as `&str` where there is one: they are recorded without going through `fmt`.
-        let url = parts.uri.path_and_query().map(|p| p.as_str());
+        // The query is masked field by field here (names percent-decoded); the activity layer
+        // masks what the value patterns find in the whole URL.
+        let url = parts.uri.path_and_query().map(|p| match (p.query(), &settings.masker) {
+            (Some(query), Some(masker)) => match masker.mask_form(query) {
+                Cow::Borrowed(_) => Cow::Borrowed(p.as_str()),
+                Cow::Owned(masked) => Cow::Owned(format!("{}?{masked}", p.path())),
+            },
+            _ => Cow::Borrowed(p.as_str()),
+        });
+        let url = url.as_deref();
         let span = tracing::info_span!(
             "http_request",
             session_id = session.as_str(),
@@ -144,7 +159,18 @@ where
             ActionType::Navigation => path.to_owned(),
             _ => format!("{} {}", parts.method, path),
         };
-        let pending = Pending { start: Instant::now(), kind, description, feature, request_id };
+        let request_body =
+            settings.request_body().map(|rule| Arc::new(Mutex::new(rule.start(&parts.headers))));
+        let body = RequestBody::capturing(body, request_body.clone());
+        let pending = Pending {
+            start: Instant::now(),
+            kind,
+            description,
+            feature,
+            request_id,
+            request_body,
+            response_body: settings.response_body(),
+        };
         let request = Request::from_parts(parts, body);
         let future = span.in_scope(|| self.inner.call(request));
         ResponseFuture::recorded(future, span, pending)

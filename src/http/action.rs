@@ -1,0 +1,116 @@
+//! The action of one request: what is known when it starts ([`Pending`]), how it ended
+//! ([`Outcome`]), and the event that records both.
+
+use std::time::Instant;
+
+use http::StatusCode;
+use tracing::{Level, Span};
+
+use super::body::{Capture, CaptureRule, SharedCapture};
+use crate::action::ActionType;
+
+/// What the action of a request in flight needs when it ends.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    pub(crate) start: Instant,
+    pub(crate) kind: ActionType<'static>,
+    pub(crate) description: String,
+    pub(crate) feature: String,
+    pub(crate) request_id: String,
+    /// The request body as it streams to the handler, when `LOG_REQUEST_BODY` is on.
+    pub(crate) request_body: Option<SharedCapture>,
+    /// How to keep the response body, when `LOG_RESPONSE_BODY` is on: the action then waits for
+    /// the end of the response body.
+    pub(crate) response_body: Option<CaptureRule>,
+}
+
+/// How a request ended.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    pub(crate) level: Level,
+    pub(crate) result: String,
+    pub(crate) success: bool,
+    pub(crate) status: Option<u16>,
+    /// Milliseconds from the request to its response (or error, or abandonment).
+    pub(crate) duration_ms: f64,
+}
+
+impl Outcome {
+    /// A failed request that has no status: a service error, a client gone, a panic.
+    pub(crate) fn failed(pending: &Pending, level: Level, result: String) -> Self {
+        Outcome { level, result, success: false, status: None, duration_ms: elapsed_ms(pending) }
+    }
+
+    /// A response: 4xx at WARN, 5xx at ERROR, success below 400.
+    pub(crate) fn of_status(pending: &Pending, status: StatusCode) -> Self {
+        let level = match status.as_u16() {
+            500.. => Level::ERROR,
+            400..=499 => Level::WARN,
+            _ => Level::INFO,
+        };
+        let success = status.as_u16() < 400;
+        Outcome {
+            level,
+            result: result_text(status, success),
+            success,
+            status: Some(status.as_u16()),
+            duration_ms: elapsed_ms(pending),
+        }
+    }
+}
+
+fn elapsed_ms(pending: &Pending) -> f64 {
+    pending.start.elapsed().as_secs_f64() * 1000.0
+}
+
+/// `HTTP 200 SUCCESS`, `HTTP 404 NOT FOUND`.
+fn result_text(status: StatusCode, success: bool) -> String {
+    let reason =
+        if success { "SUCCESS".to_owned() } else { status.canonical_reason().unwrap_or("").to_uppercase() };
+    format!("HTTP {} {reason}", status.as_u16()).trim_end().to_owned()
+}
+
+/// Emits the request's action in `span`, with the bodies captured so far (a match over the
+/// levels, as `tracing` wants them constant).
+pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response_body: Option<&str>) {
+    let _entered = span.enter();
+    let request_body = pending.request_body.as_ref().and_then(Capture::describe_shared);
+    let request_body = request_body.as_deref();
+    let Outcome { level, result, success, status, duration_ms } = outcome;
+    macro_rules! action {
+        ($level:expr) => {
+            tracing::event!(
+                target: "user_activity",
+                $level,
+                action_type = pending.kind.name(),
+                description = pending.description.as_str(),
+                result = result.as_str(),
+                success,
+                duration_ms,
+                status_code = status,
+                feature = pending.feature.as_str(),
+                request_body,
+                response_body,
+            )
+        };
+    }
+    match *level {
+        Level::ERROR => action!(Level::ERROR),
+        Level::WARN => action!(Level::WARN),
+        _ => action!(Level::INFO),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_read_like_the_seed() {
+        assert_eq!(result_text(StatusCode::OK, true), "HTTP 200 SUCCESS");
+        assert_eq!(result_text(StatusCode::CREATED, true), "HTTP 201 SUCCESS");
+        assert_eq!(result_text(StatusCode::NOT_FOUND, false), "HTTP 404 NOT FOUND");
+        assert_eq!(result_text(StatusCode::INTERNAL_SERVER_ERROR, false), "HTTP 500 INTERNAL SERVER ERROR");
+        assert_eq!(result_text(StatusCode::from_u16(599).unwrap(), false), "HTTP 599");
+    }
+}

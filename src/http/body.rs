@@ -1,0 +1,400 @@
+//! [`RequestBody`] and [`ResponseBody`]: bodies that pass every frame through, keeping the
+//! first bytes on the way when body capture is on.
+
+use std::fmt::Write as _;
+use std::io::IoSlice;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::Buf;
+use http::HeaderMap;
+use http::header::CONTENT_TYPE;
+use http_body::{Body, Frame, SizeHint};
+use pin_project_lite::pin_project;
+use tracing::Span;
+
+use super::action::{Outcome, Pending, record};
+use crate::privacy::Masker;
+
+/// What kind of text a body is, by its `Content-Type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Json,
+    Form,
+    /// Summarized only: the media type (empty when there is none).
+    Other(Box<str>),
+}
+
+/// The longest media type written in a summary.
+const MAX_MEDIA_TYPE: usize = 64;
+
+impl Kind {
+    fn of(headers: &HeaderMap) -> Kind {
+        let media = headers
+            .get(CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()))
+            .map(|t| t.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        if media == "application/json" || (media.starts_with("application/") && media.ends_with("+json")) {
+            Kind::Json
+        } else if media == "application/x-www-form-urlencoded" {
+            Kind::Form
+        } else {
+            let mut cut = media.len().min(MAX_MEDIA_TYPE);
+            while !media.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            Kind::Other(media[..cut].into())
+        }
+    }
+}
+
+/// The part of one body kept for the log, and how much of it went by.
+#[derive(Debug)]
+pub(crate) struct Capture {
+    kind: Kind,
+    /// The most bytes kept.
+    limit: usize,
+    kept: Vec<u8>,
+    /// Bytes that went by, kept or not.
+    seen: u64,
+    /// Whether the body reached its end.
+    ended: bool,
+    masker: Option<Arc<Masker>>,
+}
+
+/// A request body's capture, shared by the body (which fills it) and the action (which reads it).
+pub(crate) type SharedCapture = Arc<Mutex<Capture>>;
+
+/// How bodies of one direction are captured: at most `limit` bytes kept, masked by `masker`
+/// (none: masking is off).
+#[derive(Debug, Clone)]
+pub(crate) struct CaptureRule {
+    pub(crate) limit: usize,
+    pub(crate) masker: Option<Arc<Masker>>,
+}
+
+impl CaptureRule {
+    /// The capture of a body that comes with these headers.
+    pub(crate) fn start(&self, headers: &HeaderMap) -> Capture {
+        Capture {
+            kind: Kind::of(headers),
+            limit: self.limit,
+            kept: Vec::new(),
+            seen: 0,
+            ended: false,
+            masker: self.masker.clone(),
+        }
+    }
+}
+
+impl Capture {
+    fn keep(&mut self, data: &impl Buf) {
+        let len = data.remaining();
+        self.seen = self.seen.saturating_add(len as u64);
+        if self.kind != Kind::Json && self.kind != Kind::Form {
+            return;
+        }
+        let want = self.limit.saturating_sub(self.kept.len()).min(len);
+        if want == 0 {
+            return;
+        }
+        let mut slices = [IoSlice::new(&[]); 16];
+        let count = data.chunks_vectored(&mut slices);
+        let before = self.kept.len();
+        for slice in &slices[..count] {
+            let room = want - (self.kept.len() - before);
+            self.kept.extend_from_slice(&slice[..slice.len().min(room)]);
+        }
+        if self.kept.len() - before < want {
+            // More chunks than one look shows: stop here rather than keep bytes with a gap.
+            self.limit = self.kept.len();
+        }
+    }
+
+    /// The body as it is logged (see [`RequestBody`]), or `None` for an empty body.
+    pub(crate) fn describe(&self) -> Option<String> {
+        if self.seen == 0 {
+            return None;
+        }
+        let mut out = String::new();
+        if let Kind::Other(media) = &self.kind {
+            out.push('[');
+            if !media.is_empty() {
+                let _ = write!(out, "{media}, ");
+            }
+            let _ = write!(out, "{} bytes", self.seen);
+            if !self.ended {
+                out.push_str(", incomplete");
+            }
+            out.push(']');
+            return Some(out);
+        }
+        // A cut in the middle of a character drops the character; other invalid bytes are
+        // replaced.
+        let whole = match std::str::from_utf8(&self.kept) {
+            Err(e) if e.error_len().is_none() => &self.kept[..e.valid_up_to()],
+            _ => &self.kept[..],
+        };
+        let text = String::from_utf8_lossy(whole);
+        match (&self.masker, &self.kind) {
+            (Some(m), Kind::Json) => out.push_str(&m.mask_json(&text)),
+            (Some(m), _) => out.push_str(&m.mask_form(&text)),
+            (None, _) => out.push_str(&text),
+        }
+        let left_out = self.seen - whole.len() as u64;
+        if left_out > 0 {
+            let _ = write!(out, "…[truncated {left_out} bytes]");
+        }
+        if !self.ended {
+            out.push_str("…[incomplete]");
+        }
+        Some(out)
+    }
+
+    pub(crate) fn describe_shared(shared: &SharedCapture) -> Option<String> {
+        shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner).describe()
+    }
+
+    fn end(&mut self) {
+        self.ended = true;
+    }
+}
+
+pin_project! {
+    /// The request body the wrapped service sees: the client's body, frame for frame.
+    ///
+    /// With `LOG_REQUEST_BODY` on, the first bytes are kept for the request's action on the
+    /// way through; nothing is buffered ahead of the handler. The action's
+    /// `data.request_body` (and `data.response_body`, see [`ResponseBody`]) then depends on the
+    /// body's `Content-Type`:
+    ///
+    /// - JSON (`application/json`, `…+json`) and forms (`application/x-www-form-urlencoded`):
+    ///   the first `MAX_REQUEST_BODY_SIZE` / `MAX_RESPONSE_BODY_SIZE` bytes, masked field by
+    ///   field ([`Masker::mask_json`], [`Masker::mask_form`]); a longer body ends in
+    ///   `…[truncated N bytes]`. `MAX_VALUE_LENGTH` does not apply.
+    /// - Anything else (binary, multipart, text): summarized by type and size,
+    ///   `[image/png, 5123 bytes]`; nothing of it is kept.
+    ///
+    /// A body that stopped before its end when the action was recorded (the client went away,
+    /// the handler did not read it all, or has not yet) is marked `…[incomplete]`
+    /// (`, incomplete]` in a summary). An empty body, or one nobody read, adds nothing.
+    #[derive(Debug)]
+    pub struct RequestBody<B> {
+        #[pin]
+        inner: B,
+        capture: Option<SharedCapture>,
+    }
+}
+
+impl<B> RequestBody<B> {
+    /// `inner`, passed through with nothing kept (to call a wrapped service without the layer,
+    /// in tests).
+    pub fn new(inner: B) -> Self {
+        RequestBody { inner, capture: None }
+    }
+
+    pub(crate) fn capturing(inner: B, capture: Option<SharedCapture>) -> Self {
+        RequestBody { inner, capture }
+    }
+
+    /// The client's body.
+    pub fn into_inner(self) -> B {
+        self.inner
+    }
+}
+
+impl<B: Body> Body for RequestBody<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let mut this = self.project();
+        let frame = std::task::ready!(this.inner.as_mut().poll_frame(cx));
+        if let Some(shared) = this.capture {
+            let mut capture = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match &frame {
+                Some(Ok(frame)) => {
+                    if let Some(data) = frame.data_ref() {
+                        capture.keep(data);
+                    }
+                    if this.inner.is_end_stream() {
+                        capture.end();
+                    }
+                }
+                None => capture.end(),
+                Some(Err(_)) => {}
+            }
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// A response's action that waits for the end of the response body (`LOG_RESPONSE_BODY`).
+#[derive(Debug)]
+pub(crate) struct Deferred {
+    pub(crate) span: Span,
+    pub(crate) pending: Pending,
+    pub(crate) outcome: Outcome,
+    pub(crate) capture: Capture,
+}
+
+impl Deferred {
+    fn record(self) {
+        record(&self.span, &self.pending, &self.outcome, self.capture.describe().as_deref());
+    }
+}
+
+pin_project! {
+    /// The response body the client gets: the service's body, frame for frame.
+    ///
+    /// With `LOG_RESPONSE_BODY` on, the first bytes are kept on the way (as
+    /// [`RequestBody`] says), and the request's action is recorded when the body ends or is
+    /// dropped; its `duration_ms` is still the time to the response's head.
+    #[derive(Debug)]
+    pub struct ResponseBody<B> {
+        #[pin]
+        inner: B,
+        deferred: Option<Deferred>,
+    }
+
+    impl<B> PinnedDrop for ResponseBody<B> {
+        fn drop(this: Pin<&mut Self>) {
+            if let Some(deferred) = this.project().deferred.take() {
+                deferred.record();
+            }
+        }
+    }
+}
+
+impl<B> ResponseBody<B> {
+    /// `inner`, passed through with nothing kept.
+    pub fn new(inner: B) -> Self {
+        ResponseBody { inner, deferred: None }
+    }
+
+    pub(crate) fn deferring(inner: B, deferred: Deferred) -> Self {
+        ResponseBody { inner, deferred: Some(deferred) }
+    }
+}
+
+impl<B: Body> Body for ResponseBody<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let mut this = self.project();
+        let frame = std::task::ready!(this.inner.as_mut().poll_frame(cx));
+        if let Some(deferred) = this.deferred.as_mut() {
+            match &frame {
+                Some(Ok(frame)) => {
+                    if let Some(data) = frame.data_ref() {
+                        deferred.capture.keep(data);
+                    }
+                }
+                None => deferred.capture.end(),
+                Some(Err(_)) => {}
+            }
+            if frame.is_none() || this.inner.is_end_stream() {
+                deferred.capture.end();
+                if let Some(deferred) = this.deferred.take() {
+                    deferred.record();
+                }
+            }
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::HeaderValue;
+
+    use super::*;
+    use crate::config::MaskStyle;
+
+    fn capture(content_type: &str, limit: usize) -> Capture {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap());
+        let masker = Some(Arc::new(Masker::new([] as [&str; 0], MaskStyle::Partial)));
+        CaptureRule { limit, masker }.start(&headers)
+    }
+
+    fn fed(mut capture: Capture, chunks: &[&[u8]], ended: bool) -> Option<String> {
+        for chunk in chunks {
+            capture.keep(&bytes::Bytes::copy_from_slice(chunk));
+        }
+        if ended {
+            capture.end();
+        }
+        capture.describe()
+    }
+
+    #[test]
+    fn json_and_forms_are_kept_masked_and_capped() {
+        let json = capture("application/json; charset=utf-8", 1024);
+        assert_eq!(
+            fed(json, &[br#"{"email":"a@b.c","#, br#""password":"hunter2"}"#], true).as_deref(),
+            Some(r#"{"email":"a@b.c","password":"****"}"#)
+        );
+        let problem = capture("application/problem+json", 23);
+        assert_eq!(
+            fed(problem, &[br#"{"title":"x","token":"abcdefghijkl"}"#], true).as_deref(),
+            Some(r#"{"title":"x","token":"****"…[truncated 13 bytes]"#)
+        );
+        let form = capture("Application/X-WWW-Form-Urlencoded", 1024);
+        assert_eq!(
+            fed(form, &[b"user=ann&pass", b"word=hunter22"], true).as_deref(),
+            Some("user=ann&password=****")
+        );
+    }
+
+    #[test]
+    fn other_bodies_are_summarized_by_type_and_size() {
+        assert_eq!(
+            fed(capture("image/png", 4), &[&[0; 10], &[1; 5]], true).as_deref(),
+            Some("[image/png, 15 bytes]")
+        );
+        assert_eq!(
+            fed(capture("multipart/form-data; boundary=x", 4), &[&[0; 3]], false).as_deref(),
+            Some("[multipart/form-data, 3 bytes, incomplete]")
+        );
+        assert_eq!(fed(capture("text/plain", 4), &[], true), None);
+        let mut none = CaptureRule { limit: 4, masker: None }.start(&HeaderMap::new());
+        none.keep(&bytes::Bytes::from_static(b"abc"));
+        none.end();
+        assert_eq!(none.describe().as_deref(), Some("[3 bytes]"));
+    }
+
+    #[test]
+    fn a_cut_never_splits_a_character() {
+        let json = capture("application/json", 4);
+        assert_eq!(
+            fed(json, &["\"éé\"".as_bytes()], false).as_deref(),
+            Some("\"é…[truncated 3 bytes]…[incomplete]")
+        );
+    }
+}
