@@ -89,6 +89,9 @@ pub struct Masker {
     names: Vec<String>,
     style: MaskStyle,
     patterns: Regex,
+    /// The names as the prefilter compares them: without `_`, reversed. `None` when a name has
+    /// a character other than `[a-z0-9_]`, and the prefilter stops looking at names.
+    reversed: Option<Vec<Vec<u8>>>,
 }
 
 impl Masker {
@@ -109,7 +112,15 @@ impl Masker {
             // Names are escaped before they enter the pattern, so it always compiles.
             unreachable!("the masking pattern is valid: {e}")
         });
-        Masker { names, style, patterns }
+        let reversed = names
+            .iter()
+            .map(|n| {
+                let plain = n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                let reversed: Vec<u8> = n.bytes().rev().filter(|&b| b != b'_').collect();
+                (plain && reversed.len() <= NAME_WINDOW).then_some(reversed)
+            })
+            .collect();
+        Masker { names, style, patterns, reversed }
     }
 
     /// Whether a field of this name has its whole value masked.
@@ -149,7 +160,7 @@ impl Masker {
     /// `text` with every sensitive value it contains masked (see [`Masker`]); borrowed
     /// when there is nothing to mask.
     pub fn mask_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        if !may_hold_secret(text.as_bytes()) || !self.patterns.is_match(text) {
+        if !self.may_hold_secret(text.as_bytes()) || !self.patterns.is_match(text) {
             return Cow::Borrowed(text);
         }
         let mut out = String::with_capacity(text.len());
@@ -180,26 +191,82 @@ fn secret_of(caps: &Captures<'_>) -> Option<std::ops::Range<usize>> {
     card_within(card.as_str()).map(|r| card.start() + r.start..card.start() + r.end)
 }
 
-/// A quick necessary condition for [`Masker::mask_text`] to find anything, so that most values
-/// never reach the regex: a `=` or `:` (name=value, URL credentials), or a word that starts like a
-/// secret: 13 digits with at most single spaces or dashes between them (a card), `bearer`,
-/// `basic`, `eyJ`, `sk-`, `sk_`, `gh`, `AKIA`, `AIza` or `xox`. Every other pattern starts at a
-/// word boundary, so only word starts are looked at.
-fn may_hold_secret(s: &[u8]) -> bool {
-    let mut in_word = false;
-    for (i, &b) in s.iter().enumerate() {
-        match CLASSES[usize::from(b)] {
-            SEPARATOR => return true,
-            WORD => {
-                if !in_word && starts_like_a_secret(&s[i..]) {
-                    return true;
-                }
-                in_word = true;
+impl Masker {
+    /// A quick necessary condition for [`Masker::mask_text`] to find anything, so that most values
+    /// never reach the regex:
+    ///
+    /// - a `=` or `:` right after a sensitive name (allowing what the pattern allows between
+    ///   them: a backslash, a quote, spaces, and `[name]` / `%5Bname%5D` brackets);
+    /// - `://` with an `@` after it (URL credentials);
+    /// - a word that starts like a secret: 13 digits with at most single spaces or dashes between
+    ///   them (a card), `bearer`, `basic`, `eyJ`, `sk-`, `sk_`, `gh`, `AKIA`, `AIza` or `xox`.
+    ///   Every other pattern starts at a word boundary, so only word starts are looked at.
+    fn may_hold_secret(&self, s: &[u8]) -> bool {
+        // One table look-up per byte; only separators and word starts with a candidate first
+        // byte take a closer look.
+        let mut previous = OTHER;
+        for (i, &b) in s.iter().enumerate() {
+            let class = CLASSES[usize::from(b)];
+            if class & LOOK != 0
+                && (class & SEPARATOR != 0 || previous & WORD == 0)
+                && self.looks_secret_at(s, i)
+            {
+                return true;
             }
-            _ => in_word = false,
+            previous = class;
+        }
+        false
+    }
+
+    /// The closer look of [`may_hold_secret`](Self::may_hold_secret) at a separator or at a
+    /// word that starts with a candidate byte.
+    #[cold]
+    fn looks_secret_at(&self, s: &[u8], i: usize) -> bool {
+        match s[i] {
+            b @ (b'=' | b':') => {
+                self.sensitive_name_ends_at(&s[..i])
+                    || (b == b':' && s[i + 1..].starts_with(b"//") && s[i..].contains(&b'@'))
+            }
+            _ => starts_like_a_secret(&s[i..]),
         }
     }
-    false
+
+    /// Whether `before` (the text before a `=` or `:`) may end with a sensitive name and what the
+    /// pattern allows between a name and its separator.
+    fn sensitive_name_ends_at(&self, before: &[u8]) -> bool {
+        let Some(reversed) = &self.reversed else { return true };
+        let mut end = before.len();
+        while end > 0 && matches!(before[end - 1], b' ' | b'\t') {
+            end -= 1;
+        }
+        if end > 0 && matches!(before[end - 1], b'"' | b'\'') {
+            end -= 1;
+        }
+        if end > 0 && before[end - 1] == b'\\' {
+            end -= 1;
+        }
+        let before = &before[..end];
+        let before = match before {
+            [rest @ .., b']'] => rest,
+            [rest @ .., b'%', b'5', b'd' | b'D'] => rest,
+            _ => before,
+        };
+        // The name's letters and digits, last first, lowercased; separators are skipped as the
+        // pattern lets them be anywhere in a name.
+        let mut word = [0u8; NAME_WINDOW];
+        let mut len = 0;
+        for &b in before.iter().rev() {
+            match b {
+                b'_' | b'.' | b'-' => {}
+                b if b.is_ascii_alphanumeric() && len < word.len() => {
+                    word[len] = b.to_ascii_lowercase();
+                    len += 1;
+                }
+                _ => break,
+            }
+        }
+        reversed.iter().any(|name| word[..len].starts_with(name))
+    }
 }
 
 /// Whether the word at the start of `word` may begin a token shape or a card number.
@@ -220,12 +287,19 @@ fn starts_like_a_secret(word: &[u8]) -> bool {
     }
 }
 
-const OTHER: u8 = 0;
-const WORD: u8 = 1;
-const SEPARATOR: u8 = 2;
+/// The most letters and digits of a name the prefilter compares; a longer configured name
+/// turns the name check off.
+const NAME_WINDOW: usize = 48;
 
-/// For each byte: part of a word (`[A-Za-z0-9_]`, as the regex's ASCII `\b` sees it), a
-/// name/value separator (`=`, `:`), or other.
+const OTHER: u8 = 0;
+/// Part of a word (`[A-Za-z0-9_]`, as the regex's ASCII `\b` sees it).
+const WORD: u8 = 1;
+/// A name/value separator (`=`, `:`).
+const SEPARATOR: u8 = 2;
+/// Worth a closer look: a separator, or a byte a secret's first word may start with.
+const LOOK: u8 = 4;
+
+/// Each byte's class bits.
 static CLASSES: [u8; 256] = {
     let mut table = [OTHER; 256];
     let mut b = 0;
@@ -234,13 +308,15 @@ static CLASSES: [u8; 256] = {
         if c.is_ascii_alphanumeric() || c == b'_' {
             table[b] = WORD;
         }
+        if c.is_ascii_digit() || matches!(c, b'b' | b'B' | b'e' | b's' | b'g' | b'A' | b'x') {
+            table[b] |= LOOK;
+        }
         b += 1;
     }
-    table[b'=' as usize] = SEPARATOR;
-    table[b':' as usize] = SEPARATOR;
+    table[b'=' as usize] = SEPARATOR | LOOK;
+    table[b':' as usize] = SEPARATOR | LOOK;
     table
 };
-
 /// The digits at the start of `s` with at most single spaces or dashes between them: how many
 /// digits, and how many bytes they span.
 fn digit_run(s: &[u8]) -> (usize, usize) {
@@ -308,12 +384,13 @@ fn patterns(names: &[String]) -> String {
     // separator (`x_auth`), then a word boundary.
     // `user[password]` and its URL-encoded `user%5Bpassword%5D` count as the inner name.
     let inner = format!(r"(?:[a-z0-9_.-]*?(?:{long})|(?:[a-z0-9]+[_.-])*(?:{short}))");
-    let name = format!(r"(?:[a-z0-9_.-]*(?:\[|%5b){inner}(?:\]|%5d)|{inner}(?-u:\b))");
+    // ASCII case folding only (no Kelvin sign for `k`), as the prefilter compares names.
+    let name = format!(r"(?-u:[a-z0-9_.-]*(?:\[|%5b){inner}(?:\]|%5d)|{inner}\b)");
     [
         // https://user:password@host
         r"(?i:(?-u:\b)[a-z][a-z0-9+.-]*://[^\s/:@]+:(?P<urlpass>[^\s/@]+)@)".to_owned(),
         // Cookie and Set-Cookie headers: every cookie, to the end of the line.
-        r"(?i:(?-u:\b)(?:set[_-]?)?cookie[\t ]*:[\t ]*(?P<cookie>[^\r\n]+))".to_owned(),
+        r"(?i:(?-u:\b(?:set[_-]?)?cookie)[\t ]*:[\t ]*(?P<cookie>[^\r\n]+))".to_owned(),
         // name=value, name: value, "name": "value", and the same with Debug's escaped quotes
         format!(
             concat!(
@@ -325,7 +402,7 @@ fn patterns(names: &[String]) -> String {
             ),
             name = name
         ),
-        r"(?i:(?-u:\b)(?:bearer|basic)[\t ]+(?P<bearer>[A-Za-z0-9\-._~+/]{8,}=*))".to_owned(),
+        r"(?i:(?-u:\b(?:bearer|basic))[\t ]+(?P<bearer>[A-Za-z0-9\-._~+/]{8,}=*))".to_owned(),
         r"(?-u:\b)(?P<jwt>eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)".to_owned(),
         concat!(
             r"(?-u:\b)(?P<key>sk-[A-Za-z0-9_-]{16,}|sk_(?:live|test)_[A-Za-z0-9]{16,}",
@@ -483,8 +560,16 @@ mod tests {
     #[test]
     fn the_prefilter_never_hides_a_pattern() {
         for text in [
-            "x=1",
-            "a: b",
+            "password=1",
+            "api_key: b",
+            "X-Api-Key:b",
+            "user[token]=x",
+            "user%5Bpassword%5D=1",
+            r#"{"secret" : "x"}"#,
+            r#"password\"=\"x\""#,
+            "dbPassword='x'",
+            "Set-Cookie: a=b",
+            "https://ann:pw@host",
             "Bearer abcdefghijk",
             "BASIC abcdefghijk",
             "basic abcdefghij",
@@ -497,16 +582,86 @@ mod tests {
             "4111111111111111",
             "4111 1111-1111 1111",
         ] {
-            assert!(may_hold_secret(text.as_bytes()), "{text}");
+            assert!(partial().may_hold_secret(text.as_bytes()), "{text}");
         }
         for text in [
             "GET /user-queries",
+            "/api/users/42/orders?page=2&sort=asc",
+            "x=1",
+            "a: b",
+            "https://example.com/a:b",
             "HTTP 200 SUCCESS",
             "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
             "0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90",
             "12 34 56 78 90 1 -- 23",
         ] {
-            assert!(!may_hold_secret(text.as_bytes()), "{text}");
+            assert!(!partial().may_hold_secret(text.as_bytes()), "{text}");
+        }
+    }
+
+    /// One piece of text built like what the patterns look for: a name, what may stand between
+    /// a name and its separator, a separator, a value; or something else.
+    fn clause() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        use proptest::sample::select;
+        let name = select(vec![
+            "password",
+            "Pass",
+            "word",
+            "api_key",
+            "apiKey",
+            "x-auth",
+            "oauth",
+            "token",
+            "pin_code",
+            "cookie",
+            "Set-Cookie",
+            "user[password",
+            "user%5Bpassword",
+            "a[b",
+            "page",
+            "é",
+            "\u{212a}ey",
+        ]);
+        let closer = select(vec!["", "", "]", "%5D", "%5d"]);
+        let gap = select(vec!["", "", "\\", "\"", "'", "\\\"", " ", "\t ", "\" "]);
+        let sep = select(vec!["=", ":", ": ", "://", "", "."]);
+        let value = select(vec![
+            "",
+            "x",
+            "hunter22",
+            "\"v\"",
+            "ann:pw@h",
+            "Bearer abcdefghij",
+            "4111 1111 1111 1111",
+        ]);
+        let other = select(vec![
+            " ",
+            "&",
+            "?",
+            "/",
+            "@",
+            "eyJhbGciOiJ9.eyJzdWIiOjF9.x",
+            "sk-abcdefghijklmnopq",
+            "ghp_",
+        ]);
+        prop_oneof![
+            3 => (name, closer, gap, sep, value).prop_map(|(n, c, g, s, v)| format!("{n}{c}{g}{s}{v}")),
+            1 => other.prop_map(str::to_owned),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Whenever the regex finds something, the prefilter let it through.
+        #[test]
+        fn the_prefilter_lets_every_match_through(clauses in proptest::collection::vec(clause(), 1..5)) {
+            static MASKER: std::sync::LazyLock<Masker> =
+                std::sync::LazyLock::new(|| Masker::new(["pin_code"], MaskStyle::Partial));
+            let (text, masker) = (clauses.concat(), &*MASKER);
+            if masker.patterns.is_match(&text) {
+                proptest::prop_assert!(masker.may_hold_secret(text.as_bytes()), "{:?}", text);
+            }
         }
     }
 
