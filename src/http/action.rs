@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use http::StatusCode;
+use http::{HeaderValue, StatusCode};
 use tracing::{Level, Span};
 
 use super::body::{Capture, CaptureRule, SharedCapture};
@@ -16,7 +16,8 @@ pub(crate) struct Pending {
     pub(crate) kind: ActionType<'static>,
     pub(crate) description: String,
     pub(crate) feature: String,
-    pub(crate) request_id: String,
+    /// The request id, for the response's `X-Request-Id`.
+    pub(crate) request_id: Option<HeaderValue>,
     /// The request body as it streams to the handler, when `LOG_REQUEST_BODY` is on.
     pub(crate) request_body: Option<SharedCapture>,
     /// How to keep the response body, when `LOG_RESPONSE_BODY` is on: the action then waits for
@@ -65,9 +66,15 @@ fn elapsed_ms(pending: &Pending) -> f64 {
 
 /// `HTTP 200 SUCCESS`, `HTTP 404 NOT FOUND`.
 fn result_text(status: StatusCode, success: bool) -> String {
-    let reason =
-        if success { "SUCCESS".to_owned() } else { status.canonical_reason().unwrap_or("").to_uppercase() };
-    format!("HTTP {} {reason}", status.as_u16()).trim_end().to_owned()
+    let reason = if success { Some("SUCCESS") } else { status.canonical_reason() };
+    let mut text = String::with_capacity(40);
+    text.push_str("HTTP ");
+    text.push_str(status.as_str());
+    if let Some(reason) = reason {
+        text.push(' ');
+        text.extend(reason.chars().map(|c| c.to_ascii_uppercase()));
+    }
+    text
 }
 
 /// Emits the request's action in `span`, with the bodies captured so far (a match over the

@@ -6,13 +6,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use http::Response;
-use http::header::HeaderValue;
 use pin_project_lite::pin_project;
 use tracing::{Level, Span};
 
 use super::action::{Outcome, Pending, record};
 use super::body::{Deferred, ResponseBody};
-use super::service::X_REQUEST_ID;
+use super::service::X_REQUEST_ID_HEADER;
 
 pin_project! {
     /// The response future of [`HttpActivity`](super::HttpActivity).
@@ -76,8 +75,8 @@ where
         };
         Poll::Ready(match output {
             Ok(mut response) => {
-                if let Ok(id) = HeaderValue::from_str(&pending.request_id) {
-                    response.headers_mut().insert(X_REQUEST_ID, id);
+                if let Some(id) = pending.request_id.take() {
+                    response.headers_mut().insert(X_REQUEST_ID_HEADER, id);
                 }
                 let outcome = Outcome::of_status(&pending, response.status());
                 match pending.response_body.take() {

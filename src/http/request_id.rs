@@ -27,19 +27,24 @@ pub fn is_valid_id(id: &str) -> bool {
 
 /// A new random id in the shape of a UUID v4 (`0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90`).
 ///
-/// Unique within the process (a counter) and unpredictable across processes (keyed with the
-/// operating system's randomness through std's `RandomState`); not meant as a secret.
+/// Unique within the process (a counter, through a bijective mix) and unpredictable across
+/// processes (keyed once with the operating system's randomness through std's `RandomState`);
+/// not meant as a secret.
 pub fn generate_id() -> String {
-    static KEYS: LazyLock<(RandomState, RandomState)> =
-        LazyLock::new(|| (RandomState::new(), RandomState::new()));
+    static KEYS: LazyLock<(u64, u64)> = LazyLock::new(|| {
+        let key = |state: RandomState| {
+            let mut hasher = state.build_hasher();
+            hasher.write_u64(0);
+            hasher.finish()
+        };
+        (key(RandomState::new()), key(RandomState::new()))
+    });
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let half = |key: &RandomState| {
-        let mut hasher = key.build_hasher();
-        hasher.write_u64(n);
-        hasher.finish()
-    };
-    let (high, low) = (half(&KEYS.0), half(&KEYS.1));
+    let (k0, k1) = *KEYS;
+    // 122 random-looking bits from the counter: `mix` is a bijection of each half.
+    let high = mix(n ^ k0);
+    let low = mix(high ^ k1);
     // Version 4, variant 10xx, as a v4 UUID would have them.
     let high = (high & !0xf000) | 0x4000;
     let low = (low & !(0xc000 << 48)) | (0x8000 << 48);
@@ -55,6 +60,14 @@ pub fn generate_id() -> String {
         nibble += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The SplitMix64 finalizer: a bijection of `u64` that spreads every input bit.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 #[cfg(test)]

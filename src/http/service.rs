@@ -2,11 +2,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use http::header::{ACCEPT, CONTENT_TYPE, HeaderValue, REFERER, USER_AGENT};
+use http::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue, REFERER, USER_AGENT};
 use http::{Method, Request, Response};
 use tower_service::Service;
 
@@ -19,6 +20,7 @@ use crate::action::ActionType;
 
 /// The header that carries the request id, in and out.
 pub const X_REQUEST_ID: &str = "x-request-id";
+pub(crate) const X_REQUEST_ID_HEADER: HeaderName = HeaderName::from_static(X_REQUEST_ID);
 
 /// Records one request: made by [`HttpActivityLayer`](super::HttpActivityLayer).
 ///
@@ -104,17 +106,25 @@ where
         let kind = action_type(&request);
         let (mut parts, body) = request.into_parts();
 
-        let request_id = match parts.headers.get(X_REQUEST_ID).and_then(|v| v.to_str().ok()) {
-            Some(id) if is_valid_id(id) => id.to_owned(),
-            _ => generate_id(),
+        let incoming = parts.headers.get(X_REQUEST_ID_HEADER).filter(|v| v.to_str().is_ok_and(is_valid_id));
+        // The id as text for the span, and as a header value for the response.
+        let (request_id, id_header) = match incoming {
+            Some(value) => (value.to_str().unwrap_or_default().to_owned(), Some(value.clone())),
+            None => {
+                let id = generate_id();
+                let value = HeaderValue::from_str(&id).ok();
+                if let Some(value) = &value {
+                    parts.headers.insert(X_REQUEST_ID_HEADER, value.clone());
+                }
+                (id, value)
+            }
         };
-        if let Ok(value) = HeaderValue::from_str(&request_id) {
-            parts.headers.insert(X_REQUEST_ID, value);
-        }
         let session = session_id(&parts.headers).map_or_else(generate_id, str::to_owned);
         let user = settings.user_id.as_ref().and_then(|f| f(&parts));
         let ip = (settings.peer_addr)(&parts)
             .map(|peer| client_ip(peer, &parts.headers, &settings.trusted_proxies));
+        let mut ip_buffer = IpText::new();
+        let ip = ip.map(|ip| ip_buffer.write(ip));
         let feature = match &settings.feature {
             Some(name) => name(&parts),
             None => feature_name(parts.uri.path(), settings.strip_prefix.as_deref()),
@@ -137,7 +147,7 @@ where
             "http_request",
             session_id = session.as_str(),
             user_id = user.as_deref(),
-            ip_address = ip.map(tracing::field::display),
+            ip_address = ip,
             user_agent = header(USER_AGENT),
             current_page = path,
             referrer = header(REFERER),
@@ -157,7 +167,13 @@ where
         }
         let description = match kind {
             ActionType::Navigation => path.to_owned(),
-            _ => format!("{} {}", parts.method, path),
+            _ => {
+                let mut text = String::with_capacity(parts.method.as_str().len() + 1 + path.len());
+                text.push_str(parts.method.as_str());
+                text.push(' ');
+                text.push_str(path);
+                text
+            }
         };
         let request_body =
             settings.request_body().map(|rule| Arc::new(Mutex::new(rule.start(&parts.headers))));
@@ -167,7 +183,7 @@ where
             kind,
             description,
             feature,
-            request_id,
+            request_id: id_header,
             request_body,
             response_body: settings.response_body(),
         };
@@ -177,9 +193,73 @@ where
     }
 }
 
+/// An IP address as text, written without `fmt` (an IPv4 address, the common case) into a
+/// buffer on the stack.
+struct IpText {
+    bytes: [u8; 48],
+    len: usize,
+}
+
+impl IpText {
+    fn new() -> Self {
+        IpText { bytes: [0; 48], len: 0 }
+    }
+
+    fn write(&mut self, ip: IpAddr) -> &str {
+        use std::io::Write as _;
+        self.len = match ip {
+            IpAddr::V4(v4) => {
+                let mut len = 0;
+                for (i, octet) in v4.octets().into_iter().enumerate() {
+                    if i > 0 {
+                        self.bytes[len] = b'.';
+                        len += 1;
+                    }
+                    let digits = [octet / 100, octet / 10 % 10, octet % 10];
+                    let skip = if octet >= 100 {
+                        0
+                    } else if octet >= 10 {
+                        1
+                    } else {
+                        2
+                    };
+                    for d in &digits[skip..] {
+                        self.bytes[len] = b'0' + d;
+                        len += 1;
+                    }
+                }
+                len
+            }
+            IpAddr::V6(v6) => {
+                let mut cursor = std::io::Cursor::new(&mut self.bytes[..]);
+                let _ = write!(cursor, "{v6}");
+                usize::try_from(cursor.position()).unwrap_or(0)
+            }
+        };
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::same_path;
+    use super::{IpText, same_path};
+
+    #[test]
+    fn ip_addresses_are_written_as_std_writes_them() {
+        for ip in [
+            "0.0.0.0",
+            "1.2.3.4",
+            "10.100.255.9",
+            "255.255.255.255",
+            "::1",
+            "2001:db8::8a2e:370:7334",
+            "::ffff:1.2.3.4",
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+        ] {
+            let parsed: std::net::IpAddr = ip.parse().unwrap();
+            assert_eq!(IpText::new().write(parsed), parsed.to_string());
+        }
+    }
 
     #[test]
     fn paths_compare_without_trailing_slashes() {

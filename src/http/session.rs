@@ -1,7 +1,7 @@
 //! The session id of a request: the `session_id` cookie or the `X-Session-Id` header.
 
 use http::HeaderMap;
-use http::header::COOKIE;
+use http::header::{COOKIE, HeaderName};
 
 use super::request_id::is_valid_id;
 
@@ -9,6 +9,7 @@ use super::request_id::is_valid_id;
 pub const SESSION_COOKIE: &str = "session_id";
 /// The header that carries the session id when there is no cookie.
 pub const SESSION_HEADER: &str = "x-session-id";
+const SESSION_HEADER_NAME: HeaderName = HeaderName::from_static(SESSION_HEADER);
 
 /// The request's session id, if it carries a valid one ([`is_valid_id`](super::is_valid_id)):
 /// the `session_id` cookie first, then the `X-Session-Id` header.
@@ -34,7 +35,11 @@ pub fn session_id(headers: &HeaderMap) -> Option<&str> {
             (name.trim() == SESSION_COOKIE).then(|| value.trim().trim_matches('"'))
         });
     from_cookie.filter(|id| is_valid_id(id)).or_else(|| {
-        headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::trim).filter(|id| is_valid_id(id))
+        headers
+            .get(SESSION_HEADER_NAME)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|id| is_valid_id(id))
     })
 }
 

@@ -36,7 +36,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::config::Config;
-use crate::fields::{IP_ADDRESS_SLOT, REQUEST_BODY, RESPONSE_BODY, Slot, USER_ID_SLOT};
+use crate::fields::{
+    ACTION_TYPE, CONTEXT_FIELDS, DESCRIPTION, DURATION_MS, IP_ADDRESS_SLOT, MESSAGE, REQUEST_BODY,
+    RESPONSE_BODY, RESULT, SESSION_FIELDS, SUCCESS, Slot, USER_ID_SLOT,
+};
 use crate::record::FieldValue;
 
 /// The privacy rules of one layer.
@@ -48,6 +51,28 @@ pub(crate) struct Privacy {
     pseudonymizer: Option<Pseudonymizer>,
     anonymize_ip: bool,
     max_len: usize,
+    /// Whether each of the names the layer knows (see [`known`]) is sensitive, judged once.
+    known_sensitive: [bool; KNOWN_NAMES],
+}
+
+/// How many field names have a slot of their own.
+const KNOWN_NAMES: usize = SESSION_FIELDS.len() + CONTEXT_FIELDS.len() + 6;
+
+/// The index of a slot among the names the layer knows, `None` for any other name.
+fn known(slot: Slot) -> Option<usize> {
+    const S: usize = SESSION_FIELDS.len();
+    const C: usize = S + CONTEXT_FIELDS.len();
+    Some(match slot {
+        Slot::Session(i) => i,
+        Slot::Context(i) => S + i,
+        Slot::ActionType => C,
+        Slot::Description => C + 1,
+        Slot::Result => C + 2,
+        Slot::Success => C + 3,
+        Slot::Duration => C + 4,
+        Slot::Message => C + 5,
+        Slot::Other => return None,
+    })
 }
 
 /// Where a field goes, and whether its name is sensitive.
@@ -95,11 +120,28 @@ const CARD_MIN: u64 = 1_000_000_000_000;
 
 impl Privacy {
     pub(crate) fn new(config: &Config) -> Self {
+        let masker =
+            config.mask_sensitive_data.then(|| Masker::new(&config.sensitive_fields, config.mask_style));
+        let mut known_sensitive = [false; KNOWN_NAMES];
+        if let Some(masker) = &masker {
+            let names = SESSION_FIELDS.iter().chain(&CONTEXT_FIELDS).chain(&[
+                ACTION_TYPE,
+                DESCRIPTION,
+                RESULT,
+                SUCCESS,
+                DURATION_MS,
+                MESSAGE,
+            ]);
+            for name in names {
+                if let Some(i) = known(Slot::of(name)) {
+                    known_sensitive[i] = masker.is_sensitive_name(name);
+                }
+            }
+        }
         Privacy {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            masker: config
-                .mask_sensitive_data
-                .then(|| Masker::new(&config.sensitive_fields, config.mask_style)),
+            known_sensitive,
+            masker,
             pseudonymizer: config.user_id_hmac_secret.as_ref().map(Pseudonymizer::from_secret),
             anonymize_ip: config.anonymize_ip,
             max_len: usize::try_from(config.max_value_length).unwrap_or(usize::MAX),
@@ -117,6 +159,9 @@ impl Privacy {
         let slot = Slot::of(name);
         let capped = !matches!(name, REQUEST_BODY | RESPONSE_BODY);
         let Some(masker) = &self.masker else { return FieldClass { slot, sensitive: false, capped } };
+        if let Some(i) = known(slot) {
+            return FieldClass { slot, sensitive: self.known_sensitive[i], capped };
+        }
         let key = (self.id, name.as_ptr() as usize, name.len());
         let cached =
             SENSITIVE_NAMES.try_with(|cache| cache.try_borrow().ok().and_then(|c| c.get(&key).copied()));
