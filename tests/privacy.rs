@@ -874,3 +874,763 @@ fn camel_case_secret_fields_are_masked() {
     }
     assert_eq!(h.only_json()["action"]["data"]["accessToken"], "ab*******op");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Structured text: Masker::mask_json and Masker::mask_form
+// ---------------------------------------------------------------------------------------------
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::ops::Range;
+
+use tracing_activity::privacy::Masker;
+
+/// Keys that [`structured_masker`] must treat as sensitive (`pin` is configured), as apps write
+/// them.
+const SENSITIVE_KEYS: &[&str] = &[
+    "password",
+    "api_key",
+    "token",
+    "userPassword",
+    "pin",
+    "user_pin",
+    "X-Api-Key",
+    "db.password",
+    "accessToken",
+    "Authorization",
+    "otp",
+    "PASSWORD",
+    "client_secret",
+];
+
+/// Keys that are not sensitive, near misses included.
+const ORDINARY_KEYS: &[&str] = &[
+    "user",
+    "name",
+    "email",
+    "id",
+    "tags",
+    "author",
+    "passwordless",
+    "token_count",
+    "oauth",
+    "spin",
+    "pinned",
+    "count",
+    "",
+    "note",
+    "clé",
+    "🦀",
+];
+
+fn structured_masker(full: bool) -> Masker {
+    Masker::new(["pin"], if full { MaskStyle::Full } else { MaskStyle::Partial })
+}
+
+/// A JSON document as generated: numbers as written, object keys unique and marked sensitive
+/// or not by the pool they were drawn from (never by asking the masker).
+#[derive(Debug, Clone)]
+enum Json {
+    Null,
+    Bool(bool),
+    Num(String),
+    Str(String),
+    Arr(Vec<Json>),
+    Obj(Vec<(String, bool, Json)>),
+}
+
+impl Json {
+    /// The text a masked scalar is masked from; `None` for a container.
+    fn scalar_text(&self) -> Option<&str> {
+        match self {
+            Json::Null => Some("null"),
+            Json::Bool(true) => Some("true"),
+            Json::Bool(false) => Some("false"),
+            Json::Num(n) => Some(n),
+            Json::Str(s) => Some(s),
+            Json::Arr(_) | Json::Obj(_) => None,
+        }
+    }
+}
+
+/// What parsing the document gives: with `masker`, what parsing `mask_json`'s output must give
+/// (every scalar at any depth below a sensitive key is the mask of its text, as a string).
+fn expected_json(j: &Json, masked: bool, masker: Option<&Masker>) -> Value {
+    match (j, masker) {
+        (Json::Arr(items), _) => {
+            Value::Array(items.iter().map(|i| expected_json(i, masked, masker)).collect())
+        }
+        (Json::Obj(members), _) => Value::Object(
+            members.iter().map(|(k, s, v)| (k.clone(), expected_json(v, masked || *s, masker))).collect(),
+        ),
+        (scalar, Some(m)) if masked => Value::String(m.mask_value(scalar.scalar_text().unwrap())),
+        // Other values have what the value patterns find masked: a card-like number becomes a
+        // string holding its mask.
+        (Json::Str(s), Some(m)) => Value::String(m.mask_text(s).into_owned()),
+        (Json::Num(n), Some(m)) if m.mask_text(n) != n.as_str() => Value::String(m.mask_text(n).into_owned()),
+        (Json::Null, _) => Value::Null,
+        (Json::Bool(b), _) => Value::Bool(*b),
+        (Json::Num(n), _) => serde_json::from_str(n).unwrap(),
+        (Json::Str(s), _) => Value::String(s.clone()),
+    }
+}
+
+/// Writes valid JSON with random spellings: whitespace (the four JSON kinds) between tokens, and
+/// characters of keys (and of string values, with `escape_values`) written as `\uXXXX` (either
+/// case, surrogate pairs beyond the BMP), `\/` or short escapes. Records where each scalar under
+/// a sensitive key was written.
+struct JsonWriter {
+    out: String,
+    rng: u64,
+    escape_values: bool,
+    masked: Vec<Range<usize>>,
+}
+
+impl JsonWriter {
+    fn write(doc: &Json, seed: u64, escape_values: bool) -> (String, Vec<Range<usize>>) {
+        let mut w = JsonWriter { out: String::new(), rng: seed | 1, escape_values, masked: Vec::new() };
+        w.value(doc, false);
+        (w.out, w.masked)
+    }
+
+    fn next(&mut self) -> u64 {
+        // xorshift64
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng
+    }
+
+    fn one_in(&mut self, n: u64) -> bool {
+        self.next() % n == 0
+    }
+
+    fn space(&mut self) {
+        while self.one_in(3) {
+            let c = [' ', '\t', '\n', '\r'][(self.next() % 4) as usize];
+            self.out.push(c);
+        }
+    }
+
+    fn unicode_escape(&mut self, c: char) {
+        let mut units = [0u16; 2];
+        for unit in c.encode_utf16(&mut units) {
+            if self.one_in(2) {
+                self.out.push_str(&format!("\\u{unit:04x}"));
+            } else {
+                self.out.push_str(&format!("\\u{unit:04X}"));
+            }
+        }
+    }
+
+    fn string(&mut self, s: &str, escape: bool) {
+        self.out.push('"');
+        for c in s.chars() {
+            let short = match c {
+                '"' => Some("\\\""),
+                '\\' => Some("\\\\"),
+                '\n' => Some("\\n"),
+                '\t' => Some("\\t"),
+                '\r' => Some("\\r"),
+                '\u{8}' => Some("\\b"),
+                '\u{c}' => Some("\\f"),
+                '/' if escape => Some("\\/"),
+                _ => None,
+            };
+            match short {
+                Some(short) if !escape || self.one_in(2) => self.out.push_str(short),
+                _ if u32::from(c) < 0x20 || matches!(c, '"' | '\\') => self.unicode_escape(c),
+                _ if escape && self.one_in(4) => self.unicode_escape(c),
+                _ => self.out.push(c),
+            }
+        }
+        self.out.push('"');
+    }
+
+    fn value(&mut self, j: &Json, masked: bool) {
+        self.space();
+        let start = self.out.len();
+        match j {
+            Json::Arr(items) => {
+                self.out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(',');
+                    }
+                    self.value(item, masked);
+                }
+                self.space();
+                self.out.push(']');
+            }
+            Json::Obj(members) => {
+                self.out.push('{');
+                for (i, (key, sensitive, value)) in members.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(',');
+                    }
+                    self.space();
+                    self.string(key, true);
+                    self.space();
+                    self.out.push(':');
+                    self.value(value, masked || *sensitive);
+                }
+                self.space();
+                self.out.push('}');
+            }
+            Json::Str(s) => self.string(s, self.escape_values),
+            scalar => self.out.push_str(scalar.scalar_text().unwrap()),
+        }
+        if masked && j.scalar_text().is_some() {
+            self.masked.push(start..self.out.len());
+        }
+        self.space();
+    }
+}
+
+fn json_key() -> impl Strategy<Value = (String, bool)> {
+    prop_oneof![
+        prop::sample::select(SENSITIVE_KEYS).prop_map(|k| (k.to_owned(), true)),
+        prop::sample::select(ORDINARY_KEYS).prop_map(|k| (k.to_owned(), false)),
+    ]
+}
+
+/// String values with everything JSON has to escape, and more.
+fn rich_text() -> BoxedStrategy<String> {
+    let special = prop::sample::select(vec![
+        '"', '\\', '/', '\n', '\t', '\r', '\u{8}', '\u{c}', '\0', '\u{1f}', '\u{7f}', 'é', '🦀', '\u{2028}',
+        '\u{feff}', '*',
+    ]);
+    prop::collection::vec(
+        prop_oneof![4 => prop::char::range('a', 'z'), 2 => any::<char>(), 2 => special],
+        0..16,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+    .boxed()
+}
+
+/// String values that need no escape, so that a leak shows as the value's own text.
+fn plain_text() -> BoxedStrategy<String> {
+    "[A-Za-z0-9 éß🦀]{0,20}".boxed()
+}
+
+fn json_number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<i64>().prop_map(|n| n.to_string()),
+        (any::<i32>(), 0u32..100_000, prop::option::of(-30i32..30)).prop_map(|(int, frac, exp)| format!(
+            "{int}.{frac}{}",
+            exp.map_or(String::new(), |e| format!("e{e}"))
+        )),
+    ]
+}
+
+fn unique_members(members: Vec<((String, bool), Json)>) -> Json {
+    let mut seen = HashSet::new();
+    Json::Obj(
+        members
+            .into_iter()
+            .filter(|((k, _), _)| seen.insert(k.clone()))
+            .map(|((k, s), v)| (k, s, v))
+            .collect(),
+    )
+}
+
+/// An object (as bodies mostly are) of random depth, scalars strings from `text`.
+fn json_doc(text: BoxedStrategy<String>) -> impl Strategy<Value = Json> {
+    let leaf = prop_oneof![
+        Just(Json::Null),
+        any::<bool>().prop_map(Json::Bool),
+        json_number().prop_map(Json::Num),
+        text.prop_map(Json::Str),
+    ];
+    let tree = leaf.prop_recursive(4, 40, 5, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Json::Arr),
+            prop::collection::vec((json_key(), inner), 0..5).prop_map(unique_members),
+        ]
+    });
+    prop::collection::vec((json_key(), tree), 0..6).prop_map(unique_members)
+}
+
+/// A form field name as generated: decoded, and whether it is sensitive.
+fn form_name() -> impl Strategy<Value = (String, bool)> {
+    let sensitive = prop::sample::select(vec![
+        "password",
+        "api_key",
+        "token",
+        "pin",
+        "user[password]",
+        "user[token]",
+        "items[0][api_key]",
+        "card[cvv]",
+        "X-Api-Key",
+        "db.password",
+        "accessToken",
+        "session_token",
+        "otp",
+        "PASSWORD",
+    ]);
+    let ordinary = prop::sample::select(vec![
+        "user",
+        "q",
+        "page",
+        "author",
+        "passwordless",
+        "token_count",
+        "oauth",
+        "spin",
+        "user[name]",
+        "api key",
+        "c++",
+        "a&b=c",
+        "50%",
+        "clé",
+        "",
+    ]);
+    prop_oneof![sensitive.prop_map(|n| (n.to_owned(), true)), ordinary.prop_map(|n| (n.to_owned(), false)),]
+}
+
+/// `name` form-encoded, each character as itself or `%XX` (either case) at random; a space as
+/// `+` or `%20`; `%`, `&`, `=`, `+` always encoded.
+fn form_encode(name: &str, choices: &[u8]) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        let choice = choices[i % choices.len()];
+        let must = matches!(c, '%' | '&' | '=' | '+');
+        if c == ' ' && choice % 2 == 0 {
+            out.push('+');
+        } else if must || c == ' ' || choice % 3 != 0 {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&if choice % 2 == 0 { format!("%{b:02X}") } else { format!("%{b:02x}") });
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One `&`-separated segment of a form.
+#[derive(Debug, Clone)]
+enum Segment {
+    Pair {
+        name: String,
+        sensitive: bool,
+        value: String,
+    },
+    /// A name without `=`.
+    Bare(String),
+    Empty,
+}
+
+fn form_segment() -> impl Strategy<Value = Segment> {
+    let secret = "[A-Z]{4}[0-9]{4}[A-Z0-9]{4,12}";
+    let ordinary_value = "[a-z0-9%+=~.*!é-]{0,16}";
+    prop_oneof![
+        8 => (form_name(), prop::collection::vec(any::<u8>(), 1..8), secret, ordinary_value, 0..8u8).prop_map(
+            |((name, sensitive), choices, secret, ordinary, empty)| Segment::Pair {
+                name: form_encode(&name, &choices),
+                sensitive,
+                value: if empty == 0 { String::new() } else if sensitive { secret } else { ordinary },
+            }
+        ),
+        1 => "[a-z%+]{1,8}".prop_map(Segment::Bare),
+        1 => Just(Segment::Empty),
+    ]
+}
+
+/// Arbitrary text biased towards what the JSON and form walkers look at.
+fn structured_noise() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "\\",
+        "\"",
+        "\\u",
+        "\\ud800",
+        "\\udc00",
+        "\\ud83d\\ude00",
+        "\\ud83d",
+        "\\u00",
+        "\\u+041",
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        ",",
+        "\"password\":",
+        "\"pin\":",
+        "\"pass\\u0077ord\"",
+        "%",
+        "%2",
+        "%e2%82",
+        "%5B",
+        "%5d",
+        "&",
+        "=",
+        "+",
+        "password=",
+        "pass%77ord=",
+        "é",
+        "🦀",
+        " ",
+        "\n",
+        "null",
+        "-1e5",
+        "\u{feff}",
+    ]);
+    prop::collection::vec(
+        prop_oneof![3 => any::<char>().prop_map(String::from), 3 => pieces.prop_map(str::to_owned)],
+        0..64,
+    )
+    .prop_map(|pieces| pieces.concat())
+}
+
+/// The `&`-separated segments of a form and their names (the text before the first `=`).
+fn form_names(form: &str) -> Vec<&str> {
+    form.split('&').map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name)).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(64) })]
+
+    /// Neither walker panics on any text: arbitrary Unicode, lone backslashes and surrogates,
+    /// unterminated strings and escapes, stray brackets. Neither masks a thing where nothing can
+    /// sit under a name (no `:` and no `=`); and a form keeps its segments and names, each value
+    /// kept, replaced by its mask, or masked where the value patterns find a secret.
+    #[test]
+    fn mask_json_and_mask_form_take_any_text(text in structured_noise(), full in any::<bool>()) {
+        let m = structured_masker(full);
+        let json = m.mask_json(&text);
+        let form = m.mask_form(&text);
+        if !text.contains([':', '=']) {
+            prop_assert_eq!(&json, &text);
+            prop_assert_eq!(&form, &text);
+        }
+        if text.contains(':') {
+            // `name: value` and `Cookie:` patterns may mask across names; the rest is for forms.
+            return Ok(());
+        }
+        prop_assert_eq!(form_names(&form), form_names(&text));
+        for (out, pair) in form.split('&').zip(text.split('&')) {
+            if let Some((name, value)) = pair.split_once('=') {
+                let masked = format!("{name}={}", m.mask_value(value));
+                let patterns = m.mask_text(pair);
+                prop_assert!(
+                    out == pair || out == masked || out == patterns || out == m.mask_text(&masked),
+                    "{:?} became {:?}", pair, out
+                );
+            }
+        }
+    }
+
+    /// Valid JSON, however spelled (escaped keys, any whitespace), comes out valid with the same
+    /// structure, keys and ordinary values, and every scalar at any depth below a sensitive key a
+    /// string holding its mask. Masking the output again changes nothing.
+    #[test]
+    fn mask_json_masks_every_value_under_a_sensitive_key_and_nothing_else(
+        doc in json_doc(rich_text()),
+        seed in any::<u64>(),
+        full in any::<bool>(),
+    ) {
+        let m = structured_masker(full);
+        let (text, masked) = JsonWriter::write(&doc, seed, true);
+        let input: Value = serde_json::from_str(&text).expect("the writer writes valid JSON");
+        prop_assert_eq!(&input, &expected_json(&doc, false, None), "{}", text);
+
+        let out = m.mask_json(&text);
+        let parsed: Value = match serde_json::from_str(&out) {
+            Ok(parsed) => parsed,
+            Err(e) => return Err(TestCaseError::fail(format!("invalid JSON out ({e}): {out}\nfrom {text}"))),
+        };
+        let expected = expected_json(&doc, false, Some(&m));
+        prop_assert_eq!(&parsed, &expected, "{} became {}", text, out);
+        if masked.is_empty() && expected == input {
+            prop_assert!(matches!(out, Cow::Borrowed(_)), "nothing to mask, yet {} became {}", text, out);
+        }
+        prop_assert_eq!(m.mask_json(&out), out.clone());
+    }
+
+    /// The same documents cut anywhere (a capped body): no run of 5 characters of a value under
+    /// a sensitive key (one the document holds nowhere else) survives the cut and the mask.
+    #[test]
+    fn mask_json_of_a_document_cut_short_never_shows_a_masked_value(
+        doc in json_doc(plain_text()),
+        seed in any::<u64>(),
+        full in any::<bool>(),
+    ) {
+        let m = structured_masker(full);
+        let (text, masked) = JsonWriter::write(&doc, seed, false);
+        let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        // Every cut in and just around a masked value, and 32 more spread over the document.
+        let mut cuts: Vec<usize> = boundaries.iter().step_by(boundaries.len().div_ceil(32)).copied().collect();
+        for r in &masked {
+            cuts.extend(boundaries.iter().filter(|&&b| b + 4 >= r.start && b <= r.end + 4));
+        }
+        // (start of a 5-character run, its end) that the document holds once, in a masked value.
+        let runs: Vec<Range<usize>> = masked
+            .iter()
+            .flat_map(|r| {
+                let starts: Vec<usize> = text[r.clone()].char_indices().map(|(i, _)| r.start + i).collect();
+                starts.windows(5).map(|w| w[0]).collect::<Vec<_>>().into_iter().filter_map(|start| {
+                    let end = text[start..].char_indices().nth(5).map_or(text.len(), |(i, _)| start + i);
+                    (end <= r.end && text.matches(&text[start..end]).count() == 1).then_some(start..end)
+                }).collect::<Vec<_>>()
+            })
+            .collect();
+        for cut in cuts {
+            let out = m.mask_json(&text[..cut]);
+            for run in runs.iter().filter(|run| run.end <= cut) {
+                prop_assert!(
+                    !out.contains(&text[run.clone()]),
+                    "{:?} of a masked value shows in {:?}, from {:?}", &text[run.clone()], out, &text[..cut]
+                );
+            }
+        }
+    }
+
+    /// Forms from random pairs, names percent-encoded at random: values under sensitive names
+    /// are masked (never shown), every other segment is unchanged.
+    #[test]
+    fn mask_form_masks_sensitive_values_and_keeps_the_rest(
+        segments in prop::collection::vec(form_segment(), 0..10),
+        full in any::<bool>(),
+    ) {
+        let m = structured_masker(full);
+        let render = |mask: bool| {
+            segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Pair { name, sensitive, value } if mask && *sensitive && !value.is_empty() => {
+                        format!("{name}={}", m.mask_value(value))
+                    }
+                    Segment::Pair { name, value, .. } => format!("{name}={value}"),
+                    Segment::Bare(bare) => bare.clone(),
+                    Segment::Empty => String::new(),
+                })
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        let form = render(false);
+        let out = m.mask_form(&form);
+        prop_assert_eq!(&out, &render(true), "from {}", form);
+        for s in &segments {
+            if let Segment::Pair { sensitive: true, value, .. } = s {
+                prop_assert!(value.is_empty() || !out.contains(value.as_str()), "{} shows in {}", value, out);
+            }
+        }
+    }
+}
+
+#[test]
+fn mask_json_walks_deep_nesting_without_recursion() {
+    let m = structured_masker(false);
+    let depth = 100_000;
+    let deep = format!("{}{{\"password\":\"hunter2hunter2\"}}{}", "[".repeat(depth), "]".repeat(depth));
+    let out = m.mask_json(&deep);
+    assert!(out.contains(r#"{"password":"hu*******r2"}"#));
+    assert!(!out.contains("hunter2"));
+    let under = format!("{{\"token\":{}\"abc\"{}}}", "{\"a\":[".repeat(depth), "]}".repeat(depth));
+    let out = m.mask_json(&under);
+    assert!(out.contains(r#"["****"]"#));
+    assert!(!out.contains("abc"));
+    // Unclosed brackets, and closers with nothing open.
+    for text in ["[".repeat(depth), "]".repeat(depth), "{\"pin\":".repeat(depth), "}{".repeat(depth)] {
+        let _ = m.mask_json(&text);
+        let _ = m.mask_form(&text);
+    }
+}
+
+// Found in review; ignored until fixed.
+
+#[test]
+
+fn numbered_and_confirmation_passwords_are_masked() {
+    let m = structured_masker(false);
+    let form = m.mask_form("password1=hunter22&password2=hunter22&user[password_confirmation]=hunter22");
+    assert!(!form.contains("hunter22"), "{form}");
+    let json = m.mask_json(r#"{"password_confirmation":"hunter22","newPassword2":"hunter22"}"#);
+    assert!(!json.contains("hunter22"), "{json}");
+}
+
+#[test]
+
+fn humped_and_run_together_sensitive_names_are_masked() {
+    let m = structured_masker(false);
+    let form = m.mask_form("pass%57ord=hunter22");
+    assert!(!form.contains("hunter22"), "{form}");
+    let json = m.mask_json(
+        r#"{"passWord":["hunter2hunter2"],"PassPhrase":{"a":"hunter3hunter3"},"privatekey":"hunter4hunter4","creditcard":4111111111111111}"#,
+    );
+    for secret in ["hunter2hunter2", "hunter3hunter3", "hunter4hunter4", "4111111111111111"] {
+        assert!(!json.contains(secret), "{json}");
+    }
+}
+
+/// Bodies captured by the HTTP middleware, through the activity layer.
+#[cfg(feature = "http")]
+mod captured_bodies {
+    use std::future::Future;
+    use std::pin::{Pin, pin};
+    use std::task::{Context, Poll, Waker};
+
+    use bytes::Bytes;
+    use http::{Request, Response};
+    use http_body::{Body, Frame};
+    use http_body_util::Full;
+    use tower_layer::Layer;
+    use tower_service::Service;
+    use tracing_activity::http::{HttpActivityLayer, RequestBody};
+
+    use super::*;
+
+    type Polled<B> = Poll<Option<Result<Frame<<B as Body>::Data>, <B as Body>::Error>>>;
+
+    fn poll_once<B: Body>(body: Pin<&mut B>) -> Polled<B> {
+        body.poll_frame(&mut Context::from_waker(Waker::noop()))
+    }
+
+    fn drain<B: Body<Data = Bytes>>(body: B) -> Vec<u8> {
+        let mut body = pin!(body);
+        let mut out = Vec::new();
+        while let Poll::Ready(Some(Ok(frame))) = poll_once(body.as_mut()) {
+            if let Ok(data) = frame.into_data() {
+                out.extend_from_slice(&data);
+            }
+        }
+        out
+    }
+
+    /// Reads the request body, answers `respond(content type, body)`.
+    #[derive(Clone)]
+    struct App<R>(fn(Option<http::HeaderValue>, Vec<u8>) -> R);
+
+    impl<R> Service<Request<RequestBody<Full<Bytes>>>> for App<R> {
+        type Response = Response<R>;
+        type Error = String;
+        type Future = std::future::Ready<Result<Response<R>, String>>;
+
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), String>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, request: Request<RequestBody<Full<Bytes>>>) -> Self::Future {
+            let content_type = request.headers().get("content-type").cloned();
+            let body = drain(request.into_body());
+            let mut response = Response::new((self.0)(content_type.clone(), body));
+            if let Some(content_type) = content_type {
+                response.headers_mut().insert("content-type", content_type);
+            }
+            std::future::ready(Ok(response))
+        }
+    }
+
+    fn echo(_: Option<http::HeaderValue>, body: Vec<u8>) -> Full<Bytes> {
+        Full::new(Bytes::from(body))
+    }
+
+    /// Posts `body` through the middleware to `app`, reads the response for `polls` frames,
+    /// drops it; returns the actions' data.
+    fn post<R: Body>(
+        layer: HttpActivityLayer,
+        app: App<R>,
+        content_type: &str,
+        body: &[u8],
+        polls: usize,
+    ) -> Vec<Value> {
+        let h = Harness::new(Config::default());
+        h.run(|| {
+            let mut service = layer.layer(app);
+            let request = Request::post("/x")
+                .header("content-type", content_type)
+                .body(Full::new(Bytes::copy_from_slice(body)))
+                .unwrap();
+            let future = pin!(service.call(request));
+            let Poll::Ready(Ok(response)) = future.poll(&mut Context::from_waker(Waker::noop())) else {
+                panic!("the app answers at once")
+            };
+            let mut body = pin!(response.into_body());
+            for _ in 0..polls {
+                let _ = poll_once(body.as_mut());
+            }
+        });
+        h.file.json().iter().map(|line| line["action"]["data"].clone()).collect()
+    }
+
+    fn capturing() -> HttpActivityLayer {
+        HttpActivityLayer::new(&Config::default()).log_request_body(true).log_response_body(true)
+    }
+
+    /// A JSON body that ends in an error after its first frame.
+    struct Broken(u8);
+
+    impl Body for Broken {
+        type Data = Bytes;
+        type Error = String;
+
+        fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Polled<Self> {
+            self.0 += 1;
+            Poll::Ready(Some(match self.0 {
+                1 => Ok(Frame::data(Bytes::from_static(br#"{"token":"abcdefghijkl"#))),
+                _ => Err("broken".to_owned()),
+            }))
+        }
+    }
+
+    #[test]
+    fn a_response_body_records_its_action_once_however_it_ends() {
+        for polls in 0..4 {
+            let data =
+                post(capturing(), App(|_, _| Broken(0)), "application/json", br#"{"password":"x"}"#, polls);
+            assert_eq!(data.len(), 1, "{polls} polls: {data:?}");
+            let expected =
+                if polls == 0 { Value::Null } else { json!(r#"{"token":"ab*******kl"…[incomplete]"#) };
+            assert_eq!(
+                data[0].get("response_body").cloned().unwrap_or(Value::Null),
+                expected,
+                "{polls} polls"
+            );
+            assert_eq!(data[0]["request_body"], r#"{"password":"****"}"#);
+        }
+        let data = post(capturing(), App(echo), "application/json", br#"{"pin":1}"#, 5);
+        assert_eq!(data.len(), 1);
+        assert_eq!(data[0]["response_body"], r#"{"pin":1}"#);
+    }
+
+    #[test]
+
+    fn captured_json_stays_json() {
+        let data = post(
+            capturing(),
+            App(echo),
+            "application/json",
+            br#"{"secret":["abc",{"x":1}],"after":"kept"}"#,
+            5,
+        );
+        let body: Value = serde_json::from_str(data[0]["request_body"].as_str().unwrap())
+            .unwrap_or_else(|e| panic!("{e}: {}", data[0]["request_body"]));
+        assert_eq!(body, json!({"secret": ["****", {"x": "****"}], "after": "kept"}));
+    }
+
+    #[test]
+
+    fn the_truncation_marker_survives_a_cut_after_a_sensitive_name() {
+        let layer = capturing().max_request_body_size(12).max_response_body_size(9);
+        let data = post(layer, App(echo), "application/json", br#"{"password":"hunter2hunter2"}"#, 5);
+        assert_eq!(data[0]["request_body"], r#"{"password":…[truncated 17 bytes]"#);
+        let layer = capturing().max_request_body_size(9);
+        let data = post(layer, App(echo), "application/x-www-form-urlencoded", b"password=hunter22", 5);
+        assert_eq!(data[0]["request_body"], "password=…[truncated 8 bytes]");
+    }
+
+    #[test]
+
+    fn json_in_another_charset_never_shows_its_secrets() {
+        let utf16: Vec<u8> =
+            r#"{"password":"hunter2hunter2"}"#.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let data = post(capturing(), App(echo), "application/json; charset=utf-16le", &utf16, 5);
+        for field in ["request_body", "response_body"] {
+            let text = data[0][field].as_str().unwrap_or_default().replace('\0', "");
+            assert!(!text.contains("hunter2"), "{field}: {text}");
+        }
+    }
+}

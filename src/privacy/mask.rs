@@ -126,12 +126,21 @@ impl Masker {
     /// Whether a field of this name has its whole value masked.
     pub fn is_sensitive_name(&self, name: &str) -> bool {
         let name = normalize(name);
-        self.names.iter().any(|sensitive| {
-            name.strip_suffix(sensitive.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.ends_with('_') || sensitive.len() >= LONG_NAME)
+        let plain = strip_variant(&name);
+        [name.as_str(), plain].into_iter().any(|name| {
+            let compact = || name.bytes().filter(|&b| b != b'_');
+            self.names.iter().any(|sensitive| {
+                let long = sensitive.len() >= LONG_NAME;
+                name.strip_suffix(sensitive.as_str()).is_some_and(|rest| rest.is_empty() || rest.ends_with('_') || long)
+                    // Run together or humped inside: `privatekey`, `passWord` (`pass_word`).
+                    || (long && {
+                        let sensitive = sensitive.bytes().filter(|&b| b != b'_');
+                        compact().rev().zip(sensitive.clone().rev()).all(|(a, b)| a == b)
+                            && compact().count() >= sensitive.count()
+                    })
+            })
         })
     }
-
     /// The mask of a whole value, in this masker's style.
     pub fn mask_value(&self, value: &str) -> String {
         let mut out = String::new();
@@ -265,7 +274,19 @@ impl Masker {
                 _ => break,
             }
         }
-        reversed.iter().any(|name| word[..len].starts_with(name))
+        let word = &word[..len];
+        let matches = |word: &[u8]| reversed.iter().any(|name| word.starts_with(name));
+        if matches(word) {
+            return true;
+        }
+        let word = &word[word.iter().take_while(|b| b.is_ascii_digit()).count()..];
+        matches(word)
+            || VARIANT_SUFFIXES.iter().any(|suffix| {
+                let suffix = suffix.as_bytes();
+                word.len() > suffix.len()
+                    && word.iter().zip(suffix.iter().rev()).all(|(a, b)| a == b)
+                    && matches(&word[suffix.len()..])
+            })
     }
 }
 
@@ -354,6 +375,20 @@ pub(crate) fn luhn(number: &str) -> bool {
 /// `cwd` stay readable.
 const LONG_NAME: usize = 5;
 
+/// A name without what marks a second field of the same kind: trailing digits (`password2`)
+/// or a confirmation suffix (`password_confirmation`, `pin_repeat`).
+fn strip_variant(name: &str) -> &str {
+    let name = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    VARIANT_SUFFIXES
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix).map(|rest| rest.trim_end_matches('_')))
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(name)
+}
+
+/// Suffixes of a field that repeats a sensitive one.
+const VARIANT_SUFFIXES: [&str; 4] = ["confirmation", "confirm", "repeat", "again"];
+
 /// Lowercase snake case: `-` and `.` become `_`, and so does a camelCase hump
 /// (`accessToken` → `access_token`).
 fn normalize(name: &str) -> String {
@@ -383,7 +418,10 @@ fn patterns(names: &[String]) -> String {
     // A name: any word ending in a long sensitive name (`dbPassword`), or a short one after a
     // separator (`x_auth`), then a word boundary.
     // `user[password]` and its URL-encoded `user%5Bpassword%5D` count as the inner name.
-    let inner = format!(r"(?:[a-z0-9_.-]*?(?:{long})|(?:[a-z0-9]+[_.-])*(?:{short}))");
+    let inner = format!(
+        r"(?:[a-z0-9_.-]*?(?:{long})|(?:[a-z0-9]+[_.-])*(?:{short}))(?:[_.-]?(?:{variants}))?[0-9]*",
+        variants = VARIANT_SUFFIXES.join("|")
+    );
     // ASCII case folding only (no Kelvin sign for `k`), as the prefilter compares names.
     let name = format!(r"(?-u:[a-z0-9_.-]*(?:\[|%5b){inner}(?:\]|%5d)|{inner}\b)");
     [
@@ -616,6 +654,10 @@ mod tests {
             "pin_code",
             "cookie",
             "Set-Cookie",
+            "password2",
+            "pin_code_confirmation",
+            "passwordRepeat1",
+            "Pin2",
             "user[password",
             "user%5Bpassword",
             "a[b",
@@ -625,7 +667,7 @@ mod tests {
         ]);
         let closer = select(vec!["", "", "]", "%5D", "%5d"]);
         let gap = select(vec!["", "", "\\", "\"", "'", "\\\"", " ", "\t ", "\" "]);
-        let sep = select(vec!["=", ":", ": ", "://", "", "."]);
+        let sep = select(vec!["=", ":", ": ", "://", "", ".", "1=", "_again="]);
         let value = select(vec![
             "",
             "x",

@@ -16,7 +16,9 @@ use super::Masker;
 impl Masker {
     /// `json` with every value under a sensitive key masked, whatever its type: a string,
     /// number or literal becomes the mask as a JSON string; in an object or array under a
-    /// sensitive key, every scalar is masked. Keys, structure and other values are unchanged.
+    /// sensitive key, every scalar is masked. Every other value has the secrets it holds masked
+    /// as [`mask_text`](Self::mask_text) would (a token in a string, a card number). Keys and
+    /// structure are unchanged: valid JSON stays valid.
     ///
     /// ```
     /// use tracing_activity::config::MaskStyle;
@@ -72,6 +74,8 @@ impl Masker {
                         key_sensitive = self.is_sensitive_name(&unescape(content));
                     } else if masked_value {
                         edit.replace(i..end, |out| self.push_json_mask(&unescape(content), out));
+                    } else if let Cow::Owned(masked) = self.mask_text(&unescape(content)) {
+                        edit.replace(i..end, |out| push_json_string(&masked, out));
                     }
                     i = end;
                 }
@@ -87,6 +91,8 @@ impl Masker {
                         .map_or(b.len(), |n| i + n);
                     if masked_value {
                         edit.replace(i..end, |out| self.push_json_mask(&json[i..end], out));
+                    } else if let Cow::Owned(masked) = self.mask_text(&json[i..end]) {
+                        edit.replace(i..end, |out| push_json_string(&masked, out));
                     }
                     i = end;
                 }
@@ -98,6 +104,7 @@ impl Masker {
     /// `form` (`name=value&name=value`, a form body or a URL query string) with the value of
     /// every field whose name is sensitive masked. Names are compared percent-decoded (`+` is
     /// a space), and a bracketed name (`user[password]`) is sensitive when any part of it is.
+    /// Then what [`mask_text`](Self::mask_text) finds in the rest is masked too.
     ///
     /// ```
     /// use tracing_activity::config::MaskStyle;
@@ -119,7 +126,10 @@ impl Masker {
             }
             start += pair.len() + 1;
         }
-        edit.finish()
+        match edit.finish() {
+            Cow::Borrowed(form) => self.mask_text(form),
+            Cow::Owned(masked) => Cow::Owned(self.mask_text(&masked).into_owned()),
+        }
     }
 
     /// A form field name is sensitive as a whole, or by any of its bracketed parts.
@@ -133,17 +143,22 @@ impl Masker {
     fn push_json_mask(&self, value: &str, out: &mut String) {
         let mut mask = String::new();
         self.push_mask(value, &mut mask);
-        out.push('"');
-        for c in mask.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
+        push_json_string(&mask, out);
     }
+}
+
+/// `text` as a JSON string, quotes included.
+fn push_json_string(text: &str, out: &mut String) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Copies a text with some byte ranges replaced, allocating only at the first replacement.
@@ -211,7 +226,11 @@ fn unescape(content: &str) -> Cow<'_, str> {
             Some('f') => out.push('\u{c}'),
             Some('u') => {
                 let rest = chars.as_str();
-                let unit = |s: &str| s.get(..4).and_then(|h| u16::from_str_radix(h, 16).ok());
+                let unit = |s: &str| {
+                    s.get(..4)
+                        .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+                        .and_then(|h| u16::from_str_radix(h, 16).ok())
+                };
                 match unit(rest) {
                     Some(high @ 0xD800..=0xDBFF) => {
                         let low = rest.get(4..6).filter(|p| *p == "\\u").and_then(|_| unit(&rest[6..]));
