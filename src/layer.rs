@@ -24,6 +24,10 @@ use crate::sink::Sinks;
 /// The time source: UTC now.
 pub(crate) type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
+/// The module whose events are the HTTP middleware's actions: their `request_body` and
+/// `response_body` are masked by the middleware, which knows their structure.
+pub(crate) const MIDDLEWARE_ACTIONS: &str = "tracing_activity::http::action";
+
 /// The action type of an action event that names none.
 const UNNAMED_ACTION: &str = "action";
 /// The action type of a narrated ordinary event.
@@ -244,7 +248,14 @@ where
         }
         with_scratch(|scratch| {
             let Scratch { record, time, narrative, line, raw, clean } = scratch;
-            event.record(&mut Visitor(&mut EventVisitor { record, privacy: &shared.privacy, raw, clean }));
+            let bodies_masked = event.metadata().module_path() == Some(MIDDLEWARE_ACTIONS);
+            event.record(&mut Visitor(&mut EventVisitor {
+                record,
+                privacy: &shared.privacy,
+                raw,
+                clean,
+                bodies_masked,
+            }));
             if let Some(scope) = ctx.event_scope(event) {
                 for span in scope {
                     if let Some(activity) = span.extensions().get::<SpanActivity>() {

@@ -214,11 +214,17 @@ pub(crate) struct EventVisitor<'a> {
     pub(crate) privacy: &'a Privacy,
     pub(crate) raw: &'a mut String,
     pub(crate) clean: &'a mut String,
+    /// The event is the HTTP middleware's action, whose captured bodies are masked already
+    /// (structurally, which the value patterns would undo).
+    pub(crate) bodies_masked: bool,
 }
 
 impl PutField for EventVisitor<'_> {
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
         let class = self.privacy.classify(field.name());
+        if self.bodies_masked && class.is_body() {
+            return self.record.put(field.name(), class.slot, value);
+        }
         let value = self.privacy.clean(class, value, self.raw, self.clean);
         self.record.put(field.name(), class.slot, value);
     }

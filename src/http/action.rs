@@ -9,6 +9,10 @@ use tracing::{Level, Span};
 use super::body::{Capture, CaptureRule, SharedCapture};
 use crate::action::ActionType;
 
+/// This module's path: the activity layer knows the events from here by it.
+#[cfg(test)]
+const MODULE: &str = module_path!();
+
 /// What the action of a request in flight needs when it ends.
 #[derive(Debug)]
 pub(crate) struct Pending {
@@ -57,6 +61,18 @@ impl Outcome {
             status: Some(status.as_u16()),
             duration_ms: elapsed_ms(pending),
         }
+    }
+}
+
+impl Outcome {
+    /// The response body failed after the head was sent: the request failed after all.
+    pub(crate) fn body_failed(&mut self) {
+        const NOTE: &str = "; the response body failed";
+        if !self.result.ends_with(NOTE) {
+            self.result.push_str(NOTE);
+        }
+        self.success = false;
+        self.level = Level::ERROR;
     }
 }
 
@@ -111,6 +127,29 @@ pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_layer_knows_these_actions_mask_their_own_bodies() {
+        assert_eq!(super::MODULE, crate::layer::MIDDLEWARE_ACTIONS);
+    }
+
+    #[test]
+    fn a_failed_response_body_fails_the_request_once() {
+        let pending = Pending {
+            start: Instant::now(),
+            kind: ActionType::ApiCall,
+            description: String::new(),
+            feature: String::new(),
+            request_id: None,
+            request_body: None,
+            response_body: None,
+        };
+        let mut outcome = Outcome::of_status(&pending, StatusCode::OK);
+        outcome.body_failed();
+        outcome.body_failed();
+        assert_eq!(outcome.result, "HTTP 200 SUCCESS; the response body failed");
+        assert_eq!((outcome.success, outcome.level), (false, Level::ERROR));
+    }
 
     #[test]
     fn results_read_like_the_seed() {

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 
 use bytes::Buf;
 use http::HeaderMap;
-use http::header::CONTENT_TYPE;
+use http::header::{CONTENT_ENCODING, CONTENT_TYPE};
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 use tracing::Span;
@@ -26,26 +26,47 @@ enum Kind {
     Other(Box<str>),
 }
 
-/// The longest media type written in a summary.
+/// The longest media type (and content encoding) written in a summary.
 const MAX_MEDIA_TYPE: usize = 64;
 
 impl Kind {
     fn of(headers: &HeaderMap) -> Kind {
-        let media = headers
-            .get(CONTENT_TYPE)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()))
-            .map(|t| t.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
-            .unwrap_or_default();
-        if media == "application/json" || (media.starts_with("application/") && media.ends_with("+json")) {
-            Kind::Json
+        let header =
+            |name| headers.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).to_ascii_lowercase());
+        let content_type = header(CONTENT_TYPE).unwrap_or_default();
+        let mut params = content_type.split(';').map(str::trim);
+        let media = params.next().unwrap_or_default();
+        // Text in another charset (UTF-16) or compressed would be kept as garbage the masking
+        // cannot read: such bodies are summarized.
+        let charset_ok = params
+            .filter_map(|p| p.strip_prefix("charset="))
+            .all(|c| matches!(c.trim_matches('"'), "utf-8" | "utf8" | "us-ascii"));
+        let encoding = header(CONTENT_ENCODING).filter(|e| !e.trim().is_empty() && e.trim() != "identity");
+        let text_kind = if media == "application/json"
+            || (media.starts_with("application/") && media.ends_with("+json"))
+        {
+            Some(Kind::Json)
         } else if media == "application/x-www-form-urlencoded" {
-            Kind::Form
+            Some(Kind::Form)
         } else {
-            let mut cut = media.len().min(MAX_MEDIA_TYPE);
-            while !media.is_char_boundary(cut) {
-                cut -= 1;
+            None
+        };
+        match text_kind {
+            Some(kind) if charset_ok && encoding.is_none() => kind,
+            _ => {
+                let mut summary = media.to_owned();
+                if let Some(encoding) = encoding {
+                    if !summary.is_empty() {
+                        summary.push_str(", ");
+                    }
+                    summary.push_str(encoding.trim());
+                }
+                let mut cut = summary.len().min(MAX_MEDIA_TYPE);
+                while !summary.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                Kind::Other(summary[..cut].into())
             }
-            Kind::Other(media[..cut].into())
         }
     }
 }
@@ -133,11 +154,13 @@ impl Capture {
         }
         // A cut in the middle of a character drops the character; other invalid bytes are
         // replaced.
+        let cut = (self.kept.len() as u64) < self.seen;
         let whole = match std::str::from_utf8(&self.kept) {
-            Err(e) if e.error_len().is_none() => &self.kept[..e.valid_up_to()],
+            Err(e) if cut && e.error_len().is_none() => &self.kept[..e.valid_up_to()],
             _ => &self.kept[..],
         };
         let text = String::from_utf8_lossy(whole);
+        // Masked before the markers are added, so that nothing masks a marker.
         match (&self.masker, &self.kind) {
             (Some(m), Kind::Json) => out.push_str(&m.mask_json(&text)),
             (Some(m), _) => out.push_str(&m.mask_form(&text)),
@@ -174,8 +197,9 @@ pin_project! {
     ///   the first `MAX_REQUEST_BODY_SIZE` / `MAX_RESPONSE_BODY_SIZE` bytes, masked field by
     ///   field ([`Masker::mask_json`], [`Masker::mask_form`]); a longer body ends in
     ///   `…[truncated N bytes]`. `MAX_VALUE_LENGTH` does not apply.
-    /// - Anything else (binary, multipart, text): summarized by type and size,
-    ///   `[image/png, 5123 bytes]`; nothing of it is kept.
+    /// - Anything else (binary, multipart, text), and JSON or forms in a charset other than
+    ///   UTF-8 or with a `Content-Encoding` (gzip): summarized by type and size,
+    ///   `[image/png, 5123 bytes]`, `[application/json, gzip, 880 bytes]`; nothing of it is kept.
     ///
     /// A body that stopped before its end when the action was recorded (the client went away,
     /// the handler did not read it all, or has not yet) is marked `…[incomplete]`
@@ -262,7 +286,9 @@ pin_project! {
     ///
     /// With `LOG_RESPONSE_BODY` on, the first bytes are kept on the way (as
     /// [`RequestBody`] says), and the request's action is recorded when the body ends or is
-    /// dropped; its `duration_ms` is still the time to the response's head.
+    /// dropped; its `duration_ms` is still the time to the response's head. A body that fails
+    /// on the way makes the action a failure at ERROR (`HTTP 200 SUCCESS; the response body
+    /// failed`).
     #[derive(Debug)]
     pub struct ResponseBody<B> {
         #[pin]
@@ -308,7 +334,7 @@ impl<B: Body> Body for ResponseBody<B> {
                     }
                 }
                 None => deferred.capture.end(),
-                Some(Err(_)) => {}
+                Some(Err(_)) => deferred.outcome.body_failed(),
             }
             if frame.is_none() || this.inner.is_end_stream() {
                 deferred.capture.end();

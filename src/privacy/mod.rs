@@ -118,6 +118,13 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 /// The smallest number with 13 digits, the shortest card number.
 const CARD_MIN: u64 = 1_000_000_000_000;
 
+impl FieldClass {
+    /// A captured HTTP body (`request_body`, `response_body`).
+    pub(crate) fn is_body(self) -> bool {
+        !self.capped
+    }
+}
+
 impl Privacy {
     pub(crate) fn new(config: &Config) -> Self {
         let masker =
