@@ -136,7 +136,7 @@ where
         // The query is masked field by field here (names percent-decoded); the activity layer
         // masks what the value patterns find in the whole URL.
         let url = parts.uri.path_and_query().map(|p| match (p.query(), &settings.masker) {
-            (Some(query), Some(masker)) => match masker.mask_form(query) {
+            (Some(query), Some(masker)) => match masker.mask_form_fields(query) {
                 Cow::Borrowed(_) => Cow::Borrowed(p.as_str()),
                 Cow::Owned(masked) => Cow::Owned(format!("{}?{masked}", p.path())),
             },

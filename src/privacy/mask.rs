@@ -242,7 +242,7 @@ impl Masker {
 
     /// Whether `before` (the text before a `=` or `:`) may end with a sensitive name and what the
     /// pattern allows between a name and its separator.
-    fn sensitive_name_ends_at(&self, before: &[u8]) -> bool {
+    pub(super) fn sensitive_name_ends_at(&self, before: &[u8]) -> bool {
         let Some(reversed) = &self.reversed else { return true };
         let mut end = before.len();
         while end > 0 && matches!(before[end - 1], b' ' | b'\t') {

@@ -71,7 +71,9 @@ impl Masker {
                     let content = if terminated { &json[i + 1..end - 1] } else { &json[i + 1..] };
                     let end = end.min(b.len());
                     if in_object && expect_key {
-                        key_sensitive = self.is_sensitive_name(&unescape(content));
+                        let key = unescape(content);
+                        key_sensitive = self.sensitive_name_ends_at(key.trim().as_bytes())
+                            && self.is_sensitive_name(&key);
                     } else if masked_value {
                         edit.replace(i..end, |out| self.push_json_mask(&unescape(content), out));
                     } else if let Cow::Owned(masked) = self.mask_text(&unescape(content)) {
@@ -115,6 +117,15 @@ impl Masker {
     /// assert_eq!(masker.mask_form("user%5Btoken%5D=abc"), "user%5Btoken%5D=****");
     /// ```
     pub fn mask_form<'t>(&self, form: &'t str) -> Cow<'t, str> {
+        match self.mask_form_fields(form) {
+            Cow::Borrowed(form) => self.mask_text(form),
+            Cow::Owned(masked) => Cow::Owned(self.mask_text(&masked).into_owned()),
+        }
+    }
+
+    /// [`mask_form`](Self::mask_form) without the value patterns: for a URL's query, which the
+    /// activity layer runs them over with the rest of the URL.
+    pub(crate) fn mask_form_fields<'t>(&self, form: &'t str) -> Cow<'t, str> {
         let mut edit = Edit::new(form);
         let mut start = 0;
         for pair in form.split('&') {
@@ -126,14 +137,15 @@ impl Masker {
             }
             start += pair.len() + 1;
         }
-        match edit.finish() {
-            Cow::Borrowed(form) => self.mask_text(form),
-            Cow::Owned(masked) => Cow::Owned(self.mask_text(&masked).into_owned()),
-        }
+        edit.finish()
     }
 
     /// A form field name is sensitive as a whole, or by any of its bracketed parts.
     fn is_sensitive_form_name(&self, name: &str) -> bool {
+        if !name.contains('[') && !self.sensitive_name_ends_at(name.trim().as_bytes()) {
+            // The prefilter's quick look finds no sensitive name at the end: most names.
+            return false;
+        }
         self.is_sensitive_name(name)
             || (name.contains('[')
                 && name.split(['[', ']']).any(|part| !part.is_empty() && self.is_sensitive_name(part)))
