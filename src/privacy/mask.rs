@@ -49,7 +49,10 @@ const REDACTED: &str = "[REDACTED]";
 /// A name is sensitive when, compared case-insensitively with `-`, `_` and `.` alike, it is one
 /// of [`BUILT_IN_SENSITIVE_FIELDS`] or of `SENSITIVE_FIELDS`, or ends with one after a
 /// separator: `db_password`, `X-Api-Key` and `http.authorization` are sensitive; `author`,
-/// `passwordless` and `token_count` are not.
+/// `passwordless` and `token_count` are not. A name of 5 characters or more also counts at the
+/// end of a word, run together or humped (`dbpassword`, `privatekey`, `passWord`), and any name
+/// followed by digits or by `confirm`, `confirmation`, `repeat` or `again` (`password2`,
+/// `password_confirmation`) is sensitive too.
 ///
 /// **By value.** In every other text value (descriptions, results, URLs, user agents, data
 /// fields, `Debug` output), these are masked where they appear:
