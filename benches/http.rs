@@ -115,10 +115,16 @@ criterion_group!(benches, per_request);
 fn main() {
     // `http <subject> <n>`: run one subject n times, for callgrind (see BENCHMARKS.md).
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    if let [subject, n] = args.as_slice() {
-        let n: u64 = n.parse().expect("a count");
+    // Anything else (criterion's own flags and their values) goes to criterion.
+    let run = match args.as_slice() {
+        [subject, n] if matches!(subject.as_str(), "none" | "ours" | "trace") => {
+            n.parse::<u64>().ok().map(|n| (subject.as_str(), n))
+        }
+        _ => None,
+    };
+    if let Some((subject, n)) = run {
         let (mut bare, mut ours, mut traced, ours_dispatch, fmt_dispatch, _guard) = subjects();
-        match subject.as_str() {
+        match subject {
             "none" => (0..n).for_each(|_| bare()),
             "ours" => tracing::dispatcher::with_default(&ours_dispatch, || (0..n).for_each(|_| ours())),
             _ => tracing::dispatcher::with_default(&fmt_dispatch, || (0..n).for_each(|_| traced())),
