@@ -248,13 +248,12 @@ where
         }
         with_scratch(|scratch| {
             let Scratch { record, time, narrative, line, raw, clean } = scratch;
-            let bodies_masked = event.metadata().module_path() == Some(MIDDLEWARE_ACTIONS);
             event.record(&mut Visitor(&mut EventVisitor {
                 record,
                 privacy: &shared.privacy,
                 raw,
                 clean,
-                bodies_masked,
+                module: event.metadata().module_path(),
             }));
             if let Some(scope) = ctx.event_scope(event) {
                 for span in scope {

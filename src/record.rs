@@ -10,6 +10,7 @@ use std::fmt::{self, Write};
 use tracing_core::field::{Field, Visit};
 
 use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, Slot};
+use crate::layer::MIDDLEWARE_ACTIONS;
 use crate::privacy::Privacy;
 use crate::render::json::{JsonValue, push_member};
 
@@ -214,15 +215,15 @@ pub(crate) struct EventVisitor<'a> {
     pub(crate) privacy: &'a Privacy,
     pub(crate) raw: &'a mut String,
     pub(crate) clean: &'a mut String,
-    /// The event is the HTTP middleware's action, whose captured bodies are masked already
-    /// (structurally, which the value patterns would undo).
-    pub(crate) bodies_masked: bool,
+    /// The module the event comes from: the HTTP middleware's actions carry bodies it has
+    /// masked already (by their structure, which the value patterns would undo).
+    pub(crate) module: Option<&'static str>,
 }
 
 impl PutField for EventVisitor<'_> {
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
         let class = self.privacy.classify(field.name());
-        if self.bodies_masked && class.is_body() {
+        if class.body && self.module == Some(MIDDLEWARE_ACTIONS) {
             return self.record.put(field.name(), class.slot, value);
         }
         let value = self.privacy.clean(class, value, self.raw, self.clean);

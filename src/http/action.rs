@@ -21,7 +21,7 @@ pub(crate) struct Pending {
     pub(crate) description: String,
     pub(crate) feature: String,
     /// The request id, for the response's `X-Request-Id`.
-    pub(crate) request_id: Option<HeaderValue>,
+    pub(crate) request_id: HeaderValue,
     /// The request body as it streams to the handler, when `LOG_REQUEST_BODY` is on.
     pub(crate) request_body: Option<SharedCapture>,
     /// How to keep the response body, when `LOG_RESPONSE_BODY` is on: the action then waits for
@@ -140,7 +140,7 @@ mod tests {
             kind: ActionType::ApiCall,
             description: String::new(),
             feature: String::new(),
-            request_id: None,
+            request_id: HeaderValue::from_static("r-1"),
             request_body: None,
             response_body: None,
         };

@@ -183,6 +183,17 @@ impl Capture {
     fn end(&mut self) {
         self.ended = true;
     }
+
+    /// Takes note of one polled frame: keeps its data, and marks the end of the body when there
+    /// is no frame or the body says it has ended (`at_end`).
+    fn observe<D: Buf, E>(&mut self, frame: &Option<Result<Frame<D>, E>>, at_end: bool) {
+        if let Some(data) = frame.as_ref().and_then(|f| f.as_ref().ok()).and_then(Frame::data_ref) {
+            self.keep(data);
+        }
+        if frame.is_none() || at_end {
+            self.end();
+        }
+    }
 }
 
 pin_project! {
@@ -241,18 +252,7 @@ impl<B: Body> Body for RequestBody<B> {
         let frame = std::task::ready!(this.inner.as_mut().poll_frame(cx));
         if let Some(shared) = this.capture {
             let mut capture = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            match &frame {
-                Some(Ok(frame)) => {
-                    if let Some(data) = frame.data_ref() {
-                        capture.keep(data);
-                    }
-                    if this.inner.is_end_stream() {
-                        capture.end();
-                    }
-                }
-                None => capture.end(),
-                Some(Err(_)) => {}
-            }
+            capture.observe(&frame, this.inner.is_end_stream());
         }
         Poll::Ready(frame)
     }
@@ -327,17 +327,11 @@ impl<B: Body> Body for ResponseBody<B> {
         let mut this = self.project();
         let frame = std::task::ready!(this.inner.as_mut().poll_frame(cx));
         if let Some(deferred) = this.deferred.as_mut() {
-            match &frame {
-                Some(Ok(frame)) => {
-                    if let Some(data) = frame.data_ref() {
-                        deferred.capture.keep(data);
-                    }
-                }
-                None => deferred.capture.end(),
-                Some(Err(_)) => deferred.outcome.body_failed(),
+            if matches!(frame, Some(Err(_))) {
+                deferred.outcome.body_failed();
             }
-            if frame.is_none() || this.inner.is_end_stream() {
-                deferred.capture.end();
+            deferred.capture.observe(&frame, this.inner.is_end_stream());
+            if deferred.capture.ended {
                 if let Some(deferred) = this.deferred.take() {
                     deferred.record();
                 }

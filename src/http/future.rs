@@ -75,9 +75,7 @@ where
         };
         Poll::Ready(match output {
             Ok(mut response) => {
-                if let Some(id) = pending.request_id.take() {
-                    response.headers_mut().insert(X_REQUEST_ID_HEADER, id);
-                }
+                response.headers_mut().insert(X_REQUEST_ID_HEADER, pending.request_id.clone());
                 let outcome = Outcome::of_status(&pending, response.status());
                 match pending.response_body.take() {
                     None => {

@@ -106,19 +106,17 @@ where
         let kind = action_type(&request);
         let (mut parts, body) = request.into_parts();
 
-        let incoming = parts.headers.get(X_REQUEST_ID_HEADER).filter(|v| v.to_str().is_ok_and(is_valid_id));
-        // The id as text for the span, and as a header value for the response.
-        let (request_id, id_header) = match incoming {
-            Some(value) => (value.to_str().unwrap_or_default().to_owned(), Some(value.clone())),
-            None => {
-                let id = generate_id();
-                let value = HeaderValue::from_str(&id).ok();
-                if let Some(value) = &value {
-                    parts.headers.insert(X_REQUEST_ID_HEADER, value.clone());
+        // Kept as the header value: the span reads it as text, the response echoes it.
+        let request_id =
+            match parts.headers.get(X_REQUEST_ID_HEADER).filter(|v| v.to_str().is_ok_and(is_valid_id)) {
+                Some(incoming) => incoming.clone(),
+                None => {
+                    // A generated id is always a valid header value.
+                    let id = HeaderValue::try_from(generate_id()).unwrap_or(HeaderValue::from_static("-"));
+                    parts.headers.insert(X_REQUEST_ID_HEADER, id.clone());
+                    id
                 }
-                (id, value)
-            }
-        };
+            };
         let session = session_id(&parts.headers).map_or_else(generate_id, str::to_owned);
         let user = settings.user_id.as_ref().and_then(|f| f(&parts));
         let ip = (settings.peer_addr)(&parts)
@@ -151,7 +149,7 @@ where
             user_agent = header(USER_AGENT),
             current_page = path,
             referrer = header(REFERER),
-            request_id = request_id.as_str(),
+            request_id = request_id.to_str().unwrap_or_default(),
             method = parts.method.as_str(),
             url = url,
             feature = feature.as_str(),
@@ -183,7 +181,7 @@ where
             kind,
             description,
             feature,
-            request_id: id_header,
+            request_id,
             request_body,
             response_body: settings.response_body(),
         };

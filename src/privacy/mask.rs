@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use regex::{Captures, Regex};
 
+use super::structured::Edit;
 use crate::config::MaskStyle;
 
 /// Field names masked without being configured (see [`Masker`] for how names match).
@@ -128,19 +129,19 @@ impl Masker {
 
     /// Whether a field of this name has its whole value masked.
     pub fn is_sensitive_name(&self, name: &str) -> bool {
+        // The prefilter's quick look first: most names have no sensitive name at their end.
+        if !self.sensitive_name_ends_at(name.trim().as_bytes()) {
+            return false;
+        }
         let name = normalize(name);
         let plain = strip_variant(&name);
         [name.as_str(), plain].into_iter().any(|name| {
-            let compact = || name.bytes().filter(|&b| b != b'_');
+            let compact = name.replace('_', "");
             self.names.iter().any(|sensitive| {
                 let long = sensitive.len() >= LONG_NAME;
                 name.strip_suffix(sensitive.as_str()).is_some_and(|rest| rest.is_empty() || rest.ends_with('_') || long)
                     // Run together or humped inside: `privatekey`, `passWord` (`pass_word`).
-                    || (long && {
-                        let sensitive = sensitive.bytes().filter(|&b| b != b'_');
-                        compact().rev().zip(sensitive.clone().rev()).all(|(a, b)| a == b)
-                            && compact().count() >= sensitive.count()
-                    })
+                    || (long && compact.ends_with(&sensitive.replace('_', "")))
             })
         })
     }
@@ -175,19 +176,12 @@ impl Masker {
         if !self.may_hold_secret(text.as_bytes()) || !self.patterns.is_match(text) {
             return Cow::Borrowed(text);
         }
-        let mut out = String::with_capacity(text.len());
-        let mut last = 0;
+        let mut edit = Edit::new(text);
         for caps in self.patterns.captures_iter(text) {
             let Some(secret) = secret_of(&caps) else { continue };
-            out.push_str(&text[last..secret.start]);
-            self.push_mask(&text[secret.clone()], &mut out);
-            last = secret.end;
+            edit.replace(secret.clone(), |out| self.push_mask(&text[secret], out));
         }
-        if last == 0 {
-            return Cow::Borrowed(text);
-        }
-        out.push_str(&text[last..]);
-        Cow::Owned(out)
+        edit.finish()
     }
 }
 
@@ -245,7 +239,7 @@ impl Masker {
 
     /// Whether `before` (the text before a `=` or `:`) may end with a sensitive name and what the
     /// pattern allows between a name and its separator.
-    pub(super) fn sensitive_name_ends_at(&self, before: &[u8]) -> bool {
+    fn sensitive_name_ends_at(&self, before: &[u8]) -> bool {
         let Some(reversed) = &self.reversed else { return true };
         let mut end = before.len();
         while end > 0 && matches!(before[end - 1], b' ' | b'\t') {

@@ -80,8 +80,9 @@ fn known(slot: Slot) -> Option<usize> {
 pub(crate) struct FieldClass {
     pub(crate) slot: Slot,
     sensitive: bool,
-    /// Whether `MAX_VALUE_LENGTH` applies (captured bodies have their own caps).
-    capped: bool,
+    /// A captured HTTP body (`request_body`, `response_body`): capped by its own limit, not
+    /// `MAX_VALUE_LENGTH`.
+    pub(crate) body: bool,
 }
 
 /// A fast hasher for `(layer, address, length)` keys of `'static` field names.
@@ -117,13 +118,6 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// The smallest number with 13 digits, the shortest card number.
 const CARD_MIN: u64 = 1_000_000_000_000;
-
-impl FieldClass {
-    /// A captured HTTP body (`request_body`, `response_body`).
-    pub(crate) fn is_body(self) -> bool {
-        !self.capped
-    }
-}
 
 impl Privacy {
     pub(crate) fn new(config: &Config) -> Self {
@@ -164,10 +158,10 @@ impl Privacy {
     /// Where the field `name` goes and whether it is masked whole.
     pub(crate) fn classify(&self, name: &'static str) -> FieldClass {
         let slot = Slot::of(name);
-        let capped = !matches!(name, REQUEST_BODY | RESPONSE_BODY);
-        let Some(masker) = &self.masker else { return FieldClass { slot, sensitive: false, capped } };
+        let body = matches!(name, REQUEST_BODY | RESPONSE_BODY);
+        let Some(masker) = &self.masker else { return FieldClass { slot, sensitive: false, body } };
         if let Some(i) = known(slot) {
-            return FieldClass { slot, sensitive: self.known_sensitive[i], capped };
+            return FieldClass { slot, sensitive: self.known_sensitive[i], body };
         }
         let key = (self.id, name.as_ptr() as usize, name.len());
         let cached =
@@ -184,7 +178,7 @@ impl Privacy {
                 sensitive
             }
         };
-        FieldClass { slot, sensitive, capped }
+        FieldClass { slot, sensitive, body }
     }
 
     /// The value as it may be logged. Numbers and booleans pass unchanged unless their field is
@@ -252,7 +246,7 @@ impl Privacy {
             _ => {}
         }
         let masked = masker.map_or(Cow::Borrowed(text), |m| m.mask_text(text));
-        if masked.len() <= self.max_len || !class.capped {
+        if masked.len() <= self.max_len || class.body {
             return match masked {
                 Cow::Borrowed(text) => FieldValue::Str(text),
                 Cow::Owned(masked) => {

@@ -71,9 +71,7 @@ impl Masker {
                     let content = if terminated { &json[i + 1..end - 1] } else { &json[i + 1..] };
                     let end = end.min(b.len());
                     if in_object && expect_key {
-                        let key = unescape(content);
-                        key_sensitive = self.sensitive_name_ends_at(key.trim().as_bytes())
-                            && self.is_sensitive_name(&key);
+                        key_sensitive = self.is_sensitive_name(&unescape(content));
                     } else if masked_value {
                         edit.replace(i..end, |out| self.push_json_mask(&unescape(content), out));
                     } else if let Cow::Owned(masked) = self.mask_text(&unescape(content)) {
@@ -142,10 +140,6 @@ impl Masker {
 
     /// A form field name is sensitive as a whole, or by any of its bracketed parts.
     fn is_sensitive_form_name(&self, name: &str) -> bool {
-        if !name.contains('[') && !self.sensitive_name_ends_at(name.trim().as_bytes()) {
-            // The prefilter's quick look finds no sensitive name at the end: most names.
-            return false;
-        }
         self.is_sensitive_name(name)
             || (name.contains('[')
                 && name.split(['[', ']']).any(|part| !part.is_empty() && self.is_sensitive_name(part)))
@@ -174,26 +168,26 @@ fn push_json_string(text: &str, out: &mut String) {
 }
 
 /// Copies a text with some byte ranges replaced, allocating only at the first replacement.
-struct Edit<'t> {
+pub(super) struct Edit<'t> {
     text: &'t str,
     out: Option<String>,
     copied: usize,
 }
 
 impl<'t> Edit<'t> {
-    fn new(text: &'t str) -> Self {
+    pub(super) fn new(text: &'t str) -> Self {
         Edit { text, out: None, copied: 0 }
     }
 
     /// Replaces `range` (after every range replaced before) by what `write` appends.
-    fn replace(&mut self, range: std::ops::Range<usize>, write: impl FnOnce(&mut String)) {
+    pub(super) fn replace(&mut self, range: std::ops::Range<usize>, write: impl FnOnce(&mut String)) {
         let out = self.out.get_or_insert_with(|| String::with_capacity(self.text.len()));
         out.push_str(&self.text[self.copied..range.start]);
         write(out);
         self.copied = range.end;
     }
 
-    fn finish(self) -> Cow<'t, str> {
+    pub(super) fn finish(self) -> Cow<'t, str> {
         match self.out {
             None => Cow::Borrowed(self.text),
             Some(mut out) => {
