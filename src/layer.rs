@@ -160,7 +160,7 @@ fn give_back_if_large(buf: &mut String) {
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
-    static SPAN_BUFFERS: RefCell<[String; 3]> = RefCell::new(Default::default());
+    static SPAN_BUFFERS: RefCell<[String; 2]> = RefCell::new(Default::default());
 }
 
 /// Runs `f` with this thread's buffers in `key`, or fresh ones from `new` when they are in use
@@ -195,14 +195,16 @@ fn store_span_fields<'a, R: LookupSpan<'a>>(
     privacy: &Privacy,
     record: impl FnOnce(&mut dyn Visit),
 ) {
-    with_buffers(&SPAN_BUFFERS, <[String; 3]>::default, |buffers| {
+    let classes = privacy.classes(span.metadata());
+    let classes = &*classes;
+    with_buffers(&SPAN_BUFFERS, <[String; 2]>::default, |buffers| {
         let mut extensions = span.extensions_mut();
         if let Some(activity) = extensions.get_mut::<SpanActivity>() {
-            record(&mut Visitor(&mut SpanVisitor { span: activity, privacy, buffers }));
+            record(&mut Visitor(&mut SpanVisitor { span: activity, privacy, classes, buffers }));
             return;
         }
         let mut activity = SpanActivity::default();
-        record(&mut Visitor(&mut SpanVisitor { span: &mut activity, privacy, buffers }));
+        record(&mut Visitor(&mut SpanVisitor { span: &mut activity, privacy, classes, buffers }));
         if !activity.is_empty() {
             extensions.insert(activity);
         }
@@ -246,11 +248,13 @@ where
         if max < *meta.level() && max < Level::WARN {
             return; // not shown by any sink, even if a slow duration raised it to WARN
         }
+        let classes = shared.privacy.classes(meta);
         with_scratch(|scratch| {
             let Scratch { record, time, narrative, line, raw, clean } = scratch;
             event.record(&mut Visitor(&mut EventVisitor {
                 record,
                 privacy: &shared.privacy,
+                classes: &classes,
                 raw,
                 clean,
                 module: event.metadata().module_path(),

@@ -11,8 +11,9 @@ use tracing_core::field::{Field, Visit};
 
 use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, Slot};
 use crate::layer::MIDDLEWARE_ACTIONS;
-use crate::privacy::Privacy;
+use crate::privacy::{FieldClass, Privacy};
 use crate::render::json::{JsonValue, push_member};
+use crate::render::number::{push_i64, push_u64};
 
 const N_SESSION: usize = SESSION_FIELDS.len();
 const N_CONTEXT: usize = CONTEXT_FIELDS.len();
@@ -39,9 +40,18 @@ impl FieldValue<'_> {
                 out.push_str(s);
                 Ok(())
             }
-            FieldValue::Bool(v) => write!(out, "{v}"),
-            FieldValue::I64(v) => write!(out, "{v}"),
-            FieldValue::U64(v) => write!(out, "{v}"),
+            FieldValue::Bool(v) => {
+                out.push_str(if v { "true" } else { "false" });
+                Ok(())
+            }
+            FieldValue::I64(v) => {
+                push_i64(out, v);
+                Ok(())
+            }
+            FieldValue::U64(v) => {
+                push_u64(out, v);
+                Ok(())
+            }
             FieldValue::I128(v) => write!(out, "{v}"),
             FieldValue::U128(v) => write!(out, "{v}"),
             FieldValue::F64(v) => write!(out, "{v}"),
@@ -60,9 +70,10 @@ impl FieldValue<'_> {
                 JsonValue(out).str(s);
                 Ok(())
             }
-            FieldValue::Bool(v) => write!(out, "{v}"),
-            FieldValue::I64(v) => write!(out, "{v}"),
-            FieldValue::U64(v) => write!(out, "{v}"),
+            FieldValue::Bool(_) | FieldValue::I64(_) | FieldValue::U64(_) => {
+                self.write_text(out);
+                Ok(())
+            }
             FieldValue::I128(v) if i64::try_from(v).is_ok() => write!(out, "{v}"),
             FieldValue::U128(v) if u64::try_from(v).is_ok() => write!(out, "{v}"),
             FieldValue::I128(v) => write!(out, "\"{v}\""),
@@ -163,17 +174,104 @@ impl<const N: usize> Slots<N> {
 }
 
 /// A span's activity fields, classified and stored once in its extensions.
+///
+/// The values' text is kept in one buffer (one allocation per span, however many fields it
+/// has); the slots hold where each value is in it.
 #[derive(Debug, Default)]
 pub(crate) struct SpanActivity {
-    session: [Option<Box<str>>; N_SESSION],
-    context: [Option<Box<str>>; N_CONTEXT],
-    /// Other span fields: name and JSON literal.
-    extra: Vec<(&'static str, Box<str>)>,
+    /// Every stored value, one after another. A value recorded again is appended and its slot
+    /// moved; the old text stays until the span closes.
+    text: String,
+    session: [Option<TextRange>; N_SESSION],
+    context: [Option<TextRange>; N_CONTEXT],
+    /// Other span fields: name and where their JSON literal is.
+    extra: Vec<(&'static str, TextRange)>,
+}
+
+/// Where one value is in [`SpanActivity::text`].
+#[derive(Debug, Clone, Copy)]
+struct TextRange {
+    start: u32,
+    end: u32,
 }
 
 impl SpanActivity {
     pub(crate) fn is_empty(&self) -> bool {
         self.session.iter().chain(&self.context).all(Option::is_none) && self.extra.is_empty()
+    }
+
+    fn text_of(&self, span: TextRange) -> &str {
+        self.text.get(span.start as usize..span.end as usize).unwrap_or_default()
+    }
+
+    /// Appends what `write` writes to the text and returns where it is, or `None` when the text
+    /// would outgrow a `u32` (a span's values are capped far below that). `old` is the range the
+    /// value replaces, if any: its room is taken back when it is the last value, and the text is
+    /// compacted when replaced values make up most of it, so a span recorded in a loop does not
+    /// grow.
+    fn append(&mut self, old: Option<TextRange>, write: impl FnOnce(&mut String)) -> Option<TextRange> {
+        if let Some(old) = old {
+            if old.end as usize == self.text.len() {
+                self.text.truncate(old.start as usize);
+            } else if self.text.len() > COMPACT_OVER && self.text.len() > 2 * self.live_len() {
+                self.compact();
+            }
+        }
+        let start = self.text.len();
+        if self.text.capacity() == 0 {
+            self.text.reserve(SPAN_TEXT_CAPACITY);
+        }
+        write(&mut self.text);
+        match (u32::try_from(start), u32::try_from(self.text.len())) {
+            (Ok(start), Ok(end)) => Some(TextRange { start, end }),
+            _ => {
+                self.text.truncate(start);
+                None
+            }
+        }
+    }
+
+    fn ranges_mut(&mut self) -> impl Iterator<Item = &mut TextRange> {
+        self.session
+            .iter_mut()
+            .chain(&mut self.context)
+            .flatten()
+            .chain(self.extra.iter_mut().map(|(_, r)| r))
+    }
+
+    /// The bytes of the values in use.
+    fn live_len(&self) -> usize {
+        let ranges =
+            self.session.iter().chain(&self.context).flatten().chain(self.extra.iter().map(|(_, r)| r));
+        ranges.map(|r| (r.end - r.start) as usize).sum()
+    }
+
+    /// Rewrites the text with only the values in use.
+    fn compact(&mut self) {
+        let old = std::mem::take(&mut self.text);
+        let mut text = String::with_capacity(self.live_len());
+        for range in self.ranges_mut() {
+            let start = text.len();
+            text.push_str(old.get(range.start as usize..range.end as usize).unwrap_or_default());
+            // The compacted text is no longer than the old one, whose ranges fit a `u32`.
+            *range = TextRange { start: start as u32, end: text.len() as u32 };
+        }
+        self.text = text;
+    }
+}
+
+/// A span's text is compacted only beyond this size.
+const COMPACT_OVER: usize = 4096;
+
+/// The room a span's text starts with: enough for a request's session and context.
+const SPAN_TEXT_CAPACITY: usize = 256;
+
+/// The class of `field`, from its callsite's `classes`.
+fn class_of(privacy: &Privacy, classes: &[FieldClass], field: &Field) -> FieldClass {
+    match classes.get(field.index()) {
+        Some(class) => *class,
+        // Only a field of another callsite could be out of range.
+        None => privacy.classify(field.name()),
     }
 }
 
@@ -181,31 +279,31 @@ impl SpanActivity {
 pub(crate) struct SpanVisitor<'a> {
     pub(crate) span: &'a mut SpanActivity,
     pub(crate) privacy: &'a Privacy,
+    /// The classes of the span's fields, by index ([`Privacy::classes`]).
+    pub(crate) classes: &'a [FieldClass],
     /// Where values are rendered and cleaned (reused across spans by the caller).
-    pub(crate) buffers: &'a mut [String; 3],
+    pub(crate) buffers: &'a mut [String; 2],
 }
 
 impl PutField for SpanVisitor<'_> {
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
-        let class = self.privacy.classify(field.name());
-        let [raw, clean, out] = &mut *self.buffers;
+        let class = class_of(self.privacy, self.classes, field);
+        let [raw, clean] = &mut *self.buffers;
         let value = self.privacy.clean(class, value, raw, clean);
-        out.clear();
-        let slot = match class.slot {
-            Slot::Session(i) => &mut self.span.session[i],
-            Slot::Context(i) => &mut self.span.context[i],
+        let span = &mut *self.span;
+        match class.slot {
+            Slot::Session(i) => span.session[i] = span.append(span.session[i], |out| value.write_text(out)),
+            Slot::Context(i) => span.context[i] = span.append(span.context[i], |out| value.write_text(out)),
             _ => {
-                value.write_json(out);
-                let value: Box<str> = out.as_str().into();
-                match self.span.extra.iter_mut().find(|(n, _)| *n == field.name()) {
-                    Some(e) => e.1 = value,
-                    None => self.span.extra.push((field.name(), value)),
+                let i = span.extra.iter().position(|(n, _)| *n == field.name());
+                let old = i.map(|i| span.extra[i].1);
+                let Some(at) = span.append(old, |out| value.write_json(out)) else { return };
+                match i {
+                    Some(i) => span.extra[i].1 = at,
+                    None => span.extra.push((field.name(), at)),
                 }
-                return;
             }
-        };
-        value.write_text(out);
-        *slot = Some(out.as_str().into());
+        }
     }
 }
 
@@ -213,6 +311,8 @@ impl PutField for SpanVisitor<'_> {
 pub(crate) struct EventVisitor<'a> {
     pub(crate) record: &'a mut Record,
     pub(crate) privacy: &'a Privacy,
+    /// The classes of the event's fields, by index ([`Privacy::classes`]).
+    pub(crate) classes: &'a [FieldClass],
     pub(crate) raw: &'a mut String,
     pub(crate) clean: &'a mut String,
     /// The module the event comes from: the HTTP middleware's actions carry bodies it has
@@ -222,7 +322,7 @@ pub(crate) struct EventVisitor<'a> {
 
 impl PutField for EventVisitor<'_> {
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
-        let class = self.privacy.classify(field.name());
+        let class = class_of(self.privacy, self.classes, field);
         if class.body && self.module == Some(MIDDLEWARE_ACTIONS) {
             return self.record.put(field.name(), class.slot, value);
         }
@@ -297,18 +397,18 @@ impl Record {
     pub(crate) fn inherit(&mut self, span: &SpanActivity) {
         for (i, v) in span.session.iter().enumerate() {
             if let Some(v) = v {
-                self.session.fill(i, v);
+                self.session.fill(i, span.text_of(*v));
             }
         }
         for (i, v) in span.context.iter().enumerate() {
             if let Some(v) = v {
-                self.context.fill(i, v);
+                self.context.fill(i, span.text_of(*v));
             }
         }
         for (name, value) in &span.extra {
             if !self.context_names.contains(name) {
                 self.context_names.push(name);
-                push_member(&mut self.context_extra, name, |out| out.push_str(value));
+                push_member(&mut self.context_extra, name, |out| out.push_str(span.text_of(*value)));
             }
         }
     }
@@ -369,5 +469,27 @@ impl Record {
         };
         target.clear();
         value.write_text(target);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_recorded_again_and_again_keep_the_span_small() {
+        let mut span = SpanActivity::default();
+        for i in 0..10_000 {
+            // Two fields in turn: neither is ever the last value when it is replaced.
+            span.session[0] = span.append(span.session[0], |o| o.push_str(&format!("session-{i}")));
+            span.context[1] = span.append(span.context[1], |o| o.push_str(&format!("method-{i}")));
+        }
+        assert!(span.text.len() <= 2 * COMPACT_OVER, "{} bytes kept", span.text.len());
+        assert_eq!(span.text_of(span.session[0].unwrap()), "session-9999");
+        assert_eq!(span.text_of(span.context[1].unwrap()), "method-9999");
+        let tenant = span.append(None, |o| o.push_str("\"acme\"")).unwrap();
+        span.extra.push(("tenant", tenant));
+        span.compact();
+        assert_eq!(span.text, "session-9999method-9999\"acme\"");
     }
 }

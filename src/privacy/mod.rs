@@ -33,7 +33,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use tracing_core::Metadata;
 
 use crate::config::Config;
 use crate::fields::{
@@ -106,12 +109,12 @@ impl Hasher for NameHasher {
     }
 }
 
-type NameCache = HashMap<(u64, usize, usize), bool, BuildHasherDefault<NameHasher>>;
+type ClassCache = HashMap<(u64, usize), Rc<[FieldClass]>, BuildHasherDefault<NameHasher>>;
 
 thread_local! {
-    /// Whether a field name is sensitive, per layer, keyed by the name's address: field names
-    /// are `'static`, so each is judged once per thread.
-    static SENSITIVE_NAMES: RefCell<NameCache> = RefCell::new(NameCache::default());
+    /// The classes of a callsite's fields, per layer, keyed by the callsite's metadata address:
+    /// each callsite's names are judged once per thread.
+    static CALLSITE_CLASSES: RefCell<ClassCache> = RefCell::new(ClassCache::default());
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
@@ -156,29 +159,32 @@ impl Privacy {
     }
 
     /// Where the field `name` goes and whether it is masked whole.
-    pub(crate) fn classify(&self, name: &'static str) -> FieldClass {
+    pub(crate) fn classify(&self, name: &str) -> FieldClass {
         let slot = Slot::of(name);
         let body = matches!(name, REQUEST_BODY | RESPONSE_BODY);
-        let Some(masker) = &self.masker else { return FieldClass { slot, sensitive: false, body } };
-        if let Some(i) = known(slot) {
-            return FieldClass { slot, sensitive: self.known_sensitive[i], body };
-        }
-        let key = (self.id, name.as_ptr() as usize, name.len());
-        let cached =
-            SENSITIVE_NAMES.try_with(|cache| cache.try_borrow().ok().and_then(|c| c.get(&key).copied()));
-        let sensitive = match cached {
-            Ok(Some(sensitive)) => sensitive,
-            _ => {
-                let sensitive = masker.is_sensitive_name(name);
-                let _ = SENSITIVE_NAMES.try_with(|cache| {
-                    if let Ok(mut cache) = cache.try_borrow_mut() {
-                        cache.insert(key, sensitive);
-                    }
-                });
-                sensitive
-            }
+        let sensitive = match (&self.masker, known(slot)) {
+            (None, _) => false,
+            (Some(_), Some(i)) => self.known_sensitive[i],
+            (Some(masker), None) => masker.is_sensitive_name(name),
         };
         FieldClass { slot, sensitive, body }
+    }
+
+    /// The classes of the fields of a span or event with this metadata, in the order of
+    /// [`Field::index`](tracing_core::field::Field::index): judged once per callsite and thread.
+    pub(crate) fn classes(&self, metadata: &'static Metadata<'static>) -> Rc<[FieldClass]> {
+        let key = (self.id, std::ptr::from_ref(metadata) as usize);
+        let cached = CALLSITE_CLASSES.try_with(|cache| cache.try_borrow().ok()?.get(&key).cloned());
+        if let Ok(Some(classes)) = cached {
+            return classes;
+        }
+        let classes: Rc<[FieldClass]> = metadata.fields().iter().map(|f| self.classify(f.name())).collect();
+        let _ = CALLSITE_CLASSES.try_with(|cache| {
+            if let Ok(mut cache) = cache.try_borrow_mut() {
+                cache.insert(key, Rc::clone(&classes));
+            }
+        });
+        classes
     }
 
     /// The value as it may be logged. Numbers and booleans pass unchanged unless their field is
