@@ -128,11 +128,7 @@ impl JsonValue<'_> {
     }
 
     pub(crate) fn f64(self, v: f64) {
-        if v.is_finite() {
-            let _ = write!(self.0, "{v}");
-        } else {
-            self.0.push_str("null");
-        }
+        super::number::push_json_f64(self.0, v);
     }
 }
 

@@ -6,6 +6,7 @@
 pub(crate) mod escape;
 pub(crate) mod json;
 mod narrative;
+pub(crate) mod number;
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 use tracing_core::Level;

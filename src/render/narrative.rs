@@ -13,9 +13,8 @@
 //! 7. ` (took 45.32ms)` when the action has a duration;
 //! 8. ` ⚠️ SLOW` or ` 🚨 VERY SLOW` (`[SLOW]`, `[VERY SLOW]` without emojis) at the thresholds.
 
-use std::fmt::Write;
-
 use super::escape::push_text;
+use super::number::push_f64_2;
 use super::{Action, EventKind, Renderer, Slowness};
 use crate::action::ActionType;
 use crate::fields::{IP_ADDRESS_SLOT, USER_ID_SLOT};
@@ -62,7 +61,9 @@ impl Renderer {
         });
         push_text(out, action.result);
         if let Some(ms) = action.record.duration_ms {
-            let _ = write!(out, " (took {ms:.2}ms)");
+            out.push_str(" (took ");
+            push_f64_2(out, ms);
+            out.push_str("ms)");
         }
         out.push_str(match (self.emojis, action.slowness) {
             (_, Slowness::Normal) => "",

@@ -1,0 +1,115 @@
+//! Numbers written without `core::fmt`, which costs several times more than the digits.
+
+/// Appends `n` in decimal.
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+}
+
+/// Appends `n` in decimal.
+pub(crate) fn push_i64(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_u64(out, n.unsigned_abs());
+}
+
+/// Appends a finite `v` as the shortest JSON number that reads back as `v` (`45.32`, `1.0`,
+/// `1e21`), or `null` for NaN and the infinities, which JSON cannot hold.
+pub(crate) fn push_json_f64(out: &mut String, v: f64) {
+    if v.is_finite() {
+        out.push_str(ryu::Buffer::new().format_finite(v));
+    } else {
+        out.push_str("null");
+    }
+}
+
+/// The largest value [`push_f64_2`] writes by its own digits: beyond it, hundredths no longer fit
+/// the integer arithmetic exactly.
+const FIXED_MAX: f64 = 1e12;
+
+/// Appends `v` with two decimals (`45.32`, `0.05`), as `{v:.2}` would, rounding halves away from
+/// zero.
+pub(crate) fn push_f64_2(out: &mut String, v: f64) {
+    if v.is_nan() || v.abs() >= FIXED_MAX {
+        use std::fmt::Write;
+        let _ = write!(out, "{v:.2}");
+        return;
+    }
+    // Below FIXED_MAX, `v * 100` stays under 2^53 and is off by far less than a hundredth.
+    let hundredths = (v.abs() * 100.0).round() as u64;
+    if v < 0.0 && hundredths != 0 {
+        out.push('-');
+    }
+    push_u64(out, hundredths / 100);
+    out.push('.');
+    let cents = (hundredths % 100) as u8;
+    out.push(char::from(b'0' + cents / 10));
+    out.push(char::from(b'0' + cents % 10));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(f: impl FnOnce(&mut String)) -> String {
+        let mut out = String::new();
+        f(&mut out);
+        out
+    }
+
+    #[test]
+    fn integers_read_as_std_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(text(|o| push_u64(o, n)), n.to_string());
+        }
+        for n in [0, -1, 7, -10, i64::MIN, i64::MAX] {
+            assert_eq!(text(|o| push_i64(o, n)), n.to_string());
+        }
+    }
+
+    #[test]
+    fn json_floats_read_back_as_the_same_number() {
+        for v in [0.0, 1.0, 45.32, 0.1 + 0.2, 1e21, 1e-7, -3.5, f64::MAX, f64::MIN_POSITIVE] {
+            let written = text(|o| push_json_f64(o, v));
+            assert_eq!(written.parse::<f64>().unwrap(), v, "{written}");
+            let parsed: f64 = serde_json::from_str(&written).unwrap();
+            assert_eq!(parsed, v);
+        }
+        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(text(|o| push_json_f64(o, v)), "null");
+        }
+    }
+
+    #[test]
+    fn two_decimals_match_std_away_from_ties() {
+        for v in [
+            0.0,
+            0.004,
+            0.006,
+            1.0,
+            45.32,
+            45.321,
+            99.999,
+            123_456.78,
+            2500.0,
+            -1.25,
+            1e11 + 0.25,
+            1e13 + 0.5,
+            1e300,
+        ] {
+            assert_eq!(text(|o| push_f64_2(o, v)), format!("{v:.2}"), "{v}");
+        }
+        assert_eq!(text(|o| push_f64_2(o, f64::NAN)), "NaN");
+        assert_eq!(text(|o| push_f64_2(o, -0.001)), "0.00");
+    }
+}
