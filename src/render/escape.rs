@@ -59,8 +59,8 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// Skips, eight bytes at a time, printable ASCII that needs no escaping; stops at the first
-/// byte that may (a control byte, DEL, any non-ASCII byte, and `"` or `\` for JSON) or at the
-/// last few bytes, which the caller checks one by one.
+/// byte that may (a control byte, DEL, any non-ASCII byte, and `"` or `\` for JSON), or at the
+/// end.
 #[inline]
 fn skip_plain(s: &[u8], mut i: usize, json: bool) -> usize {
     /// High bit set in each byte of `x` that is zero (exact for the lowest such byte).
@@ -68,20 +68,34 @@ fn skip_plain(s: &[u8], mut i: usize, json: bool) -> usize {
     fn zero_bytes(x: u64) -> u64 {
         x.wrapping_sub(ONES) & !x & HIGHS
     }
-    while let Some(chunk) = s.get(i..i + 8) {
-        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+    #[inline]
+    fn flagged(w: u64, json: bool) -> u64 {
         // Bytes below 0x20, equal to 0x7F, or with the high bit set.
         let mut flagged =
             (w.wrapping_sub(ONES * 0x20) & !w & HIGHS) | zero_bytes(w ^ (ONES * 0x7f)) | (w & HIGHS);
         if json {
             flagged |= zero_bytes(w ^ (ONES * u64::from(b'"'))) | zero_bytes(w ^ (ONES * u64::from(b'\\')));
         }
+        flagged
+    }
+    while let Some(chunk) = s.get(i..i + 8) {
+        let flagged = flagged(u64::from_le_bytes(chunk.try_into().unwrap_or_default()), json);
         if flagged != 0 {
             return i + (flagged.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    i
+    // The last few bytes, padded with plain ones, in one more step.
+    let rest = s.get(i..).unwrap_or_default();
+    if rest.is_empty() {
+        return i;
+    }
+    let mut padded = [b'a'; 8];
+    padded[..rest.len()].copy_from_slice(rest);
+    match flagged(u64::from_le_bytes(padded), json) {
+        0 => s.len(),
+        flagged => i + (flagged.trailing_zeros() / 8) as usize,
+    }
 }
 
 /// Bytes that stop the scan: C0, DEL, and the lead bytes of C1 (`0xC2`) and U+2xxx (`0xE2`).
