@@ -95,7 +95,42 @@ pub struct Masker {
     patterns: Regex,
     /// The names as the prefilter compares them: without `_`, reversed. `None` when a name has
     /// a character other than `[a-z0-9_]`, and the prefilter stops looking at names.
-    reversed: Option<Vec<Vec<u8>>>,
+    reversed: Option<NameIndex>,
+}
+
+/// Reversed names grouped by their first byte (the name's last letter), so a word is compared
+/// only with the names that end like it.
+#[derive(Debug, Clone)]
+struct NameIndex {
+    names: Vec<Vec<u8>>,
+    /// For each byte, the range of `names` that start with it.
+    buckets: Box<[(u8, u8); 256]>,
+}
+
+impl NameIndex {
+    /// `None` when there are too many names to index, or an empty one.
+    fn new(mut names: Vec<Vec<u8>>) -> Option<Self> {
+        if names.len() > usize::from(u8::MAX) || names.iter().any(Vec::is_empty) {
+            return None;
+        }
+        names.sort();
+        let mut buckets = Box::new([(0, 0); 256]);
+        for (i, name) in names.iter().enumerate() {
+            let bucket = &mut buckets[usize::from(name[0])];
+            if bucket.0 == bucket.1 {
+                bucket.0 = i as u8;
+            }
+            bucket.1 = i as u8 + 1;
+        }
+        Some(NameIndex { names, buckets })
+    }
+
+    /// Whether `word` starts with one of the names.
+    fn any_starts(&self, word: &[u8]) -> bool {
+        let Some(&first) = word.first() else { return false };
+        let (from, to) = self.buckets[usize::from(first)];
+        self.names[usize::from(from)..usize::from(to)].iter().any(|name| word.starts_with(name))
+    }
 }
 
 impl Masker {
@@ -123,7 +158,8 @@ impl Masker {
                 let reversed: Vec<u8> = n.bytes().rev().filter(|&b| b != b'_').collect();
                 (plain && reversed.len() <= NAME_WINDOW).then_some(reversed)
             })
-            .collect();
+            .collect::<Option<Vec<_>>>()
+            .and_then(NameIndex::new);
         Masker { names, style, patterns, reversed }
     }
 
@@ -208,18 +244,15 @@ impl Masker {
     ///   them (a card), `bearer`, `basic`, `eyJ`, `sk-`, `sk_`, `gh`, `AKIA`, `AIza` or `xox`.
     ///   Every other pattern starts at a word boundary, so only word starts are looked at.
     fn may_hold_secret(&self, s: &[u8]) -> bool {
-        // One table look-up per byte; only separators and word starts with a candidate first
-        // byte take a closer look.
-        let mut previous = OTHER;
+        // One table look-up per byte, by the byte and whether the byte before it is part of a
+        // word; only separators and word starts with a candidate first byte take a closer look.
+        let mut state = 0;
         for (i, &b) in s.iter().enumerate() {
-            let class = CLASSES[usize::from(b)];
-            if class & LOOK != 0
-                && (class & SEPARATOR != 0 || previous & WORD == 0)
-                && self.looks_secret_at(s, i)
-            {
+            let step = STEPS[state | usize::from(b)];
+            if step & LOOK != 0 && self.looks_secret_at(s, i) {
                 return true;
             }
-            previous = class;
+            state = usize::from(step & WORD) << 8;
         }
         false
     }
@@ -272,7 +305,7 @@ impl Masker {
             }
         }
         let word = &word[..len];
-        let matches = |word: &[u8]| reversed.iter().any(|name| word.starts_with(name));
+        let matches = |word: &[u8]| reversed.any_starts(word);
         if matches(word) {
             return true;
         }
@@ -318,7 +351,7 @@ const SEPARATOR: u8 = 2;
 const LOOK: u8 = 4;
 
 /// Each byte's class bits.
-static CLASSES: [u8; 256] = {
+const CLASSES: [u8; 256] = {
     let mut table = [OTHER; 256];
     let mut b = 0;
     while b < 256 {
@@ -335,6 +368,26 @@ static CLASSES: [u8; 256] = {
     table[b':' as usize] = SEPARATOR | LOOK;
     table
 };
+
+/// The prefilter's steps: at `byte`, `STEPS[byte]` after a byte that is not part of a word and
+/// `STEPS[256 + byte]` after one that is. [`WORD`] tells whether `byte` is part of a word, and
+/// [`LOOK`] whether it needs a closer look: a separator always, a candidate first byte only at
+/// the start of a word.
+static STEPS: [u8; 512] = {
+    let mut table = [OTHER; 512];
+    let mut b = 0;
+    while b < 256 {
+        let class = CLASSES[b];
+        table[b] = class & (WORD | LOOK);
+        table[256 + b] = class & WORD;
+        if class & SEPARATOR != 0 {
+            table[256 + b] |= LOOK;
+        }
+        b += 1;
+    }
+    table
+};
+
 /// The digits at the start of `s` with at most single spaces or dashes between them: how many
 /// digits, and how many bytes they span.
 fn digit_run(s: &[u8]) -> (usize, usize) {
