@@ -26,16 +26,29 @@ pub fn feature_name(path: &str, strip_prefix: Option<&str>) -> String {
         if !name.is_empty() {
             name.push('_');
         }
-        name.extend(segment.chars().map(|c| c.to_ascii_lowercase()));
+        name.push_str(segment);
     }
-    if name.is_empty() { "root".to_owned() } else { name }
+    if name.is_empty() {
+        return "root".to_owned();
+    }
+    name.make_ascii_lowercase();
+    name
 }
 
 /// Numbers, UUIDs, and long hex strings (object ids, hashes).
 fn is_id(segment: &str) -> bool {
-    let hex_digits = segment.bytes().filter(u8::is_ascii_hexdigit).count();
-    segment.bytes().all(|b| b.is_ascii_digit())
-        || (segment.len() == 36 && hex_digits == 32 && segment.bytes().filter(|&b| b == b'-').count() == 4)
+    let (mut digits, mut hex_letters, mut dashes) = (0, 0, 0);
+    for b in segment.bytes() {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'a'..=b'f' | b'A'..=b'F' => hex_letters += 1,
+            b'-' => dashes += 1,
+            _ => return false,
+        }
+    }
+    let hex_digits = digits + hex_letters;
+    digits == segment.len()
+        || (segment.len() == 36 && hex_digits == 32 && dashes == 4)
         || (segment.len() >= 16 && hex_digits == segment.len())
 }
 

@@ -31,6 +31,21 @@ pub fn is_valid_id(id: &str) -> bool {
 /// processes (keyed once with the operating system's randomness through std's `RandomState`);
 /// not meant as a secret.
 pub fn generate_id() -> String {
+    new_id().as_str().to_owned()
+}
+
+/// A generated id's text, on the stack.
+pub(crate) struct IdText([u8; 36]);
+
+impl IdText {
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII hex digits and dashes are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// What [`generate_id`] returns, without allocating.
+pub(crate) fn new_id() -> IdText {
     static KEYS: LazyLock<(u64, u64)> = LazyLock::new(|| {
         let key = |state: RandomState| {
             let mut hasher = state.build_hasher();
@@ -48,19 +63,21 @@ pub fn generate_id() -> String {
     // Version 4, variant 10xx, as a v4 UUID would have them.
     let high = (high & !0xf000) | 0x4000;
     let low = (low & !(0xc000 << 48)) | (0x8000 << 48);
-    let bits = (u128::from(high) << 64) | u128::from(low);
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = [b'-'; 36];
-    let mut nibble = 0;
-    for (i, byte) in out.iter_mut().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            continue;
-        }
-        *byte = HEX[((bits >> (124 - 4 * nibble)) & 0xf) as usize];
-        nibble += 1;
+    let mut hex = [0u8; 32];
+    for (i, pair) in high.to_be_bytes().into_iter().chain(low.to_be_bytes()).enumerate() {
+        hex[2 * i] = HEX[usize::from(pair >> 4)];
+        hex[2 * i + 1] = HEX[usize::from(pair & 0xf)];
     }
-    String::from_utf8_lossy(&out).into_owned()
+    let mut out = [b'-'; 36];
+    out[..8].copy_from_slice(&hex[..8]);
+    out[9..13].copy_from_slice(&hex[8..12]);
+    out[14..18].copy_from_slice(&hex[12..16]);
+    out[19..23].copy_from_slice(&hex[16..20]);
+    out[24..].copy_from_slice(&hex[20..]);
+    IdText(out)
 }
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// The SplitMix64 finalizer: a bijection of `u64` that spreads every input bit.
 fn mix(mut z: u64) -> u64 {

@@ -15,7 +15,8 @@ use super::action::Pending;
 use super::body::{RequestBody, ResponseBody};
 use super::future::ResponseFuture;
 use super::layer::Settings;
-use super::{client_ip, feature_name, generate_id, is_valid_id, session_id};
+use super::request_id::new_id;
+use super::{client_ip, feature_name, is_valid_id, session_id};
 use crate::action::ActionType;
 
 /// The header that carries the request id, in and out.
@@ -112,12 +113,20 @@ where
                 Some(incoming) => incoming.clone(),
                 None => {
                     // A generated id is always a valid header value.
-                    let id = HeaderValue::try_from(generate_id()).unwrap_or(HeaderValue::from_static("-"));
+                    let id =
+                        HeaderValue::from_str(new_id().as_str()).unwrap_or(HeaderValue::from_static("-"));
                     parts.headers.insert(X_REQUEST_ID_HEADER, id.clone());
                     id
                 }
             };
-        let session = session_id(&parts.headers).map_or_else(generate_id, str::to_owned);
+        let generated_session;
+        let session = match session_id(&parts.headers) {
+            Some(id) => id,
+            None => {
+                generated_session = new_id();
+                generated_session.as_str()
+            }
+        };
         let user = settings.user_id.as_ref().and_then(|f| f(&parts));
         let ip = (settings.peer_addr)(&parts)
             .map(|peer| client_ip(peer, &parts.headers, &settings.trusted_proxies));
@@ -143,7 +152,7 @@ where
         let url = url.as_deref();
         let span = tracing::info_span!(
             "http_request",
-            session_id = session.as_str(),
+            session_id = session,
             user_id = user.as_deref(),
             ip_address = ip,
             user_agent = header(USER_AGENT),

@@ -32,13 +32,13 @@ pub fn session_id(headers: &HeaderMap) -> Option<&str> {
         .flat_map(|cookies| cookies.split(';'))
         .find_map(|cookie| {
             let (name, value) = cookie.split_once('=')?;
-            (name.trim() == SESSION_COOKIE).then(|| value.trim().trim_matches('"'))
+            (name.trim_ascii() == SESSION_COOKIE).then(|| value.trim_ascii().trim_matches('"'))
         });
     from_cookie.filter(|id| is_valid_id(id)).or_else(|| {
         headers
             .get(SESSION_HEADER_NAME)
             .and_then(|v| v.to_str().ok())
-            .map(str::trim)
+            .map(str::trim_ascii)
             .filter(|id| is_valid_id(id))
     })
 }
