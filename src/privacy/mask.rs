@@ -243,18 +243,31 @@ impl Masker {
     /// - a word that starts like a secret: 13 digits with at most single spaces or dashes between
     ///   them (a card), `bearer`, `basic`, `eyJ`, `sk-`, `sk_`, `gh`, `AKIA`, `AIza` or `xox`.
     ///   Every other pattern starts at a word boundary, so only word starts are looked at.
+    ///
+    /// Cards are judged last, and only when the text has 13 digits at all.
     fn may_hold_secret(&self, s: &[u8]) -> bool {
-        // One table look-up per byte, by the byte and whether the byte before it is part of a
-        // word; only separators and word starts with a candidate first byte take a closer look.
-        let mut state = 0;
-        for (i, &b) in s.iter().enumerate() {
-            let step = STEPS[state | usize::from(b)];
-            if step & LOOK != 0 && self.looks_secret_at(s, i) {
-                return true;
+        // Eight bytes at a time, the byte pairs are added up from a table: most text has no
+        // separator, no candidate pair and too few digits for a card, which this proves without
+        // a branch per byte. Only a chunk with a candidate is looked at byte by byte.
+        let mut digits = 0;
+        // The start of the text is a word boundary: as if a space came before it.
+        let mut before = b' ';
+        for (c, chunk) in s.chunks(8).enumerate() {
+            let sum = pair_sum(before, chunk);
+            if sum >= PAIR_LOOK {
+                let mut previous = before;
+                for (k, &b) in chunk.iter().enumerate() {
+                    if u32::from(PAIRS[pair(previous, b)]) >= PAIR_LOOK && self.looks_secret_at(s, c * 8 + k)
+                    {
+                        return true;
+                    }
+                    previous = b;
+                }
             }
-            state = usize::from(step & WORD) << 8;
+            digits += sum % PAIR_LOOK;
+            before = chunk[chunk.len() - 1];
         }
-        false
+        digits >= CARD_DIGITS && has_card_run(s)
     }
 
     /// The closer look of [`may_hold_secret`](Self::may_hold_secret) at a separator or at a
@@ -266,7 +279,12 @@ impl Masker {
                 self.sensitive_name_ends_at(&s[..i])
                     || (b == b':' && s[i + 1..].starts_with(b"//") && s[i..].contains(&b'@'))
             }
-            _ => starts_like_a_secret(&s[i..]),
+            // The second byte of a candidate pair: the word may start one byte before.
+            _ => {
+                let start = i - 1;
+                let at_word_start = start == 0 || CLASSES[usize::from(s[start - 1])] & WORD == 0;
+                at_word_start && starts_like_a_secret(&s[start..])
+            }
         }
     }
 
@@ -320,11 +338,10 @@ impl Masker {
     }
 }
 
-/// Whether the word at the start of `word` may begin a token shape or a card number.
+/// Whether the word at the start of `word` may begin a token shape.
 fn starts_like_a_secret(word: &[u8]) -> bool {
     let starts = |prefix: &[u8]| word.starts_with(prefix);
     match word[0] {
-        b'0'..=b'9' => digit_run(word).0 >= 13,
         b'b' | b'B' => {
             let word_is = |w: &[u8]| word.get(..w.len()).is_some_and(|r| r.eq_ignore_ascii_case(w));
             word_is(b"bearer") || word_is(b"basic")
@@ -347,8 +364,6 @@ const OTHER: u8 = 0;
 const WORD: u8 = 1;
 /// A name/value separator (`=`, `:`).
 const SEPARATOR: u8 = 2;
-/// Worth a closer look: a separator, or a byte a secret's first word may start with.
-const LOOK: u8 = 4;
 
 /// Each byte's class bits.
 const CLASSES: [u8; 256] = {
@@ -359,31 +374,77 @@ const CLASSES: [u8; 256] = {
         if c.is_ascii_alphanumeric() || c == b'_' {
             table[b] = WORD;
         }
-        if c.is_ascii_digit() || matches!(c, b'b' | b'B' | b'e' | b's' | b'g' | b'A' | b'x') {
-            table[b] |= LOOK;
-        }
         b += 1;
     }
-    table[b'=' as usize] = SEPARATOR | LOOK;
-    table[b':' as usize] = SEPARATOR | LOOK;
+    table[b'=' as usize] = SEPARATOR;
+    table[b':' as usize] = SEPARATOR;
     table
 };
 
-/// The prefilter's steps: at `byte`, `STEPS[byte]` after a byte that is not part of a word and
-/// `STEPS[256 + byte]` after one that is. [`WORD`] tells whether `byte` is part of a word, and
-/// [`LOOK`] whether it needs a closer look: a separator always, a candidate first byte only at
-/// the start of a word.
-static STEPS: [u8; 512] = {
-    let mut table = [OTHER; 512];
-    let mut b = 0;
-    while b < 256 {
-        let class = CLASSES[b];
-        table[b] = class & (WORD | LOOK);
-        table[256 + b] = class & WORD;
-        if class & SEPARATOR != 0 {
-            table[256 + b] |= LOOK;
-        }
-        b += 1;
+/// The index of a byte and the byte before it in [`PAIRS`].
+#[inline(always)]
+fn pair(previous: u8, byte: u8) -> usize {
+    usize::from(previous) | usize::from(byte) << 8
+}
+
+/// The [`PAIRS`] entries of a chunk added up, `before` being the byte before its first.
+#[inline(always)]
+fn pair_sum(before: u8, chunk: &[u8]) -> u32 {
+    let mut previous = before;
+    let mut sum = 0;
+    for &b in chunk {
+        sum += u32::from(PAIRS[pair(previous, b)]);
+        previous = b;
+    }
+    sum
+}
+
+/// Whether a word of `s` starts with a card-like run: 13 digits with at most single spaces or
+/// dashes between them.
+fn has_card_run(s: &[u8]) -> bool {
+    (0..s.len()).any(|i| {
+        s[i].is_ascii_digit()
+            && (i == 0 || CLASSES[usize::from(s[i - 1])] & WORD == 0)
+            && digit_run(&s[i..]).0 >= CARD_DIGITS as usize
+    })
+}
+
+/// The fewest digits of a card number.
+const CARD_DIGITS: u32 = 13;
+
+/// In [`PAIRS`]: a pair to look at closer; more than the digits of eight bytes.
+const PAIR_LOOK: u32 = 16;
+
+/// Whether `first` and `second` may begin a token the value patterns find (see
+/// [`starts_like_a_secret`]): `be`/`ba` (bearer, basic, any case), `ey`, `sk`, `gh`, `gi`, `AK`,
+/// `AI` and `xo`.
+const fn candidate_pair(first: u8, second: u8) -> bool {
+    match first {
+        b'b' | b'B' => matches!(second, b'e' | b'E' | b'a' | b'A'),
+        b'e' => second == b'y',
+        b's' => second == b'k',
+        b'g' => matches!(second, b'h' | b'i'),
+        b'A' => matches!(second, b'K' | b'I'),
+        b'x' => second == b'o',
+        _ => false,
+    }
+}
+
+/// For each pair of bytes ([`pair`]): [`PAIR_LOOK`] for a separator (`=`, `:`) or the second
+/// byte of a [`candidate_pair`], 1 for a digit, 0 otherwise.
+static PAIRS: [u8; 65536] = {
+    let mut table = [0u8; 65536];
+    let mut i = 0;
+    while i < 65536 {
+        let (previous, byte) = ((i & 0xff) as u8, (i >> 8) as u8);
+        table[i] = if CLASSES[byte as usize] & SEPARATOR != 0 || candidate_pair(previous, byte) {
+            PAIR_LOOK as u8
+        } else if byte.is_ascii_digit() {
+            1
+        } else {
+            0
+        };
+        i += 1;
     }
     table
 };
