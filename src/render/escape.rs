@@ -159,6 +159,48 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
     });
 }
 
+/// Appends text already made safe by [`push_text`] (the narrative) as the inside of a JSON
+/// string: only `"`, `\` and, should one get through, C0 controls are escaped; everything
+/// else, emoji included, is copied eight bytes at a time.
+pub(crate) fn push_json_safe_text(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    loop {
+        // `"`, `\` or below 0x20 (exact for the lowest flagged byte).
+        let flagged = |w: u64| {
+            let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+            zero(w ^ (ONES * u64::from(b'"')))
+                | zero(w ^ (ONES * u64::from(b'\\')))
+                | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS)
+        };
+        let found = match bytes.get(i..i + 8) {
+            Some(chunk) => match flagged(u64::from_le_bytes(chunk.try_into().unwrap_or_default())) {
+                0 => {
+                    i += 8;
+                    continue;
+                }
+                f => i + (f.trailing_zeros() / 8) as usize,
+            },
+            None => match bytes[i..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20) {
+                Some(at) => i + at,
+                None => break,
+            },
+        };
+        out.push_str(&s[start..found]);
+        match bytes[found] {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b => {
+                let _ = write!(out, "\\u{:04x}", b);
+            }
+        }
+        start = found + 1;
+        i = start;
+    }
+    out.push_str(&s[start..]);
+}
+
 /// A `fmt::Write` adapter that escapes everything written through it.
 ///
 /// Used to format `Debug` and `Display` values straight into an output buffer.
@@ -238,6 +280,22 @@ mod tests {
             let s = format!("{}\"{}", "a".repeat(at), "b".repeat(9));
             assert_eq!(find_unsafe(s.as_bytes(), 0, true).map(|(i, ..)| i), Some(at));
             assert_eq!(find_unsafe(s.as_bytes(), 0, false), None, "a quote is fine in text");
+        }
+    }
+
+    #[test]
+    fn safe_text_becomes_the_same_json_as_any_text() {
+        let narrative = text(
+            "🔌 User \"a\\b\" made API call to 'GET /x\ny' at 14:30:25 → ✅ Result: ok (took 1.00ms) \u{1b}[2J",
+        );
+        let mut out = String::new();
+        push_json_safe_text(&mut out, &narrative);
+        assert_eq!(out, json(&narrative));
+        for at in 0..20 {
+            let s = format!("{}\"{}\\{}\u{1}", "a".repeat(at), "é".repeat(at % 3), "b".repeat(at % 9));
+            let mut out = String::new();
+            push_json_safe_text(&mut out, &s);
+            assert_eq!(out, json(&s), "{s}");
         }
     }
 

@@ -18,96 +18,98 @@
 
 use std::fmt::{self, Write};
 
-use super::escape::{Escaping, push_json_str};
+use super::escape::{Escaping, push_json_safe_text, push_json_str};
 use super::{Action, EventKind, Renderer};
-use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, USER_ID_SLOT, json as key};
+use crate::fields::USER_ID_SLOT;
 
 impl Renderer {
     /// Writes the JSON line of `action` (with its newline) into `out`.
+    ///
+    /// The crate's own keys and punctuation are written as literals (checked against
+    /// [`crate::fields::json`] by the tests), so a line is a few dozen copies plus the escaping
+    /// of the values.
     pub(crate) fn json(&self, action: &Action<'_>, narrative: &str, out: &mut String) {
         let record = action.record;
-        out.push('{');
-        push_fixed(out, key::TIMESTAMP, |o| quoted_time(o, action));
-        push_fixed(out, key::LEVEL, |o| {
-            o.push('"');
-            o.push_str(action.level.as_str());
-            o.push('"');
+        let time = action.time.utc();
+        out.push_str("{\"timestamp\":\"");
+        out.push_str(time);
+        out.push_str("\",\"level\":\"");
+        out.push_str(action.level.as_str());
+        out.push_str(match action.kind {
+            EventKind::Action => "\",\"event\":\"user_action\",\"narrative\":\"",
+            EventKind::Log => "\",\"event\":\"log\",\"narrative\":\"",
         });
-        push_fixed(out, key::EVENT, |o| {
-            JsonValue(o).str(match action.kind {
-                EventKind::Action => key::USER_ACTION,
-                EventKind::Log => key::LOG,
-            })
+        push_json_safe_text(out, narrative);
+        out.push_str("\",\"action\":{\"action_type\":");
+        JsonValue(out).str(action.action_type.name());
+        out.push_str(",\"description\":");
+        JsonValue(out).str(action.description);
+        out.push_str(",\"result\":");
+        JsonValue(out).str(action.result);
+        out.push_str(if action.success {
+            ",\"success\":true,\"duration_ms\":"
+        } else {
+            ",\"success\":false,\"duration_ms\":"
         });
-        push_fixed(out, key::NARRATIVE, |o| JsonValue(o).str(narrative));
-
-        push_fixed(out, key::ACTION, |o| {
-            o.push('{');
-            push_fixed(o, "action_type", |o| JsonValue(o).str(action.action_type.name()));
-            push_fixed(o, "description", |o| JsonValue(o).str(action.description));
-            push_fixed(o, "result", |o| JsonValue(o).str(action.result));
-            push_fixed(o, "success", |o| o.push_str(if action.success { "true" } else { "false" }));
-            push_fixed(o, "duration_ms", |o| match record.duration_ms {
-                Some(ms) => JsonValue(o).f64(ms),
-                None => o.push_str("null"),
-            });
-            if let Some(slow) = action.slowness.json_name() {
-                push_fixed(o, key::SLOW, |o| JsonValue(o).str(slow));
+        match record.duration_ms {
+            Some(ms) => JsonValue(out).f64(ms),
+            None => out.push_str("null"),
+        }
+        if let Some(slow) = action.slowness.json_name() {
+            out.push_str(",\"slow\":\"");
+            out.push_str(slow);
+            out.push('"');
+        }
+        out.push_str(",\"timestamp\":\"");
+        out.push_str(time);
+        out.push_str("\",\"data\":{");
+        out.push_str(&record.data);
+        out.push_str("}},\"session\":{");
+        for (i, value) in record.session.iter() {
+            let value = match (i, value) {
+                (USER_ID_SLOT, None | Some("")) => self.unknown_user.as_deref().or(value),
+                _ => value,
+            };
+            out.push_str(SESSION_KEYS[i]);
+            match value {
+                Some(v) => JsonValue(out).str(v),
+                None => out.push_str("null"),
             }
-            push_fixed(o, "timestamp", |o| quoted_time(o, action));
-            push_fixed(o, key::DATA, |o| {
-                o.push('{');
-                o.push_str(&record.data);
-                o.push('}');
-            });
-            o.push('}');
-        });
-
-        push_fixed(out, key::SESSION, |o| {
-            o.push('{');
-            for (i, value) in record.session.iter() {
-                let value = match (i, value) {
-                    (USER_ID_SLOT, None | Some("")) => self.unknown_user.as_deref().or(value),
-                    _ => value,
-                };
-                push_fixed(o, SESSION_FIELDS[i], |o| match value {
-                    Some(v) => JsonValue(o).str(v),
-                    None => o.push_str("null"),
-                });
+        }
+        out.push_str("},\"context\":{");
+        let mut first = true;
+        for (i, value) in record.context.iter() {
+            if let Some(v) = value {
+                out.push_str(&CONTEXT_KEYS[i][usize::from(first)..]);
+                JsonValue(out).str(v);
+                first = false;
             }
-            o.push('}');
-        });
-
-        push_fixed(out, key::CONTEXT, |o| {
-            o.push('{');
-            for (i, value) in record.context.iter() {
-                if let Some(v) = value {
-                    push_fixed(o, CONTEXT_FIELDS[i], |o| JsonValue(o).str(v));
-                }
+        }
+        if !record.context_extra.is_empty() {
+            if !first {
+                out.push(',');
             }
-            if !record.context_extra.is_empty() {
-                if !o.ends_with('{') {
-                    o.push(',');
-                }
-                o.push_str(&record.context_extra);
-            }
-            o.push('}');
-        });
-
-        push_fixed(out, key::ENVIRONMENT, |o| {
-            o.push('"');
-            o.push_str(&self.environment_json);
-            o.push('"');
-        });
-        out.push_str("}\n");
+            out.push_str(&record.context_extra);
+        }
+        out.push_str("},\"environment\":\"");
+        out.push_str(&self.environment_json);
+        out.push_str("\"}\n");
     }
 }
 
-fn quoted_time(out: &mut String, action: &Action<'_>) {
-    out.push('"');
-    out.push_str(action.time.utc());
-    out.push('"');
-}
+/// `"session_id":`, `,"user_id":`, ...: the session keys with what goes before them.
+const SESSION_KEYS: [&str; 6] = [
+    "\"session_id\":",
+    ",\"user_id\":",
+    ",\"ip_address\":",
+    ",\"user_agent\":",
+    ",\"current_page\":",
+    ",\"referrer\":",
+];
+
+/// `,"request_id":`, ...: the context keys with a comma, to be written without it first.
+const CONTEXT_KEYS: [&str; 5] =
+    [",\"request_id\":", ",\"method\":", ",\"url\":", ",\"route\":", ",\"feature\":"];
 
 /// Appends a JSON literal.
 pub(crate) struct JsonValue<'a>(pub(crate) &'a mut String);
@@ -153,4 +155,38 @@ fn push_key(out: &mut String, name: impl FnOnce(&mut String)) {
     out.push('"');
     name(out);
     out.push_str("\":");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, json as key};
+
+    #[test]
+    fn the_literal_keys_are_the_documented_ones() {
+        for (literal, name) in SESSION_KEYS.iter().zip(SESSION_FIELDS) {
+            assert_eq!(literal.trim_start_matches(','), format!("\"{name}\":"));
+        }
+        for (literal, name) in CONTEXT_KEYS.iter().zip(CONTEXT_FIELDS) {
+            assert_eq!(*literal, format!(",\"{name}\":"));
+        }
+        let source = include_str!("json.rs");
+        let body = &source[source.find("fn json(").unwrap()..source.find("const SESSION_KEYS").unwrap()];
+        for name in [
+            key::TIMESTAMP,
+            key::LEVEL,
+            key::EVENT,
+            key::NARRATIVE,
+            key::ACTION,
+            key::SESSION,
+            key::CONTEXT,
+            key::ENVIRONMENT,
+            key::DATA,
+            key::SLOW,
+            key::USER_ACTION,
+            key::LOG,
+        ] {
+            assert!(body.contains(&format!("\\\"{name}\\\"")), "{name} is written as a literal");
+        }
+    }
 }
