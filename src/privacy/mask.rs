@@ -244,30 +244,43 @@ impl Masker {
     ///   them (a card), `bearer`, `basic`, `eyJ`, `sk-`, `sk_`, `gh`, `AKIA`, `AIza` or `xox`.
     ///   Every other pattern starts at a word boundary, so only word starts are looked at.
     ///
-    /// Cards are judged last, and only when the text has 13 digits at all.
+    /// Cards are judged last, and only when the text has 12 digits that follow a digit, a space
+    /// or a dash.
     fn may_hold_secret(&self, s: &[u8]) -> bool {
-        // Eight bytes at a time, the byte pairs are added up from a table: most text has no
+        // Eight pairs at a time, the byte pairs are added up from a table: most text has no
         // separator, no candidate pair and too few digits for a card, which this proves without
-        // a branch per byte. Only a chunk with a candidate is looked at byte by byte.
-        let mut digits = 0;
+        // a branch per byte. Only the pairs of a chunk with a candidate are looked at one by one.
+        let Some(&first) = s.first() else { return false };
         // The start of the text is a word boundary: as if a space came before it.
-        let mut before = b' ';
-        for (c, chunk) in s.chunks(8).enumerate() {
-            let sum = pair_sum(before, chunk);
-            if sum >= PAIR_LOOK {
-                let mut previous = before;
-                for (k, &b) in chunk.iter().enumerate() {
-                    if u32::from(PAIRS[pair(previous, b)]) >= PAIR_LOOK && self.looks_secret_at(s, c * 8 + k)
-                    {
-                        return true;
-                    }
-                    previous = b;
-                }
+        let mut digit_pairs = 0;
+        let mut start = 0;
+        let mut sum = u32::from(PAIRS[pair(b' ', first)]);
+        let mut end = 1;
+        loop {
+            if sum >= PAIR_LOOK && self.looks_closer(s, start, end) {
+                return true;
             }
-            digits += sum % PAIR_LOOK;
-            before = chunk[chunk.len() - 1];
+            digit_pairs += sum % PAIR_LOOK;
+            // The pairs ending at `end..end + 8`, from the nine bytes before and in them.
+            let Some(window) = s.get(end - 1..end + 8) else { break };
+            let w: &[u8; 9] = window.try_into().unwrap_or(&[b' '; 9]);
+            sum = (0..8).map(|k| u32::from(PAIRS[pair(w[k], w[k + 1])])).sum();
+            (start, end) = (end, end + 8);
         }
-        digits >= CARD_DIGITS && has_card_run(s)
+        // The last few pairs.
+        let rest = &s[end - 1..];
+        sum = rest.windows(2).map(|w| u32::from(PAIRS[pair(w[0], w[1])])).sum();
+        (sum >= PAIR_LOOK && self.looks_closer(s, end, s.len()))
+            || (digit_pairs + sum % PAIR_LOOK >= CARD_PAIRS && has_card_run(s))
+    }
+
+    /// Looks at each flagged byte of `s[start..end]`.
+    #[cold]
+    fn looks_closer(&self, s: &[u8], start: usize, end: usize) -> bool {
+        (start..end).any(|i| {
+            let previous = if i == 0 { b' ' } else { s[i - 1] };
+            u32::from(PAIRS[pair(previous, s[i])]) >= PAIR_LOOK && self.looks_secret_at(s, i)
+        })
     }
 
     /// The closer look of [`may_hold_secret`](Self::may_hold_secret) at a separator or at a
@@ -387,30 +400,18 @@ fn pair(previous: u8, byte: u8) -> usize {
     usize::from(previous) | usize::from(byte) << 8
 }
 
-/// The [`PAIRS`] entries of a chunk added up, `before` being the byte before its first.
-#[inline(always)]
-fn pair_sum(before: u8, chunk: &[u8]) -> u32 {
-    let mut previous = before;
-    let mut sum = 0;
-    for &b in chunk {
-        sum += u32::from(PAIRS[pair(previous, b)]);
-        previous = b;
-    }
-    sum
-}
-
 /// Whether a word of `s` starts with a card-like run: 13 digits with at most single spaces or
 /// dashes between them.
 fn has_card_run(s: &[u8]) -> bool {
     (0..s.len()).any(|i| {
         s[i].is_ascii_digit()
             && (i == 0 || CLASSES[usize::from(s[i - 1])] & WORD == 0)
-            && digit_run(&s[i..]).0 >= CARD_DIGITS as usize
+            && digit_run(&s[i..]).0 > CARD_PAIRS as usize
     })
 }
 
-/// The fewest digits of a card number.
-const CARD_DIGITS: u32 = 13;
+/// The fewest digit pairs of a card number: one for each of its digits after the first.
+const CARD_PAIRS: u32 = 12;
 
 /// In [`PAIRS`]: a pair to look at closer; more than the digits of eight bytes.
 const PAIR_LOOK: u32 = 16;
@@ -431,7 +432,8 @@ const fn candidate_pair(first: u8, second: u8) -> bool {
 }
 
 /// For each pair of bytes ([`pair`]): [`PAIR_LOOK`] for a separator (`=`, `:`) or the second
-/// byte of a [`candidate_pair`], 1 for a digit, 0 otherwise.
+/// byte of a [`candidate_pair`], 1 for a digit after a digit, a space or a dash (a card's 13
+/// digits make at least 12 such pairs), 0 otherwise.
 static PAIRS: [u8; 65536] = {
     let mut table = [0u8; 65536];
     let mut i = 0;
@@ -439,7 +441,7 @@ static PAIRS: [u8; 65536] = {
         let (previous, byte) = ((i & 0xff) as u8, (i >> 8) as u8);
         table[i] = if CLASSES[byte as usize] & SEPARATOR != 0 || candidate_pair(previous, byte) {
             PAIR_LOOK as u8
-        } else if byte.is_ascii_digit() {
+        } else if byte.is_ascii_digit() && (previous.is_ascii_digit() || matches!(previous, b' ' | b'-')) {
             1
         } else {
             0
