@@ -13,7 +13,7 @@
 /// assert_eq!(feature_name("/", None), "root");
 /// ```
 pub fn feature_name(path: &str, strip_prefix: Option<&str>) -> String {
-    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let path = &path[..path.bytes().position(|b| b == b'?' || b == b'#').unwrap_or(path.len())];
     let path = match strip_prefix.map(|p| p.trim_end_matches('/')).filter(|p| !p.is_empty()) {
         Some(prefix) => match path.strip_prefix(prefix) {
             Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
@@ -22,7 +22,16 @@ pub fn feature_name(path: &str, strip_prefix: Option<&str>) -> String {
         None => path,
     };
     let mut name = String::with_capacity(path.len());
-    for segment in path.split('/').filter(|segment| !segment.is_empty() && !is_id(segment)) {
+    let mut rest = path;
+    while !rest.is_empty() {
+        let (segment, after) = match rest.bytes().position(|b| b == b'/') {
+            Some(at) => (&rest[..at], &rest[at + 1..]),
+            None => (rest, ""),
+        };
+        rest = after;
+        if segment.is_empty() || is_id(segment) {
+            continue;
+        }
         if !name.is_empty() {
             name.push('_');
         }

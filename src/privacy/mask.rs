@@ -283,6 +283,11 @@ impl Masker {
         })
     }
 
+    /// Whether a `=` in `s` follows what may be a sensitive name (the prefilter's name check).
+    pub(super) fn may_name_a_secret(&self, s: &[u8]) -> bool {
+        s.iter().enumerate().any(|(i, &b)| b == b'=' && self.sensitive_name_ends_at(&s[..i]))
+    }
+
     /// The closer look of [`may_hold_secret`](Self::may_hold_secret) at a separator or at a
     /// word that starts with a candidate byte.
     #[cold]

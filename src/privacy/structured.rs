@@ -124,6 +124,12 @@ impl Masker {
     /// [`mask_form`](Self::mask_form) without the value patterns: for a URL's query, which the
     /// activity layer runs them over with the rest of the URL.
     pub(crate) fn mask_form_fields<'t>(&self, form: &'t str) -> Cow<'t, str> {
+        // Names written as they are (no escapes, no brackets) are judged by the prefilter's
+        // name check at each `=` first: most queries have no sensitive name at all.
+        if !form.bytes().any(|b| matches!(b, b'%' | b'+' | b'[')) && !self.may_name_a_secret(form.as_bytes())
+        {
+            return Cow::Borrowed(form);
+        }
         let mut edit = Edit::new(form);
         let mut start = 0;
         for pair in form.split('&') {
