@@ -105,6 +105,9 @@ struct NameIndex {
     names: Vec<Vec<u8>>,
     /// For each byte, the range of `names` that start with it.
     buckets: Box<[(u8, u8); 256]>,
+    /// The first two bytes of every name and reversed variant suffix, as bits of a pair table:
+    /// a word that starts otherwise (most words) is told apart with one look-up.
+    starts: Box<[u64; 1024]>,
 }
 
 impl NameIndex {
@@ -122,7 +125,31 @@ impl NameIndex {
             }
             bucket.1 = i as u8 + 1;
         }
-        Some(NameIndex { names, buckets })
+        let mut starts = Box::new([0u64; 1024]);
+        let mut mark = |a: u8, b: u8| {
+            let i = usize::from(a) << 8 | usize::from(b);
+            starts[i / 64] |= 1 << (i % 64);
+        };
+        for name in &names {
+            match name.as_slice() {
+                [a] => (0..=u8::MAX).for_each(|b| mark(*a, b)),
+                [a, b, ..] => mark(*a, *b),
+                [] => {}
+            }
+        }
+        for suffix in VARIANT_SUFFIXES {
+            let mut reversed = suffix.bytes().rev();
+            if let (Some(a), Some(b)) = (reversed.next(), reversed.next()) {
+                mark(a, b);
+            }
+        }
+        Some(NameIndex { names, buckets, starts })
+    }
+
+    /// Whether a word starting with `a`, `b` may start with a name or a variant suffix.
+    fn may_start(&self, a: u8, b: u8) -> bool {
+        let i = usize::from(a) << 8 | usize::from(b);
+        self.starts[i / 64] & (1 << (i % 64)) != 0
     }
 
     /// Whether `word` starts with one of the names.
@@ -326,6 +353,16 @@ impl Masker {
             [rest @ .., b'%', b'5', b'd' | b'D'] => rest,
             _ => before,
         };
+        // Most words end in two letters no name ends with (read last first).
+        let mut tail = before.iter().rev().filter(|b| !matches!(b, b'_' | b'.' | b'-'));
+        if let (Some(a), Some(b)) = (tail.next(), tail.next()) {
+            if a.is_ascii_alphabetic()
+                && b.is_ascii_alphanumeric()
+                && !reversed.may_start(a.to_ascii_lowercase(), b.to_ascii_lowercase())
+            {
+                return false;
+            }
+        }
         // The name's letters and digits, last first, lowercased; separators are skipped as the
         // pattern lets them be anywhere in a name.
         let mut word = [0u8; NAME_WINDOW];
