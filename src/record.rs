@@ -179,8 +179,8 @@ impl<const N: usize> Slots<N> {
 /// has); the slots hold where each value is in it.
 #[derive(Debug, Default)]
 pub(crate) struct SpanActivity {
-    /// Every stored value, one after another. A value recorded again is appended and its slot
-    /// moved; the old text stays until the span closes.
+    /// Every stored value, one after another (see [`SpanActivity::append`] for values recorded
+    /// again).
     text: String,
     session: [Option<TextRange>; N_SESSION],
     context: [Option<TextRange>; N_CONTEXT],
@@ -197,11 +197,11 @@ struct TextRange {
 
 impl SpanActivity {
     pub(crate) fn is_empty(&self) -> bool {
-        self.session.iter().chain(&self.context).all(Option::is_none) && self.extra.is_empty()
+        self.ranges().next().is_none()
     }
 
-    fn text_of(&self, span: TextRange) -> &str {
-        self.text.get(span.start as usize..span.end as usize).unwrap_or_default()
+    fn text_of(&self, range: TextRange) -> &str {
+        self.text.get(range.start as usize..range.end as usize).unwrap_or_default()
     }
 
     /// Appends what `write` writes to the text and returns where it is, or `None` when the text
@@ -239,11 +239,13 @@ impl SpanActivity {
             .chain(self.extra.iter_mut().map(|(_, r)| r))
     }
 
+    fn ranges(&self) -> impl Iterator<Item = &TextRange> {
+        self.session.iter().chain(&self.context).flatten().chain(self.extra.iter().map(|(_, r)| r))
+    }
+
     /// The bytes of the values in use.
     fn live_len(&self) -> usize {
-        let ranges =
-            self.session.iter().chain(&self.context).flatten().chain(self.extra.iter().map(|(_, r)| r));
-        ranges.map(|r| (r.end - r.start) as usize).sum()
+        self.ranges().map(|r| (r.end - r.start) as usize).sum()
     }
 
     /// Rewrites the text with only the values in use.

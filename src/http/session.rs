@@ -25,20 +25,16 @@ const SESSION_HEADER_NAME: HeaderName = HeaderName::from_static(SESSION_HEADER);
 /// assert_eq!(session_id(&headers), Some("s-42"));
 /// ```
 pub fn session_id(headers: &HeaderMap) -> Option<&str> {
-    // On bytes: only the id found needs to be text, and a valid id is ASCII.
+    // On bytes: only the cookie found needs to be text.
     let from_cookie = headers.get_all(COOKIE).iter().find_map(|value| {
         value.as_bytes().split(|&b| b == b';').find_map(|cookie| {
             let at = cookie.iter().position(|&b| b == b'=')?;
-            let (name, value) = (&cookie[..at], &cookie[at + 1..]);
-            (name.trim_ascii() == SESSION_COOKIE.as_bytes()).then(|| {
-                let value = value.trim_ascii();
-                let start = value.iter().position(|&b| b != b'"').unwrap_or(value.len());
-                let end = value.iter().rposition(|&b| b != b'"').map_or(start, |i| i + 1);
-                &value[start..end.max(start)]
-            })
+            (cookie[..at].trim_ascii() == SESSION_COOKIE.as_bytes()).then(|| &cookie[at + 1..])
         })
     });
-    from_cookie.and_then(|id| std::str::from_utf8(id).ok()).filter(|id| is_valid_id(id)).or_else(|| {
+    let from_cookie =
+        from_cookie.and_then(|v| std::str::from_utf8(v).ok()).map(|v| v.trim_ascii().trim_matches('"'));
+    from_cookie.filter(|id| is_valid_id(id)).or_else(|| {
         headers
             .get(SESSION_HEADER_NAME)
             .and_then(|v| v.to_str().ok())

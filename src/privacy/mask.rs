@@ -281,7 +281,7 @@ impl Masker {
         // The start of the text is a word boundary: as if a space came before it.
         let mut digit_pairs = 0;
         let mut start = 0;
-        let mut sum = u32::from(PAIRS[pair(b' ', first)]);
+        let mut sum = pair_weight(b' ', first);
         let mut end = 1;
         loop {
             if sum >= PAIR_LOOK && self.looks_closer(s, start, end) {
@@ -291,12 +291,12 @@ impl Masker {
             // The pairs ending at `end..end + 8`, from the nine bytes before and in them.
             let Some(window) = s.get(end - 1..end + 8) else { break };
             let w: &[u8; 9] = window.try_into().unwrap_or(&[b' '; 9]);
-            sum = (0..8).map(|k| u32::from(PAIRS[pair(w[k], w[k + 1])])).sum();
+            sum = (0..8).map(|k| pair_weight(w[k], w[k + 1])).sum();
             (start, end) = (end, end + 8);
         }
         // The last few pairs.
         let rest = &s[end - 1..];
-        sum = rest.windows(2).map(|w| u32::from(PAIRS[pair(w[0], w[1])])).sum();
+        sum = rest.windows(2).map(|w| pair_weight(w[0], w[1])).sum();
         (sum >= PAIR_LOOK && self.looks_closer(s, end, s.len()))
             || (digit_pairs + sum % PAIR_LOOK >= CARD_PAIRS && has_card_run(s))
     }
@@ -306,7 +306,7 @@ impl Masker {
     fn looks_closer(&self, s: &[u8], start: usize, end: usize) -> bool {
         (start..end).any(|i| {
             let previous = if i == 0 { b' ' } else { s[i - 1] };
-            u32::from(PAIRS[pair(previous, s[i])]) >= PAIR_LOOK && self.looks_secret_at(s, i)
+            pair_weight(previous, s[i]) >= PAIR_LOOK && self.looks_secret_at(s, i)
         })
     }
 
@@ -325,11 +325,7 @@ impl Masker {
                     || (b == b':' && s[i + 1..].starts_with(b"//") && s[i..].contains(&b'@'))
             }
             // The second byte of a candidate pair: the word may start one byte before.
-            _ => {
-                let start = i - 1;
-                let at_word_start = start == 0 || CLASSES[usize::from(s[start - 1])] & WORD == 0;
-                at_word_start && starts_like_a_secret(&s[start..])
-            }
+            _ => starts_word(s, i - 1) && starts_like_a_secret(&s[i - 1..]),
         }
     }
 
@@ -436,20 +432,22 @@ const CLASSES: [u8; 256] = {
     table
 };
 
-/// The index of a byte and the byte before it in [`PAIRS`].
+/// The [`PAIRS`] entry of a byte and the byte before it.
 #[inline(always)]
-fn pair(previous: u8, byte: u8) -> usize {
-    usize::from(previous) | usize::from(byte) << 8
+fn pair_weight(previous: u8, byte: u8) -> u32 {
+    u32::from(PAIRS[usize::from(previous) | usize::from(byte) << 8])
+}
+
+/// Whether a word starts at `s[i]`: nothing before it, or a byte that is not part of a word.
+fn starts_word(s: &[u8], i: usize) -> bool {
+    i == 0 || CLASSES[usize::from(s[i - 1])] & WORD == 0
 }
 
 /// Whether a word of `s` starts with a card-like run: 13 digits with at most single spaces or
 /// dashes between them.
 fn has_card_run(s: &[u8]) -> bool {
-    (0..s.len()).any(|i| {
-        s[i].is_ascii_digit()
-            && (i == 0 || CLASSES[usize::from(s[i - 1])] & WORD == 0)
-            && digit_run(&s[i..]).0 > CARD_PAIRS as usize
-    })
+    (0..s.len())
+        .any(|i| s[i].is_ascii_digit() && starts_word(s, i) && digit_run(&s[i..]).0 > CARD_PAIRS as usize)
 }
 
 /// The fewest digit pairs of a card number: one for each of its digits after the first.
@@ -473,7 +471,7 @@ const fn candidate_pair(first: u8, second: u8) -> bool {
     }
 }
 
-/// For each pair of bytes ([`pair`]): [`PAIR_LOOK`] for a separator (`=`, `:`) or the second
+/// For each pair of bytes (`previous | byte << 8`, see [`pair_weight`]): [`PAIR_LOOK`] for a separator (`=`, `:`) or the second
 /// byte of a [`candidate_pair`], 1 for a digit after a digit, a space or a dash (a card's 13
 /// digits make at least 12 such pairs), 0 otherwise.
 static PAIRS: [u8; 65536] = {

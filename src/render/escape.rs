@@ -21,16 +21,32 @@ fn is_unsafe_char(c: char) -> bool {
         | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Finds the next character of `s` at or after byte `i` that must be escaped: its byte index,
-/// its length in bytes and the character. With `json`, `"` and `\` count too.
+/// What a scan stops at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    /// Console and narrative text: control characters, line separators, bidi controls.
+    Text,
+    /// A JSON string: [`Scan::Text`]'s characters plus `"` and `\`.
+    Json,
+    /// A JSON string of text [`push_text`] already made safe: only `"`, `\` and C0 (as a
+    /// guard), so emoji and other non-ASCII text are skipped eight bytes at a time.
+    JsonOfSafeText,
+}
+
+/// Finds the next character of `s` at or after byte `i` that `scan` must escape: its byte
+/// index, its length in bytes and the character.
 ///
 /// Works on bytes: ASCII is checked directly, and only the lead bytes of C1 (`0xC2`) and of the
 /// U+2000 block (`0xE2`) look further, so emoji and other text cost one comparison per byte.
 #[inline]
-fn find_unsafe(s: &[u8], mut i: usize, json: bool) -> Option<(usize, usize, char)> {
-    let table = if json { &JSON_STOPS } else { &TEXT_STOPS };
+fn find_unsafe(s: &[u8], mut i: usize, scan: Scan) -> Option<(usize, usize, char)> {
+    let table = match scan {
+        Scan::Text => &TEXT_STOPS,
+        Scan::Json => &JSON_STOPS,
+        Scan::JsonOfSafeText => &QUOTE_STOPS,
+    };
     loop {
-        i = skip_plain(s, i, json);
+        i = skip_plain(s, i, scan);
         let b = *s.get(i)?;
         if table[usize::from(b)] {
             match b {
@@ -58,28 +74,31 @@ fn find_unsafe(s: &[u8], mut i: usize, json: bool) -> Option<(usize, usize, char
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Skips, eight bytes at a time, printable ASCII that needs no escaping; stops at the first
-/// byte that may (a control byte, DEL, any non-ASCII byte, and `"` or `\` for JSON), or at the
-/// end.
+/// Skips, eight bytes at a time, bytes that need no escaping; stops at the first byte that may
+/// (a control byte; for text and JSON also DEL and any non-ASCII byte; for JSON `"` and `\`), or
+/// at the end.
 #[inline]
-fn skip_plain(s: &[u8], mut i: usize, json: bool) -> usize {
+fn skip_plain(s: &[u8], mut i: usize, scan: Scan) -> usize {
     /// High bit set in each byte of `x` that is zero (exact for the lowest such byte).
     #[inline]
     fn zero_bytes(x: u64) -> u64 {
         x.wrapping_sub(ONES) & !x & HIGHS
     }
     #[inline]
-    fn flagged(w: u64, json: bool) -> u64 {
-        // Bytes below 0x20, equal to 0x7F, or with the high bit set.
-        let mut flagged =
-            (w.wrapping_sub(ONES * 0x20) & !w & HIGHS) | zero_bytes(w ^ (ONES * 0x7f)) | (w & HIGHS);
-        if json {
+    fn flagged(w: u64, scan: Scan) -> u64 {
+        // Bytes below 0x20.
+        let mut flagged = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        if scan != Scan::JsonOfSafeText {
+            // DEL, or the high bit set.
+            flagged |= zero_bytes(w ^ (ONES * 0x7f)) | (w & HIGHS);
+        }
+        if scan != Scan::Text {
             flagged |= zero_bytes(w ^ (ONES * u64::from(b'"'))) | zero_bytes(w ^ (ONES * u64::from(b'\\')));
         }
         flagged
     }
     while let Some(chunk) = s.get(i..i + 8) {
-        let flagged = flagged(u64::from_le_bytes(chunk.try_into().unwrap_or_default()), json);
+        let flagged = flagged(u64::from_le_bytes(chunk.try_into().unwrap_or_default()), scan);
         if flagged != 0 {
             return i + (flagged.trailing_zeros() / 8) as usize;
         }
@@ -92,7 +111,7 @@ fn skip_plain(s: &[u8], mut i: usize, json: bool) -> usize {
     }
     let mut padded = [b'a'; 8];
     padded[..rest.len()].copy_from_slice(rest);
-    match flagged(u64::from_le_bytes(padded), json) {
+    match flagged(u64::from_le_bytes(padded), scan) {
         0 => s.len(),
         flagged => i + (flagged.trailing_zeros() / 8) as usize,
     }
@@ -102,6 +121,18 @@ fn skip_plain(s: &[u8], mut i: usize, json: bool) -> usize {
 static TEXT_STOPS: [bool; 256] = stops(false);
 /// [`TEXT_STOPS`] plus `"` and `\`.
 static JSON_STOPS: [bool; 256] = stops(true);
+/// C0, `"` and `\`: [`Scan::JsonOfSafeText`].
+static QUOTE_STOPS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
 
 const fn stops(json: bool) -> [bool; 256] {
     let mut table = [false; 256];
@@ -122,10 +153,10 @@ const fn stops(json: bool) -> [bool; 256] {
 
 /// Appends `s` to `out`, writing each character `find_unsafe` reports through `escape`.
 #[inline]
-fn push_escaped(out: &mut String, s: &str, json: bool, escape: fn(&mut String, char)) {
+fn push_escaped(out: &mut String, s: &str, scan: Scan, escape: fn(&mut String, char)) {
     let bytes = s.as_bytes();
     let mut start = 0;
-    while let Some((i, len, c)) = find_unsafe(bytes, start, json) {
+    while let Some((i, len, c)) = find_unsafe(bytes, start, scan) {
         out.push_str(&s[start..i]);
         escape(out, c);
         start = i + len;
@@ -135,7 +166,7 @@ fn push_escaped(out: &mut String, s: &str, json: bool, escape: fn(&mut String, c
 
 /// Appends `s` to `out` with unsafe characters written visibly (`\n`, `\u{1b}`).
 pub(crate) fn push_text(out: &mut String, s: &str) {
-    push_escaped(out, s, false, |out, c| match c {
+    push_escaped(out, s, Scan::Text, |out, c| match c {
         '\n' => out.push_str("\\n"),
         '\r' => out.push_str("\\r"),
         '\t' => out.push_str("\\t"),
@@ -147,7 +178,18 @@ pub(crate) fn push_text(out: &mut String, s: &str) {
 
 /// Appends `s` to `out` as the inside of a JSON string (no surrounding quotes).
 pub(crate) fn push_json_str(out: &mut String, s: &str) {
-    push_escaped(out, s, true, |out, c| match c {
+    push_escaped(out, s, Scan::Json, push_json_escape);
+}
+
+/// Appends text already made safe by [`push_text`] (the narrative) as the inside of a JSON
+/// string: the same as [`push_json_str`], checking only for `"`, `\` and C0.
+pub(crate) fn push_json_safe_text(out: &mut String, s: &str) {
+    push_escaped(out, s, Scan::JsonOfSafeText, push_json_escape);
+}
+
+/// The JSON escape of one character.
+fn push_json_escape(out: &mut String, c: char) {
+    match c {
         '"' => out.push_str("\\\""),
         '\\' => out.push_str("\\\\"),
         '\n' => out.push_str("\\n"),
@@ -156,49 +198,7 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
         _ => {
             let _ = write!(out, "\\u{:04x}", u32::from(c));
         }
-    });
-}
-
-/// Appends text already made safe by [`push_text`] (the narrative) as the inside of a JSON
-/// string: only `"`, `\` and, should one get through, C0 controls are escaped; everything
-/// else, emoji included, is copied eight bytes at a time.
-pub(crate) fn push_json_safe_text(out: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    loop {
-        // `"`, `\` or below 0x20 (exact for the lowest flagged byte).
-        let flagged = |w: u64| {
-            let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-            zero(w ^ (ONES * u64::from(b'"')))
-                | zero(w ^ (ONES * u64::from(b'\\')))
-                | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS)
-        };
-        let found = match bytes.get(i..i + 8) {
-            Some(chunk) => match flagged(u64::from_le_bytes(chunk.try_into().unwrap_or_default())) {
-                0 => {
-                    i += 8;
-                    continue;
-                }
-                f => i + (f.trailing_zeros() / 8) as usize,
-            },
-            None => match bytes[i..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20) {
-                Some(at) => i + at,
-                None => break,
-            },
-        };
-        out.push_str(&s[start..found]);
-        match bytes[found] {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b => {
-                let _ = write!(out, "\\u{:04x}", b);
-            }
-        }
-        start = found + 1;
-        i = start;
     }
-    out.push_str(&s[start..]);
 }
 
 /// A `fmt::Write` adapter that escapes everything written through it.
@@ -261,7 +261,7 @@ mod tests {
         for cp in 0..0x3100u32 {
             let Some(c) = char::from_u32(cp) else { continue };
             let s = format!("é{c}✅ and then some plain text {c} after it");
-            let found = find_unsafe(s.as_bytes(), 0, false).map(|(_, _, c)| c);
+            let found = find_unsafe(s.as_bytes(), 0, Scan::Text).map(|(_, _, c)| c);
             assert_eq!(found, is_unsafe_char(c).then_some(c), "U+{cp:04X}");
         }
     }
@@ -272,14 +272,14 @@ mod tests {
         for stop in ["\n", "\u{1b}", "\u{7f}", "\u{85}", "\u{2028}", "\u{202e}"] {
             for at in 0..20 {
                 let s = format!("{}{stop}{}", "a".repeat(at), "b".repeat(9));
-                let found = find_unsafe(s.as_bytes(), 0, false).map(|(i, _, c)| (i, c));
+                let found = find_unsafe(s.as_bytes(), 0, Scan::Text).map(|(i, _, c)| (i, c));
                 assert_eq!(found, Some((at, stop.chars().next().unwrap())), "{stop:?} at {at}");
             }
         }
         for at in 0..20 {
             let s = format!("{}\"{}", "a".repeat(at), "b".repeat(9));
-            assert_eq!(find_unsafe(s.as_bytes(), 0, true).map(|(i, ..)| i), Some(at));
-            assert_eq!(find_unsafe(s.as_bytes(), 0, false), None, "a quote is fine in text");
+            assert_eq!(find_unsafe(s.as_bytes(), 0, Scan::Json).map(|(i, ..)| i), Some(at));
+            assert_eq!(find_unsafe(s.as_bytes(), 0, Scan::Text), None, "a quote is fine in text");
         }
     }
 

@@ -160,7 +160,22 @@ fn push_key(out: &mut String, name: impl FnOnce(&mut String)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::action::ActionType;
+    use crate::config::Config;
     use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, json as key};
+    use crate::record::Record;
+    use crate::render::{Slowness, TimeText};
+
+    fn keys(value: &serde_json::Value) -> Vec<&str> {
+        let mut keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    fn sorted<const N: usize>(mut names: [&'static str; N]) -> Vec<&'static str> {
+        names.sort_unstable();
+        names.to_vec()
+    }
 
     #[test]
     fn the_literal_keys_are_the_documented_ones() {
@@ -170,23 +185,53 @@ mod tests {
         for (literal, name) in CONTEXT_KEYS.iter().zip(CONTEXT_FIELDS) {
             assert_eq!(*literal, format!(",\"{name}\":"));
         }
-        let source = include_str!("json.rs");
-        let body = &source[source.find("fn json(").unwrap()..source.find("const SESSION_KEYS").unwrap()];
-        for name in [
-            key::TIMESTAMP,
-            key::LEVEL,
-            key::EVENT,
-            key::NARRATIVE,
-            key::ACTION,
-            key::SESSION,
-            key::CONTEXT,
-            key::ENVIRONMENT,
-            key::DATA,
-            key::SLOW,
-            key::USER_ACTION,
-            key::LOG,
-        ] {
-            assert!(body.contains(&format!("\\\"{name}\\\"")), "{name} is written as a literal");
+        let renderer = Renderer::new(&Config::default(), chrono::FixedOffset::east_opt(0).unwrap(), None);
+        let record = Record::new();
+        let mut time = TimeText::new();
+        time.set(chrono::Utc::now(), renderer.offset);
+        for (kind, event) in [(EventKind::Action, key::USER_ACTION), (EventKind::Log, key::LOG)] {
+            let action = Action {
+                kind,
+                action_type: ActionType::ApiCall,
+                level: tracing_core::Level::INFO,
+                success: true,
+                description: "d",
+                result: "r",
+                slowness: Slowness::Slow,
+                record: &record,
+                time: &time,
+            };
+            let mut line = String::new();
+            renderer.json(&action, "n", &mut line);
+            let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(
+                keys(&value),
+                sorted([
+                    key::TIMESTAMP,
+                    key::LEVEL,
+                    key::EVENT,
+                    key::NARRATIVE,
+                    key::ACTION,
+                    key::SESSION,
+                    key::CONTEXT,
+                    key::ENVIRONMENT
+                ])
+            );
+            assert_eq!(value[key::EVENT], event);
+            assert_eq!(
+                keys(&value[key::ACTION]),
+                sorted([
+                    "action_type",
+                    "description",
+                    "result",
+                    "success",
+                    "duration_ms",
+                    key::SLOW,
+                    key::TIMESTAMP,
+                    key::DATA
+                ])
+            );
+            assert_eq!(keys(&value[key::SESSION]), sorted(SESSION_FIELDS));
         }
     }
 }
