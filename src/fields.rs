@@ -76,8 +76,14 @@ pub const SESSION_FIELDS: [&str; 6] = [SESSION_ID, USER_ID, IP_ADDRESS, USER_AGE
 /// The named context fields, in the order they are written.
 pub const CONTEXT_FIELDS: [&str; 5] = [REQUEST_ID, METHOD, URL, ROUTE, FEATURE];
 
+#[cfg(feature = "http")]
+pub(crate) const SESSION_ID_SLOT: usize = 0;
 pub(crate) const USER_ID_SLOT: usize = 1;
 pub(crate) const IP_ADDRESS_SLOT: usize = 2;
+#[cfg(feature = "http")]
+pub(crate) const REQUEST_ID_SLOT: usize = 0;
+#[cfg(feature = "http")]
+pub(crate) const METHOD_SLOT: usize = 1;
 
 /// Keys of the JSON line.
 pub mod json {

@@ -16,7 +16,7 @@ use crate::action::ActionType;
 use crate::builder::Builder;
 
 use crate::fields::{TARGET, USER_ID_SLOT};
-use crate::privacy::Privacy;
+use crate::privacy::{OwnValues, Privacy, own_values};
 use crate::record::{EventVisitor, Record, SpanActivity, SpanVisitor, Visitor};
 use crate::render::{Action, EventKind, Renderer, Slowness, TimeText};
 use crate::sink::Sinks;
@@ -193,6 +193,7 @@ fn with_scratch(f: impl FnOnce(&mut Scratch)) {
 fn store_span_fields<'a, R: LookupSpan<'a>>(
     span: &SpanRef<'a, R>,
     privacy: &Privacy,
+    own: OwnValues,
     record: impl FnOnce(&mut dyn Visit),
 ) {
     let classes = privacy.classes(span.metadata());
@@ -200,11 +201,11 @@ fn store_span_fields<'a, R: LookupSpan<'a>>(
     with_buffers(&SPAN_BUFFERS, <[String; 2]>::default, |buffers| {
         let mut extensions = span.extensions_mut();
         if let Some(activity) = extensions.get_mut::<SpanActivity>() {
-            record(&mut Visitor(&mut SpanVisitor { span: activity, privacy, classes, buffers }));
+            record(&mut Visitor(&mut SpanVisitor { span: activity, privacy, classes, own, buffers }));
             return;
         }
         let mut activity = SpanActivity::default();
-        record(&mut Visitor(&mut SpanVisitor { span: &mut activity, privacy, classes, buffers }));
+        record(&mut Visitor(&mut SpanVisitor { span: &mut activity, privacy, classes, own, buffers }));
         if !activity.is_empty() {
             extensions.insert(activity);
         }
@@ -224,13 +225,16 @@ where
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         if let Some(span) = ctx.span(id) {
-            store_span_fields(&span, &self.shared.privacy, |visitor| attrs.record(visitor));
+            let own = own_values(attrs.metadata());
+            store_span_fields(&span, &self.shared.privacy, own, |visitor| attrs.record(visitor));
         }
     }
 
     fn on_record(&self, id: &Id, values: &SpanValues<'_>, ctx: Context<'_, S>) {
         if let Some(span) = ctx.span(id) {
-            store_span_fields(&span, &self.shared.privacy, |visitor| values.record(visitor));
+            store_span_fields(&span, &self.shared.privacy, OwnValues::default(), |visitor| {
+                values.record(visitor);
+            });
         }
     }
 
@@ -255,6 +259,7 @@ where
                 record,
                 privacy: &shared.privacy,
                 classes: &classes,
+                own: own_values(meta),
                 raw,
                 clean,
                 module: event.metadata().module_path(),

@@ -11,7 +11,7 @@ use tracing_core::field::{Field, Visit};
 
 use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, Slot};
 use crate::layer::MIDDLEWARE_ACTIONS;
-use crate::privacy::{FieldClass, Privacy};
+use crate::privacy::{FieldClass, OwnValues, Privacy};
 use crate::render::json::{JsonValue, push_member};
 use crate::render::number::{push_i64, push_u64};
 
@@ -268,13 +268,15 @@ const COMPACT_OVER: usize = 4096;
 /// The room a span's text starts with: enough for a request's session and context.
 const SPAN_TEXT_CAPACITY: usize = 256;
 
-/// The class of `field`, from its callsite's `classes`.
-fn class_of(privacy: &Privacy, classes: &[FieldClass], field: &Field) -> FieldClass {
-    match classes.get(field.index()) {
+/// The class of `field`, from its callsite's `classes`, marked when its value is one of `own`.
+fn class_of(privacy: &Privacy, classes: &[FieldClass], own: OwnValues, field: &Field) -> FieldClass {
+    let mut class = match classes.get(field.index()) {
         Some(class) => *class,
         // Only a field of another callsite could be out of range.
         None => privacy.classify(field.name()),
-    }
+    };
+    class.own = own != OwnValues::default() && own.contains(class.slot);
+    class
 }
 
 /// Records span fields into a [`SpanActivity`], cleaning each value first.
@@ -283,13 +285,15 @@ pub(crate) struct SpanVisitor<'a> {
     pub(crate) privacy: &'a Privacy,
     /// The classes of the span's fields, by index ([`Privacy::classes`]).
     pub(crate) classes: &'a [FieldClass],
+    /// The values the HTTP middleware made itself, when it creates the span.
+    pub(crate) own: OwnValues,
     /// Where values are rendered and cleaned (reused across spans by the caller).
     pub(crate) buffers: &'a mut [String; 2],
 }
 
 impl PutField for SpanVisitor<'_> {
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
-        let class = class_of(self.privacy, self.classes, field);
+        let class = class_of(self.privacy, self.classes, self.own, field);
         let [raw, clean] = &mut *self.buffers;
         let value = self.privacy.clean(class, value, raw, clean);
         let span = &mut *self.span;
@@ -315,6 +319,8 @@ pub(crate) struct EventVisitor<'a> {
     pub(crate) privacy: &'a Privacy,
     /// The classes of the event's fields, by index ([`Privacy::classes`]).
     pub(crate) classes: &'a [FieldClass],
+    /// The values the HTTP middleware made itself, when it logs the event.
+    pub(crate) own: OwnValues,
     pub(crate) raw: &'a mut String,
     pub(crate) clean: &'a mut String,
     /// The module the event comes from: the HTTP middleware's actions carry bodies it has
@@ -324,7 +330,7 @@ pub(crate) struct EventVisitor<'a> {
 
 impl PutField for EventVisitor<'_> {
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
-        let class = class_of(self.privacy, self.classes, field);
+        let class = class_of(self.privacy, self.classes, self.own, field);
         if class.body && self.module == Some(MIDDLEWARE_ACTIONS) {
             return self.record.put(field.name(), class.slot, value);
         }

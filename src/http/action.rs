@@ -8,6 +8,8 @@ use tracing::{Level, Span};
 
 use super::body::{Capture, CaptureRule, SharedCapture};
 use crate::action::ActionType;
+use crate::fields::Slot;
+use crate::privacy::{OwnValues, with_own_values};
 
 /// This module's path: the activity layer knows the events from here by it.
 #[cfg(test)]
@@ -34,6 +36,8 @@ pub(crate) struct Pending {
 pub(crate) struct Outcome {
     pub(crate) level: Level,
     pub(crate) result: String,
+    /// The result is the middleware's own text (`HTTP 200 SUCCESS`), with no error message in it.
+    pub(crate) own_result: bool,
     pub(crate) success: bool,
     pub(crate) status: Option<u16>,
     /// Milliseconds from the request to its response (or error, or abandonment).
@@ -43,7 +47,14 @@ pub(crate) struct Outcome {
 impl Outcome {
     /// A failed request that has no status: a service error, a client gone, a panic.
     pub(crate) fn failed(pending: &Pending, level: Level, result: String) -> Self {
-        Outcome { level, result, success: false, status: None, duration_ms: elapsed_ms(pending) }
+        Outcome {
+            level,
+            result,
+            own_result: false,
+            success: false,
+            status: None,
+            duration_ms: elapsed_ms(pending),
+        }
     }
 
     /// A response: 4xx at WARN, 5xx at ERROR, success below 400.
@@ -57,6 +68,7 @@ impl Outcome {
         Outcome {
             level,
             result: result_text(status, success),
+            own_result: true,
             success,
             status: Some(status.as_u16()),
             duration_ms: elapsed_ms(pending),
@@ -99,7 +111,11 @@ pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response
     let _entered = span.enter();
     let request_body = pending.request_body.as_ref().and_then(Capture::describe_shared);
     let request_body = request_body.as_deref();
-    let Outcome { level, result, success, status, duration_ms } = outcome;
+    let Outcome { level, result, own_result, success, status, duration_ms } = outcome;
+    let mut own = OwnValues::default().with(Slot::ActionType);
+    if *own_result {
+        own = own.with(Slot::Result);
+    }
     macro_rules! action {
         ($level:expr) => {
             tracing::event!(
@@ -117,16 +133,63 @@ pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response
             )
         };
     }
-    match *level {
+    with_own_values(own, || match *level {
         Level::ERROR => action!(Level::ERROR),
         Level::WARN => action!(Level::WARN),
         _ => action!(Level::INFO),
-    }
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file writer into a shared buffer.
+    #[derive(Clone, Default)]
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_middlewares_own_values_are_not_searched_for_secrets() {
+        use tracing_subscriber::prelude::*;
+        // A generated id whose digits pass the card check, as about 2 in 10,000 do.
+        let id = "40906353-8765-4375-a02e-a0a1631ea25c";
+        let config = crate::Config::default();
+        let masker = crate::privacy::Masker::new(config.sensitive_fields.iter(), config.mask_style);
+        assert_ne!(masker.mask_text(id), id, "the id looks like a card number");
+
+        let lines = Lines::default();
+        let file = lines.clone();
+        let (layer, _guard) = crate::ActivityLayer::builder()
+            .config(config.enable_console_logging(false))
+            .file_writer(move || file.clone())
+            .build()
+            .unwrap();
+        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+            for own in [OwnValues::default(), OwnValues::default().with(Slot::Context(0))] {
+                let span = with_own_values(own, || tracing::info_span!("http_request", request_id = id));
+                let _entered = span.enter();
+                with_own_values(own, || crate::user_action!(ActionType::ApiCall, "GET /x"));
+            }
+        });
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let ids: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["context"]["request_id"].clone())
+            .collect();
+        assert_eq!(ids.len(), 2);
+        assert_ne!(ids[0], id, "a client's value is masked");
+        assert_eq!(ids[1], id, "the middleware's own id is logged as it is");
+    }
 
     #[test]
     fn the_layer_knows_these_actions_mask_their_own_bodies() {

@@ -18,6 +18,8 @@ use super::layer::Settings;
 use super::request_id::new_id;
 use super::{client_ip, feature_name, is_valid_id, session_id};
 use crate::action::ActionType;
+use crate::fields::{IP_ADDRESS_SLOT, METHOD_SLOT, REQUEST_ID_SLOT, SESSION_ID_SLOT, Slot};
+use crate::privacy::{OwnValues, with_own_values};
 
 /// The header that carries the request id, in and out.
 pub const X_REQUEST_ID: &str = "x-request-id";
@@ -68,6 +70,22 @@ fn same_path(a: &str, b: &str) -> bool {
     bare(a) == bare(b)
 }
 
+/// Whether `method` is one of HTTP's own, not an extension token the client chose.
+fn is_standard(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET
+            | Method::POST
+            | Method::PUT
+            | Method::DELETE
+            | Method::HEAD
+            | Method::OPTIONS
+            | Method::PATCH
+            | Method::CONNECT
+            | Method::TRACE
+    )
+}
+
 /// The action type of a request, from its method and headers.
 fn action_type<B>(request: &Request<B>) -> ActionType<'static> {
     let header = |name| request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -107,6 +125,8 @@ where
         let kind = action_type(&request);
         let (mut parts, body) = request.into_parts();
 
+        // What the middleware makes itself is logged as it is (see `OwnValues`).
+        let mut own = OwnValues::default();
         // Kept as the header value: the span reads it as text, the response echoes it.
         let request_id =
             match parts.headers.get(X_REQUEST_ID_HEADER).filter(|v| v.to_str().is_ok_and(is_valid_id)) {
@@ -116,6 +136,7 @@ where
                     let id =
                         HeaderValue::from_str(new_id().as_str()).unwrap_or(HeaderValue::from_static("-"));
                     parts.headers.insert(X_REQUEST_ID_HEADER, id.clone());
+                    own = own.with(Slot::Context(REQUEST_ID_SLOT));
                     id
                 }
             };
@@ -124,6 +145,7 @@ where
             Some(id) => id,
             None => {
                 generated_session = new_id();
+                own = own.with(Slot::Session(SESSION_ID_SLOT));
                 generated_session.as_str()
             }
         };
@@ -132,6 +154,12 @@ where
             .map(|peer| client_ip(peer, &parts.headers, &settings.trusted_proxies));
         let mut ip_buffer = IpText::new();
         let ip = ip.map(|ip| ip_buffer.write(ip));
+        if ip.is_some() {
+            own = own.with(Slot::Session(IP_ADDRESS_SLOT));
+        }
+        if is_standard(&parts.method) {
+            own = own.with(Slot::Context(METHOD_SLOT));
+        }
         let feature = match &settings.feature {
             Some(name) => name(&parts),
             None => feature_name(parts.uri.path(), settings.strip_prefix.as_deref()),
@@ -150,19 +178,21 @@ where
             _ => Cow::Borrowed(p.as_str()),
         });
         let url = url.as_deref();
-        let span = tracing::info_span!(
-            "http_request",
-            session_id = session,
-            user_id = user.as_deref(),
-            ip_address = ip,
-            user_agent = header(USER_AGENT),
-            current_page = path,
-            referrer = header(REFERER),
-            request_id = request_id.to_str().unwrap_or_default(),
-            method = parts.method.as_str(),
-            url = url,
-            feature = feature.as_str(),
-        );
+        let span = with_own_values(own, || {
+            tracing::info_span!(
+                "http_request",
+                session_id = session,
+                user_id = user.as_deref(),
+                ip_address = ip,
+                user_agent = header(USER_AGENT),
+                current_page = path,
+                referrer = header(REFERER),
+                request_id = request_id.to_str().unwrap_or_default(),
+                method = parts.method.as_str(),
+                url = url,
+                feature = feature.as_str(),
+            )
+        });
         if url.is_none() {
             // Authority form (CONNECT): the host and port, never a user:password in front.
             if let Some(host) = parts.uri.host() {

@@ -11,7 +11,11 @@
 //! 2. `user_id` becomes its [pseudonym](Pseudonymizer) when `USER_ID_HMAC_SECRET` is set; an
 //!    action without a user id is then written with the pseudonym of `"unknown"`.
 //! 3. `ip_address` is [anonymized](anonymize_ip) when `ANONYMIZE_IP` is on.
-//! 4. Any other text has the secrets it contains masked ([`Masker::mask_text`]).
+//! 4. Any other text has the secrets it contains masked ([`Masker::mask_text`]), except the
+//!    values the HTTP middleware made itself: a generated request or session id, the client IP
+//!    it formatted, a standard method, the action type and a result such as `HTTP 200 SUCCESS`.
+//!    A generated id is logged exactly as the client gets it, even when its digits happen to
+//!    pass the card check.
 //! 5. Text longer than `MAX_VALUE_LENGTH` bytes is cut at a character boundary and marked
 //!    `…[truncated N bytes]` (captured HTTP bodies are capped by the middleware instead, by
 //!    `MAX_REQUEST_BODY_SIZE` / `MAX_RESPONSE_BODY_SIZE`).
@@ -29,7 +33,7 @@ pub use mask::{BUILT_IN_SENSITIVE_FIELDS, Masker};
 pub use pseudonym::{Pseudonymizer, UNKNOWN_USER};
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -83,6 +87,8 @@ fn known(slot: Slot) -> Option<usize> {
 pub(crate) struct FieldClass {
     pub(crate) slot: Slot,
     sensitive: bool,
+    /// The value is one the crate made itself ([`OwnValues`]): it is not searched for secrets.
+    pub(crate) own: bool,
     /// A captured HTTP body (`request_body`, `response_body`): capped by its own limit, not
     /// `MAX_VALUE_LENGTH`.
     pub(crate) body: bool,
@@ -167,7 +173,7 @@ impl Privacy {
             (Some(_), Some(i)) => self.known_sensitive[i],
             (Some(masker), None) => masker.is_sensitive_name(name),
         };
-        FieldClass { slot, sensitive, body }
+        FieldClass { slot, sensitive, own: false, body }
     }
 
     /// The classes of the fields of a span or event with this metadata, in the order of
@@ -251,7 +257,10 @@ impl Privacy {
             }
             _ => {}
         }
-        let masked = masker.map_or(Cow::Borrowed(text), |m| m.mask_text(text));
+        let masked = match masker {
+            Some(masker) if !class.own => masker.mask_text(text),
+            _ => Cow::Borrowed(text),
+        };
         if masked.len() <= self.max_len || class.body {
             return match masked {
                 Cow::Borrowed(text) => FieldValue::Str(text),
@@ -292,6 +301,65 @@ impl Privacy {
         if !matches!(hit, Ok(Some(()))) {
             pseudonymizer.write_pseudonym(id.as_bytes(), out);
         }
+    }
+}
+
+/// Slots whose values, in the span or event being created, the HTTP middleware made itself:
+/// an id it generated, the client IP it formatted from an address, a standard method, the action
+/// type and a result such as `HTTP 200 SUCCESS`.
+///
+/// Such values hold no secret, so they are not searched for one: a generated id whose digits
+/// happen to look like a card number is logged as the id the client was sent, not masked. A
+/// sensitive field name still masks them, and `user_id` and `ip_address` are still pseudonymized
+/// and anonymized.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct OwnValues(u32);
+
+impl OwnValues {
+    #[cfg(feature = "http")]
+    /// `self` with `slot` added (a slot with no name of its own is never added).
+    #[must_use]
+    pub(crate) fn with(self, slot: Slot) -> Self {
+        OwnValues(self.0 | known(slot).map_or(0, |i| 1 << i))
+    }
+
+    pub(crate) fn contains(self, slot: Slot) -> bool {
+        known(slot).is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+}
+
+thread_local! {
+    /// What [`with_own_values`] marks for the span or event being created on this thread.
+    static OWN_VALUES: Cell<OwnValues> = const { Cell::new(OwnValues(0)) };
+}
+
+/// The module under which the HTTP middleware creates its spans and events.
+const MIDDLEWARE_MODULES: &str = "tracing_activity::http";
+
+#[cfg(feature = "http")]
+/// Runs `f`, which creates one span or event of the HTTP middleware, with the values of `own`'s
+/// slots marked as the middleware's own (see [`OwnValues`]).
+pub(crate) fn with_own_values<R>(own: OwnValues, f: impl FnOnce() -> R) -> R {
+    /// Unmarks them even if `f` panics.
+    struct Unmark;
+    impl Drop for Unmark {
+        fn drop(&mut self) {
+            let _ = OWN_VALUES.try_with(|cell| cell.set(OwnValues(0)));
+        }
+    }
+    let _ = OWN_VALUES.try_with(|cell| cell.set(own));
+    let _unmark = Unmark;
+    f()
+}
+
+/// The own values of the span or event with this metadata, being created now: marked only for
+/// the middleware's callsites.
+pub(crate) fn own_values(metadata: &Metadata<'_>) -> OwnValues {
+    let own = OWN_VALUES.try_with(Cell::get).unwrap_or_default();
+    if own.0 != 0 && metadata.module_path().is_some_and(|m| m.starts_with(MIDDLEWARE_MODULES)) {
+        own
+    } else {
+        OwnValues(0)
     }
 }
 
