@@ -27,7 +27,7 @@ const INITIAL_BYTES: usize = 256 << 10;
 const INITIAL_LINES: usize = 1024;
 /// After writing fewer lines than this, the worker waits [`LINGER`] for more before it looks again.
 const SMALL_BATCH: usize = 64;
-const LINGER: Duration = Duration::from_micros(200);
+const LINGER: Duration = Duration::from_micros(1000);
 /// Buffers larger than this are given back after a burst.
 const KEEP_CAPACITY: usize = 4 << 20;
 /// The queue also counts as full when it holds this many bytes, so a flood of huge values
