@@ -132,6 +132,24 @@ pub(crate) enum Slot {
 }
 
 impl Slot {
+    /// The slot's place among the names the layer knows: session fields, context fields, then
+    /// the action's words and flags; `None` for [`Slot::Other`].
+    pub(crate) const fn index(self) -> Option<usize> {
+        const S: usize = SESSION_FIELDS.len();
+        const C: usize = S + CONTEXT_FIELDS.len();
+        Some(match self {
+            Slot::Session(i) => i,
+            Slot::Context(i) => S + i,
+            Slot::ActionType => C,
+            Slot::Description => C + 1,
+            Slot::Result => C + 2,
+            Slot::Success => C + 3,
+            Slot::Duration => C + 4,
+            Slot::Message => C + 5,
+            Slot::Other => return None,
+        })
+    }
+
     pub(crate) fn of(name: &str) -> Slot {
         match name {
             ACTION_TYPE => Slot::ActionType,
@@ -152,3 +170,36 @@ impl Slot {
         }
     }
 }
+
+/// A set of [`Slot`]s (never [`Slot::Other`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SlotSet(u32);
+
+impl SlotSet {
+    pub(crate) const EMPTY: SlotSet = SlotSet(0);
+    /// How many slots there are ([`Slot::index`]).
+    pub(crate) const SLOTS: usize = SESSION_FIELDS.len() + CONTEXT_FIELDS.len() + 6;
+
+    fn bit(slot: Slot) -> u32 {
+        slot.index().map_or(0, |i| 1 << i)
+    }
+
+    /// `self` with `slot` added.
+    #[cfg(feature = "http")]
+    #[must_use]
+    pub(crate) fn with(self, slot: Slot) -> Self {
+        SlotSet(self.0 | Self::bit(slot))
+    }
+
+    /// Adds `slot` when `member`, removes it otherwise.
+    pub(crate) fn set(&mut self, slot: Slot, member: bool) {
+        let bit = Self::bit(slot);
+        self.0 = if member { self.0 | bit } else { self.0 & !bit };
+    }
+
+    pub(crate) fn contains(self, slot: Slot) -> bool {
+        self.0 & Self::bit(slot) != 0
+    }
+}
+
+const _: () = assert!(SlotSet::SLOTS <= 32);

@@ -15,7 +15,7 @@ use tracing_subscriber::registry::{LookupSpan, SpanRef};
 use crate::action::ActionType;
 use crate::builder::Builder;
 
-use crate::fields::{TARGET, USER_ID_SLOT};
+use crate::fields::{Slot, SlotSet, TARGET, USER_ID_SLOT};
 use crate::privacy::{OwnValues, Privacy, own_values};
 use crate::record::{EventVisitor, Record, SpanActivity, SpanVisitor, Visitor};
 use crate::render::{Action, EventKind, Renderer, Slowness, TimeText};
@@ -287,24 +287,40 @@ where
                 return;
             }
             let success = record.success.unwrap_or(action_type.default_success());
+            // The words known to be plain: the crate's own names and results are.
+            let mut plain = SlotSet::EMPTY;
             let result = if record.result.is_empty() {
+                plain.set(Slot::Result, true);
                 action_type.default_result(success)
             } else {
+                plain.set(Slot::Result, record.plain.contains(Slot::Result));
                 record.result.as_str()
             };
+            let (description, description_plain) = record.description();
+            plain.set(Slot::Description, description_plain);
+            plain.set(
+                Slot::ActionType,
+                match action_type {
+                    ActionType::Custom(name) => {
+                        matches!(name, LOG_ACTION | UNNAMED_ACTION) || record.plain.contains(Slot::ActionType)
+                    }
+                    _ => true,
+                },
+            );
             time.set((shared.clock)(), shared.renderer.offset);
             let action = Action {
                 kind,
                 action_type,
                 level,
                 success,
-                description: record.description(),
+                description,
                 result,
+                plain,
                 slowness,
                 record,
                 time,
             };
-            shared.renderer.narrative(&action, narrative);
+            let narrative_plain = shared.renderer.narrative(&action, narrative);
             if let Some(console) = console {
                 line.clear();
                 shared.renderer.console_line(level, console.ansi, narrative, line);
@@ -313,7 +329,7 @@ where
             if let Some(file) = file {
                 line.clear();
                 if file.json {
-                    shared.renderer.json(&action, narrative, line);
+                    shared.renderer.json(&action, narrative, narrative_plain, line);
                 } else {
                     shared.renderer.text_file_line(&action, narrative, line);
                 }

@@ -9,10 +9,10 @@ use std::fmt::{self, Write};
 
 use tracing_core::field::{Field, Visit};
 
-use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, Slot};
+use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, Slot, SlotSet};
 use crate::layer::MIDDLEWARE_ACTIONS;
 use crate::privacy::{FieldClass, OwnValues, Privacy};
-use crate::render::json::{JsonValue, push_member};
+use crate::render::json::{JsonValue, push_member, push_member_known};
 use crate::render::number::{push_i64, push_u64};
 
 const N_SESSION: usize = SESSION_FIELDS.len();
@@ -58,6 +58,15 @@ impl FieldValue<'_> {
             FieldValue::Error(e) => write!(out, "{e}"),
             FieldValue::Debug(d) => write!(out, "{d:?}"),
         };
+    }
+
+    /// [`write_json`](Self::write_json), copying a string known to be
+    /// [plain](crate::render::is_plain) without an escaping scan.
+    fn write_json_known(self, out: &mut String, plain: bool) {
+        match self {
+            FieldValue::Str(s) => JsonValue(out).str_known(s, plain),
+            other => other.write_json(out),
+        }
     }
 
     /// Appends the value as a JSON literal.
@@ -157,11 +166,13 @@ impl<const N: usize> Slots<N> {
         v
     }
 
-    /// Copies `value` into the slot unless it is already set (leaf wins).
-    fn fill(&mut self, i: usize, value: &str) {
-        if !self.set[i] {
-            self.overwrite(i).push_str(value);
+    /// Copies `value` into the slot unless it is already set (leaf wins); whether it did.
+    fn fill(&mut self, i: usize, value: &str) -> bool {
+        if self.set[i] {
+            return false;
         }
+        self.overwrite(i).push_str(value);
+        true
     }
 
     fn capacity(&self) -> usize {
@@ -193,6 +204,8 @@ pub(crate) struct SpanActivity {
 struct TextRange {
     start: u32,
     end: u32,
+    /// The value is known to be [plain](crate::render::is_plain).
+    plain: bool,
 }
 
 impl SpanActivity {
@@ -223,7 +236,7 @@ impl SpanActivity {
         }
         write(&mut self.text);
         match (u32::try_from(start), u32::try_from(self.text.len())) {
-            (Ok(start), Ok(end)) => Some(TextRange { start, end }),
+            (Ok(start), Ok(end)) => Some(TextRange { start, end, plain: false }),
             _ => {
                 self.text.truncate(start);
                 None
@@ -256,7 +269,7 @@ impl SpanActivity {
             let start = text.len();
             text.push_str(old.get(range.start as usize..range.end as usize).unwrap_or_default());
             // The compacted text is no longer than the old one, whose ranges fit a `u32`.
-            *range = TextRange { start: start as u32, end: text.len() as u32 };
+            *range = TextRange { start: start as u32, end: text.len() as u32, plain: range.plain };
         }
         self.text = text;
     }
@@ -295,15 +308,20 @@ impl PutField for SpanVisitor<'_> {
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
         let class = class_of(self.privacy, self.classes, self.own, field);
         let [raw, clean] = &mut *self.buffers;
-        let value = self.privacy.clean(class, value, raw, clean);
+        let (value, plain) = self.privacy.clean(class, value, raw, clean);
         let span = &mut *self.span;
+        let text = |range: Option<TextRange>| range.map(|r| TextRange { plain, ..r });
         match class.slot {
-            Slot::Session(i) => span.session[i] = span.append(span.session[i], |out| value.write_text(out)),
-            Slot::Context(i) => span.context[i] = span.append(span.context[i], |out| value.write_text(out)),
+            Slot::Session(i) => {
+                span.session[i] = text(span.append(span.session[i], |out| value.write_text(out)));
+            }
+            Slot::Context(i) => {
+                span.context[i] = text(span.append(span.context[i], |out| value.write_text(out)));
+            }
             _ => {
                 let i = span.extra.iter().position(|(n, _)| *n == field.name());
                 let old = i.map(|i| span.extra[i].1);
-                let Some(at) = span.append(old, |out| value.write_json(out)) else { return };
+                let Some(at) = span.append(old, |out| value.write_json_known(out, plain)) else { return };
                 match i {
                     Some(i) => span.extra[i].1 = at,
                     None => span.extra.push((field.name(), at)),
@@ -332,10 +350,10 @@ impl PutField for EventVisitor<'_> {
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
         let class = class_of(self.privacy, self.classes, self.own, field);
         if class.body && self.module == Some(MIDDLEWARE_ACTIONS) {
-            return self.record.put(field.name(), class.slot, value);
+            return self.record.put(field.name(), class, value, false);
         }
-        let value = self.privacy.clean(class, value, self.raw, self.clean);
-        self.record.put(field.name(), class.slot, value);
+        let (value, plain) = self.privacy.clean(class, value, self.raw, self.clean);
+        self.record.put(field.name(), class, value, plain);
     }
 }
 
@@ -356,6 +374,8 @@ pub(crate) struct Record {
     /// Other span fields as the inside of a JSON object, nearest span first, each name once.
     pub(crate) context_extra: String,
     context_names: Vec<&'static str>,
+    /// The slots whose values are known to be [plain](crate::render::is_plain).
+    pub(crate) plain: SlotSet,
 }
 
 impl Record {
@@ -373,6 +393,7 @@ impl Record {
             context: Slots::new(),
             context_extra: String::new(),
             context_names: Vec::new(),
+            plain: SlotSet::EMPTY,
         }
     }
 
@@ -389,6 +410,7 @@ impl Record {
         self.context.clear();
         self.context_extra.clear();
         self.context_names.clear();
+        self.plain = SlotSet::EMPTY;
     }
 
     /// The bytes its buffers hold on to.
@@ -405,12 +427,16 @@ impl Record {
     pub(crate) fn inherit(&mut self, span: &SpanActivity) {
         for (i, v) in span.session.iter().enumerate() {
             if let Some(v) = v {
-                self.session.fill(i, span.text_of(*v));
+                if self.session.fill(i, span.text_of(*v)) {
+                    self.plain.set(Slot::Session(i), v.plain);
+                }
             }
         }
         for (i, v) in span.context.iter().enumerate() {
             if let Some(v) = v {
-                self.context.fill(i, span.text_of(*v));
+                if self.context.fill(i, span.text_of(*v)) {
+                    self.plain.set(Slot::Context(i), v.plain);
+                }
             }
         }
         for (name, value) in &span.extra {
@@ -421,24 +447,30 @@ impl Record {
         }
     }
 
-    /// The description to show: the `description` field, else the event's message.
-    pub(crate) fn description(&self) -> &str {
-        if self.description.is_empty() { &self.message } else { &self.description }
+    /// The description to show: the `description` field, else the event's message; and whether
+    /// it is known to be [plain](crate::render::is_plain).
+    pub(crate) fn description(&self) -> (&str, bool) {
+        if self.description.is_empty() {
+            (&self.message, self.plain.contains(Slot::Message))
+        } else {
+            (&self.description, self.plain.contains(Slot::Description))
+        }
     }
 
-    fn data_member(&mut self, name: &'static str, value: FieldValue<'_>) {
+    fn data_member(&mut self, name: &'static str, class: FieldClass, value: FieldValue<'_>, plain: bool) {
         if self.data_names.contains(&name) {
             return; // the first value of a repeated field name is kept: no key twice
         }
         self.data_names.push(name);
-        push_member(&mut self.data, name, |out| value.write_json(out));
+        push_member_known(&mut self.data, name, class.plain_name, |out| value.write_json_known(out, plain));
     }
 }
 
 impl Record {
     /// Routes one cleaned event field: words and flags to the action, session fields to their
     /// slots, everything else to `data`.
-    fn put(&mut self, name: &'static str, slot: Slot, value: FieldValue<'_>) {
+    fn put(&mut self, name: &'static str, class: FieldClass, value: FieldValue<'_>, plain: bool) {
+        let slot = class.slot;
         let target = match (slot, value) {
             (Slot::ActionType, _) => &mut self.action_type,
             (Slot::Description, _) => &mut self.description,
@@ -473,10 +505,11 @@ impl Record {
             // Context comes from spans only: an event's `method` or `url` is more often the
             // action's own data (an auth method, a downloaded URL) than the request's. A
             // `success` or `duration_ms` of another type is kept as data too.
-            _ => return self.data_member(name, value),
+            _ => return self.data_member(name, class, value, plain),
         };
         target.clear();
         value.write_text(target);
+        self.plain.set(slot, plain && matches!(value, FieldValue::Str(_)));
     }
 }
 

@@ -236,15 +236,26 @@ impl Masker {
     /// `text` with every sensitive value it contains masked (see [`Masker`]); borrowed
     /// when there is nothing to mask.
     pub fn mask_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        if !self.may_hold_secret(text.as_bytes()) || !self.patterns.is_match(text) {
-            return Cow::Borrowed(text);
+        self.mask_text_plain(text).0
+    }
+
+    /// [`mask_text`](Self::mask_text), and whether the text it returns is known to be
+    /// [plain](crate::render::is_plain) (so it is written without an escaping scan): found so by
+    /// the same pass that looks for secrets, when there were none.
+    pub(crate) fn mask_text_plain<'t>(&self, text: &'t str) -> (Cow<'t, str>, bool) {
+        let scan = self.prefilter(text.as_bytes());
+        if !scan.may_hold_secret {
+            return (Cow::Borrowed(text), scan.plain);
+        }
+        if !self.patterns.is_match(text) {
+            return (Cow::Borrowed(text), false);
         }
         let mut edit = Edit::new(text);
         for caps in self.patterns.captures_iter(text) {
             let Some(secret) = secret_of(&caps) else { continue };
             edit.replace(secret.clone(), |out| self.push_mask(&text[secret], out));
         }
-        edit.finish()
+        (edit.finish(), false)
     }
 }
 
@@ -273,21 +284,32 @@ impl Masker {
     ///
     /// Cards are judged last, and only when the text has 12 digits that follow a digit, a space
     /// or a dash.
+    #[cfg(test)]
     fn may_hold_secret(&self, s: &[u8]) -> bool {
+        self.prefilter(s).may_hold_secret
+    }
+
+    /// [`may_hold_secret`](Self::may_hold_secret), and in the same pass whether `s` is plain
+    /// (known only when the scan reaches the end: `false` when it stops early at a possible secret).
+    fn prefilter(&self, s: &[u8]) -> Prefilter {
         // Eight pairs at a time, the byte pairs are added up from a table: most text has no
         // separator, no candidate pair and too few digits for a card, which this proves without
         // a branch per byte. Only the pairs of a chunk with a candidate are looked at one by one.
-        let Some(&first) = s.first() else { return false };
+        const SECRET: Prefilter = Prefilter { may_hold_secret: true, plain: false };
+        let Some(&first) = s.first() else { return Prefilter { may_hold_secret: false, plain: true } };
         // The start of the text is a word boundary: as if a space came before it.
         let mut digit_pairs = 0;
+        let mut escapes = 0;
         let mut start = 0;
         let mut sum = pair_weight(b' ', first);
         let mut end = 1;
         loop {
-            if sum >= PAIR_LOOK && self.looks_closer(s, start, end) {
-                return true;
+            escapes |= sum & ESCAPE_PAIRS;
+            let look = sum & !ESCAPE_PAIRS;
+            if look >= PAIR_LOOK && self.looks_closer(s, start, end) {
+                return SECRET;
             }
-            digit_pairs += sum % PAIR_LOOK;
+            digit_pairs += look % PAIR_LOOK;
             // The pairs ending at `end..end + 8`, from the nine bytes before and in them.
             let Some(window) = s.get(end - 1..end + 8) else { break };
             let w: &[u8; 9] = window.try_into().unwrap_or(&[b' '; 9]);
@@ -297,8 +319,14 @@ impl Masker {
         // The last few pairs.
         let rest = &s[end - 1..];
         sum = rest.windows(2).map(|w| pair_weight(w[0], w[1])).sum();
-        (sum >= PAIR_LOOK && self.looks_closer(s, end, s.len()))
+        escapes |= sum & ESCAPE_PAIRS;
+        let sum = sum & !ESCAPE_PAIRS;
+        if (sum >= PAIR_LOOK && self.looks_closer(s, end, s.len()))
             || (digit_pairs + sum % PAIR_LOOK >= CARD_PAIRS && has_card_run(s))
+        {
+            return SECRET;
+        }
+        Prefilter { may_hold_secret: false, plain: escapes == 0 }
     }
 
     /// Looks at each flagged byte of `s[start..end]`.
@@ -306,7 +334,7 @@ impl Masker {
     fn looks_closer(&self, s: &[u8], start: usize, end: usize) -> bool {
         (start..end).any(|i| {
             let previous = if i == 0 { b' ' } else { s[i - 1] };
-            pair_weight(previous, s[i]) >= PAIR_LOOK && self.looks_secret_at(s, i)
+            pair_weight(previous, s[i]) & !ESCAPE_PAIRS >= PAIR_LOOK && self.looks_secret_at(s, i)
         })
     }
 
@@ -453,8 +481,20 @@ fn has_card_run(s: &[u8]) -> bool {
 /// The fewest digit pairs of a card number: one for each of its digits after the first.
 const CARD_PAIRS: u32 = 12;
 
-/// In [`PAIRS`]: a pair to look at closer; more than the digits of eight bytes.
-const PAIR_LOOK: u32 = 16;
+/// In [`PAIRS`]: a pair to look at closer; more than the digits of eight bytes, and eight of
+/// them less than [`ESCAPE`].
+const PAIR_LOOK: u32 = 15;
+/// In [`PAIRS`]: a pair whose second byte is not [plain](crate::render::is_plain).
+const ESCAPE: u32 = 128;
+/// The bits of a sum of eight pair weights that only [`ESCAPE`] pairs set.
+const ESCAPE_PAIRS: u32 = !(ESCAPE - 1);
+
+/// What [`Masker::prefilter`] finds.
+struct Prefilter {
+    may_hold_secret: bool,
+    /// Every byte is plain.
+    plain: bool,
+}
 
 /// Whether `first` and `second` may begin a token the value patterns find (see
 /// [`starts_like_a_secret`]): `be`/`ba` (bearer, basic, any case), `ey`, `sk`, `gh`, `gi`, `AK`,
@@ -471,15 +511,18 @@ const fn candidate_pair(first: u8, second: u8) -> bool {
     }
 }
 
-/// For each pair of bytes (`previous | byte << 8`, see [`pair_weight`]): [`PAIR_LOOK`] for a separator (`=`, `:`) or the second
-/// byte of a [`candidate_pair`], 1 for a digit after a digit, a space or a dash (a card's 13
-/// digits make at least 12 such pairs), 0 otherwise.
+/// For each pair of bytes (`previous | byte << 8`, see [`pair_weight`]): [`ESCAPE`] when the
+/// second byte is not plain, [`PAIR_LOOK`] for a separator (`=`, `:`) or the second byte of a
+/// [`candidate_pair`], 1 for a digit after a digit, a space or a dash (a card's 13 digits make at
+/// least 12 such pairs), 0 otherwise.
 static PAIRS: [u8; 65536] = {
     let mut table = [0u8; 65536];
     let mut i = 0;
     while i < 65536 {
         let (previous, byte) = ((i & 0xff) as u8, (i >> 8) as u8);
-        table[i] = if CLASSES[byte as usize] & SEPARATOR != 0 || candidate_pair(previous, byte) {
+        table[i] = if !crate::render::is_plain_byte(byte) {
+            ESCAPE as u8
+        } else if CLASSES[byte as usize] & SEPARATOR != 0 || candidate_pair(previous, byte) {
             PAIR_LOOK as u8
         } else if byte.is_ascii_digit() && (previous.is_ascii_digit() || matches!(previous, b' ' | b'-')) {
             1
@@ -846,8 +889,50 @@ mod tests {
         ]
     }
 
+    /// Mostly plain ASCII, with now and then a byte that is not plain, anywhere.
+    fn nearly_plain() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let odd =
+            prop::sample::select(vec!['"', '\\', '\n', '\0', '\u{7f}', '\u{85}', 'é', '\u{2028}', '🦀']);
+        prop::collection::vec(prop_oneof![40 => proptest::char::range(' ', '~'), 1 => odd], 0..40)
+            .prop_map(|chars| chars.into_iter().collect())
+    }
+
+    #[test]
+    fn the_prefilter_tells_plain_text() {
+        let masker = Masker::new(Vec::<String>::new(), MaskStyle::Partial);
+        for (text, plain) in [
+            ("", true),
+            ("GET /api/users/42/orders?page=2", true),
+            ("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", true),
+            ("a\"b", false),
+            ("0123456789abcdef\\", false),
+            ("tab\there", false),
+            ("caf\u{e9}", false),
+            ("\u{7f}", false),
+        ] {
+            let (masked, found) = masker.mask_text_plain(text);
+            assert_eq!(masked, text);
+            assert_eq!(found, plain, "{text:?}");
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Text the prefilter calls plain is plain; plain text it lets through whole is called so.
+        #[test]
+        fn the_prefilter_finds_plain_text_exactly(text in nearly_plain()) {
+            static MASKER: std::sync::LazyLock<Masker> =
+                std::sync::LazyLock::new(|| Masker::new(Vec::<String>::new(), MaskStyle::Partial));
+            let scan = MASKER.prefilter(text.as_bytes());
+            if scan.plain {
+                proptest::prop_assert!(crate::render::is_plain(&text), "{:?}", text);
+            }
+            if !scan.may_hold_secret {
+                proptest::prop_assert_eq!(scan.plain, crate::render::is_plain(&text), "{:?}", text);
+            }
+        }
+
         /// Whenever the regex finds something, the prefilter let it through.
         #[test]
         fn the_prefilter_lets_every_match_through(clauses in proptest::collection::vec(clause(), 1..5)) {

@@ -45,7 +45,7 @@ use tracing_core::Metadata;
 use crate::config::Config;
 use crate::fields::{
     ACTION_TYPE, CONTEXT_FIELDS, DESCRIPTION, DURATION_MS, IP_ADDRESS_SLOT, MESSAGE, REQUEST_BODY,
-    RESPONSE_BODY, RESULT, SESSION_FIELDS, SUCCESS, Slot, USER_ID_SLOT,
+    RESPONSE_BODY, RESULT, SESSION_FIELDS, SUCCESS, Slot, SlotSet, USER_ID_SLOT,
 };
 use crate::record::FieldValue;
 
@@ -63,23 +63,11 @@ pub(crate) struct Privacy {
 }
 
 /// How many field names have a slot of their own.
-const KNOWN_NAMES: usize = SESSION_FIELDS.len() + CONTEXT_FIELDS.len() + 6;
+const KNOWN_NAMES: usize = SlotSet::SLOTS;
 
 /// The index of a slot among the names the layer knows, `None` for any other name.
 fn known(slot: Slot) -> Option<usize> {
-    const S: usize = SESSION_FIELDS.len();
-    const C: usize = S + CONTEXT_FIELDS.len();
-    Some(match slot {
-        Slot::Session(i) => i,
-        Slot::Context(i) => S + i,
-        Slot::ActionType => C,
-        Slot::Description => C + 1,
-        Slot::Result => C + 2,
-        Slot::Success => C + 3,
-        Slot::Duration => C + 4,
-        Slot::Message => C + 5,
-        Slot::Other => return None,
-    })
+    slot.index()
 }
 
 /// Where a field goes, and whether its name is sensitive.
@@ -89,6 +77,8 @@ pub(crate) struct FieldClass {
     sensitive: bool,
     /// The value is one the crate made itself ([`OwnValues`]): it is not searched for secrets.
     pub(crate) own: bool,
+    /// The name is [plain](crate::render::is_plain): written into JSON without an escaping scan.
+    pub(crate) plain_name: bool,
     /// A captured HTTP body (`request_body`, `response_body`): capped by its own limit, not
     /// `MAX_VALUE_LENGTH`.
     pub(crate) body: bool,
@@ -173,7 +163,7 @@ impl Privacy {
             (Some(_), Some(i)) => self.known_sensitive[i],
             (Some(masker), None) => masker.is_sensitive_name(name),
         };
-        FieldClass { slot, sensitive, own: false, body }
+        FieldClass { slot, sensitive, own: false, plain_name: crate::render::is_plain(name), body }
     }
 
     /// The classes of the fields of a span or event with this metadata, in the order of
@@ -196,22 +186,26 @@ impl Privacy {
     /// The value as it may be logged. Numbers and booleans pass unchanged unless their field is
     /// sensitive (or a number is a card number); text is cleaned into `out` (using `raw` to
     /// render non-string values first) unless it needs no change.
+    ///
+    /// The flag tells whether the text is known to be [plain](crate::render::is_plain), so the
+    /// lines copy it without an escaping scan: found by the masking prefilter's pass, or true of
+    /// the middleware's own values by construction. `false` says nothing.
     pub(crate) fn clean<'a>(
         &self,
         class: FieldClass,
         value: FieldValue<'a>,
         raw: &'a mut String,
         out: &'a mut String,
-    ) -> FieldValue<'a> {
+    ) -> (FieldValue<'a>, bool) {
         let masker = self.masker.as_ref();
         // A user id is pseudonymized whatever its type.
         let pseudonymized = class.slot == Slot::Session(USER_ID_SLOT) && self.pseudonymizer.is_some();
         let plain = !class.sensitive && !pseudonymized;
         match value {
-            FieldValue::Bool(_) | FieldValue::F64(_) if plain => return value,
+            FieldValue::Bool(_) | FieldValue::F64(_) if plain => return (value, false),
             FieldValue::I64(_) | FieldValue::U64(_) | FieldValue::I128(_) | FieldValue::U128(_) if plain => {
                 // A card number logged as a number is masked like one logged as text.
-                let Some(masker) = masker else { return value };
+                let Some(masker) = masker else { return (value, false) };
                 let small = match value {
                     FieldValue::I64(v) => v.unsigned_abs() < CARD_MIN,
                     FieldValue::U64(v) => v < CARD_MIN,
@@ -220,16 +214,16 @@ impl Privacy {
                     _ => true,
                 };
                 if small {
-                    return value;
+                    return (value, false);
                 }
                 raw.clear();
                 value.write_text(raw);
                 if raw.len() < 13 || !mask::luhn(raw) {
-                    return value;
+                    return (value, false);
                 }
                 out.clear();
                 masker.push_mask(raw, out);
-                return FieldValue::Str(out);
+                return (FieldValue::Str(out), false);
             }
             _ => {}
         }
@@ -244,34 +238,35 @@ impl Privacy {
         out.clear();
         if let (true, Some(masker)) = (class.sensitive, masker) {
             masker.push_mask(text, out);
-            return FieldValue::Str(out);
+            return (FieldValue::Str(out), false);
         }
         match (class.slot, &self.pseudonymizer) {
             (Slot::Session(USER_ID_SLOT), Some(p)) if !text.is_empty() => {
                 self.push_pseudonym(p, text, out);
-                return FieldValue::Str(out);
+                return (FieldValue::Str(out), false);
             }
             (Slot::Session(IP_ADDRESS_SLOT), _) if self.anonymize_ip => {
                 ip::push_anonymized_ip(text, out);
-                return FieldValue::Str(out);
+                return (FieldValue::Str(out), false);
             }
             _ => {}
         }
-        let masked = match masker {
-            Some(masker) if !class.own => masker.mask_text(text),
-            _ => Cow::Borrowed(text),
+        let (masked, plain) = match masker {
+            Some(masker) if !class.own => masker.mask_text_plain(text),
+            // The middleware's own values are ids, addresses, methods and status texts.
+            _ => (Cow::Borrowed(text), class.own),
         };
         if masked.len() <= self.max_len || class.body {
             return match masked {
-                Cow::Borrowed(text) => FieldValue::Str(text),
+                Cow::Borrowed(text) => (FieldValue::Str(text), plain),
                 Cow::Owned(masked) => {
                     out.push_str(&masked);
-                    FieldValue::Str(out)
+                    (FieldValue::Str(out), false)
                 }
             };
         }
         push_capped(out, &masked, self.max_len);
-        FieldValue::Str(out)
+        (FieldValue::Str(out), false)
     }
 }
 
@@ -311,26 +306,13 @@ impl Privacy {
 /// Such values hold no secret, so they are not searched for one: a generated id whose digits
 /// happen to look like a card number is logged as the id the client was sent, not masked. A
 /// sensitive field name still masks them, and `user_id` and `ip_address` are still pseudonymized
-/// and anonymized.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct OwnValues(u32);
-
-impl OwnValues {
-    #[cfg(feature = "http")]
-    /// `self` with `slot` added (a slot with no name of its own is never added).
-    #[must_use]
-    pub(crate) fn with(self, slot: Slot) -> Self {
-        OwnValues(self.0 | known(slot).map_or(0, |i| 1 << i))
-    }
-
-    pub(crate) fn contains(self, slot: Slot) -> bool {
-        known(slot).is_some_and(|i| self.0 & (1 << i) != 0)
-    }
-}
+/// and anonymized. They are plain text too (printable ASCII without `"` or `\`), so the lines
+/// copy them without an escaping scan.
+pub(crate) type OwnValues = SlotSet;
 
 thread_local! {
     /// What [`with_own_values`] marks for the span or event being created on this thread.
-    static OWN_VALUES: Cell<OwnValues> = const { Cell::new(OwnValues(0)) };
+    static OWN_VALUES: Cell<OwnValues> = const { Cell::new(SlotSet::EMPTY) };
 }
 
 /// The module under which the HTTP middleware creates its spans and events.
@@ -344,7 +326,7 @@ pub(crate) fn with_own_values<R>(own: OwnValues, f: impl FnOnce() -> R) -> R {
     struct Unmark;
     impl Drop for Unmark {
         fn drop(&mut self) {
-            let _ = OWN_VALUES.try_with(|cell| cell.set(OwnValues(0)));
+            let _ = OWN_VALUES.try_with(|cell| cell.set(SlotSet::EMPTY));
         }
     }
     let _ = OWN_VALUES.try_with(|cell| cell.set(own));
@@ -356,10 +338,10 @@ pub(crate) fn with_own_values<R>(own: OwnValues, f: impl FnOnce() -> R) -> R {
 /// the middleware's callsites.
 pub(crate) fn own_values(metadata: &Metadata<'_>) -> OwnValues {
     let own = OWN_VALUES.try_with(Cell::get).unwrap_or_default();
-    if own.0 != 0 && metadata.module_path().is_some_and(|m| m.starts_with(MIDDLEWARE_MODULES)) {
+    if own != SlotSet::EMPTY && metadata.module_path().is_some_and(|m| m.starts_with(MIDDLEWARE_MODULES)) {
         own
     } else {
-        OwnValues(0)
+        SlotSet::EMPTY
     }
 }
 

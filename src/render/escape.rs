@@ -164,6 +164,39 @@ fn push_escaped(out: &mut String, s: &str, scan: Scan, escape: fn(&mut String, c
     out.push_str(&s[start..]);
 }
 
+/// Whether `b` is written as it is in console text and in a JSON string alike: printable ASCII
+/// (space to `~`) but `"` and `\`.
+pub(crate) const fn is_plain_byte(b: u8) -> bool {
+    matches!(b, b' '..=b'~') && b != b'"' && b != b'\\'
+}
+
+/// Whether every byte of `s` is [plain](is_plain_byte): such text needs no escaping anywhere.
+/// The masking prefilter finds this in the same pass as it looks for secrets, and the lines
+/// then copy such values without another scan.
+pub(crate) fn is_plain(s: &str) -> bool {
+    s.bytes().all(is_plain_byte)
+}
+
+/// [`push_text`], or a plain copy of `s` when it is known to be [plain](is_plain).
+pub(crate) fn push_text_known(out: &mut String, s: &str, plain: bool) {
+    debug_assert!(!plain || is_plain(s), "not plain: {s:?}");
+    if plain {
+        out.push_str(s);
+    } else {
+        push_text(out, s);
+    }
+}
+
+/// [`push_json_str`], or a plain copy of `s` when it is known to be [plain](is_plain).
+pub(crate) fn push_json_str_known(out: &mut String, s: &str, plain: bool) {
+    debug_assert!(!plain || is_plain(s), "not plain: {s:?}");
+    if plain {
+        out.push_str(s);
+    } else {
+        push_json_str(out, s);
+    }
+}
+
 /// Appends `s` to `out` with unsafe characters written visibly (`\n`, `\u{1b}`).
 pub(crate) fn push_text(out: &mut String, s: &str) {
     push_escaped(out, s, Scan::Text, |out, c| match c {

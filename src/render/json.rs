@@ -18,9 +18,9 @@
 
 use std::fmt::{self, Write};
 
-use super::escape::{Escaping, push_json_safe_text, push_json_str};
+use super::escape::{Escaping, push_json_safe_text, push_json_str_known};
 use super::{Action, EventKind, Renderer};
-use crate::fields::USER_ID_SLOT;
+use crate::fields::{Slot, USER_ID_SLOT};
 
 impl Renderer {
     /// Writes the JSON line of `action` (with its newline) into `out`.
@@ -28,7 +28,10 @@ impl Renderer {
     /// The crate's own keys and punctuation are written as literals (checked against
     /// [`crate::fields::json`] by the tests), so a line is a few dozen copies plus the escaping
     /// of the values.
-    pub(crate) fn json(&self, action: &Action<'_>, narrative: &str, out: &mut String) {
+    ///
+    /// `narrative_plain`: the narrative holds no `"`, `\\` or control character (every value in
+    /// it was [plain](super::is_plain)), so it is copied without a scan.
+    pub(crate) fn json(&self, action: &Action<'_>, narrative: &str, narrative_plain: bool, out: &mut String) {
         let record = action.record;
         let time = action.time.utc();
         out.push_str("{\"timestamp\":\"");
@@ -39,13 +42,19 @@ impl Renderer {
             EventKind::Action => "\",\"event\":\"user_action\",\"narrative\":\"",
             EventKind::Log => "\",\"event\":\"log\",\"narrative\":\"",
         });
-        push_json_safe_text(out, narrative);
+        debug_assert!(!narrative_plain || !narrative.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20));
+        if narrative_plain {
+            out.push_str(narrative);
+        } else {
+            push_json_safe_text(out, narrative);
+        }
+        let plain = action.plain;
         out.push_str("\",\"action\":{\"action_type\":");
-        JsonValue(out).str(action.action_type.name());
+        JsonValue(out).str_known(action.action_type.name(), plain.contains(Slot::ActionType));
         out.push_str(",\"description\":");
-        JsonValue(out).str(action.description);
+        JsonValue(out).str_known(action.description, plain.contains(Slot::Description));
         out.push_str(",\"result\":");
-        JsonValue(out).str(action.result);
+        JsonValue(out).str_known(action.result, plain.contains(Slot::Result));
         out.push_str(if action.success {
             ",\"success\":true,\"duration_ms\":"
         } else {
@@ -66,13 +75,13 @@ impl Renderer {
         out.push_str(&record.data);
         out.push_str("}},\"session\":{");
         for (i, value) in record.session.iter() {
-            let value = match (i, value) {
-                (USER_ID_SLOT, None | Some("")) => self.unknown_user.as_deref().or(value),
-                _ => value,
+            let (value, plain) = match (i, value) {
+                (USER_ID_SLOT, None | Some("")) => (self.unknown_user.as_deref().or(value), false),
+                _ => (value, record.plain.contains(Slot::Session(i))),
             };
             out.push_str(SESSION_KEYS[i]);
             match value {
-                Some(v) => JsonValue(out).str(v),
+                Some(v) => JsonValue(out).str_known(v, plain),
                 None => out.push_str("null"),
             }
         }
@@ -81,7 +90,7 @@ impl Renderer {
         for (i, value) in record.context.iter() {
             if let Some(v) = value {
                 out.push_str(&CONTEXT_KEYS[i][usize::from(first)..]);
-                JsonValue(out).str(v);
+                JsonValue(out).str_known(v, record.plain.contains(Slot::Context(i)));
                 first = false;
             }
         }
@@ -116,8 +125,14 @@ pub(crate) struct JsonValue<'a>(pub(crate) &'a mut String);
 
 impl JsonValue<'_> {
     pub(crate) fn str(self, s: &str) {
+        self.str_known(s, false);
+    }
+
+    /// [`str`](Self::str), copying `s` without an escaping scan when it is known to be
+    /// [plain](crate::render::is_plain).
+    pub(crate) fn str_known(self, s: &str, plain: bool) {
         self.0.push('"');
-        push_json_str(self.0, s);
+        push_json_str_known(self.0, s, plain);
         self.0.push('"');
     }
 
@@ -143,7 +158,18 @@ pub(crate) fn push_fixed(out: &mut String, name: &'static str, value: impl FnOnc
 
 /// Appends `"name":<value>` to the inside of a JSON object, with a comma unless it is the first.
 pub(crate) fn push_member(out: &mut String, name: &str, value: impl FnOnce(&mut String)) {
-    push_key(out, |out| push_json_str(out, name));
+    push_member_known(out, name, false, value);
+}
+
+/// [`push_member`], copying the name without an escaping scan when it is known to be
+/// [plain](crate::render::is_plain).
+pub(crate) fn push_member_known(
+    out: &mut String,
+    name: &str,
+    plain_name: bool,
+    value: impl FnOnce(&mut String),
+) {
+    push_key(out, |out| push_json_str_known(out, name, plain_name));
     value(out);
 }
 
@@ -197,12 +223,13 @@ mod tests {
                 success: true,
                 description: "d",
                 result: "r",
+                plain: crate::fields::SlotSet::EMPTY,
                 slowness: Slowness::Slow,
                 record: &record,
                 time: &time,
             };
             let mut line = String::new();
-            renderer.json(&action, "n", &mut line);
+            renderer.json(&action, "n", false, &mut line);
             let value: serde_json::Value = serde_json::from_str(&line).unwrap();
             assert_eq!(
                 keys(&value),

@@ -8,11 +8,14 @@ pub(crate) mod json;
 mod narrative;
 pub(crate) mod number;
 
+pub(crate) use escape::{is_plain, is_plain_byte};
+
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 use tracing_core::Level;
 
 use crate::action::ActionType;
 use crate::config::Config;
+use crate::fields::SlotSet;
 use crate::fields::json as key;
 use crate::record::Record;
 use json::{JsonValue, push_fixed};
@@ -54,6 +57,9 @@ pub(crate) struct Action<'a> {
     pub(crate) success: bool,
     pub(crate) description: &'a str,
     pub(crate) result: &'a str,
+    /// Which of the action type, description and result are known to be
+    /// [plain](escape::is_plain) (the session's and context's are in [`Record::plain`]).
+    pub(crate) plain: SlotSet,
     pub(crate) slowness: Slowness,
     pub(crate) record: &'a Record,
     pub(crate) time: &'a TimeText,

@@ -13,15 +13,17 @@
 //! 7. ` (took 45.32ms)` when the action has a duration;
 //! 8. ` ⚠️ SLOW` or ` 🚨 VERY SLOW` (`[SLOW]`, `[VERY SLOW]` without emojis) at the thresholds.
 
-use super::escape::push_text;
+use super::escape::push_text_known;
 use super::number::push_f64_2;
 use super::{Action, EventKind, Renderer, Slowness};
 use crate::action::ActionType;
-use crate::fields::{IP_ADDRESS_SLOT, USER_ID_SLOT};
+use crate::fields::{IP_ADDRESS_SLOT, Slot, USER_ID_SLOT};
 
 impl Renderer {
-    /// Writes the narrative of `action` (no level, no newline) into `out`.
-    pub(crate) fn narrative(&self, action: &Action<'_>, out: &mut String) {
+    /// Writes the narrative of `action` (no level, no newline) into `out`; whether every value
+    /// written into it was known to be [plain](super::is_plain) (then the narrative holds no
+    /// `"`, `\\` or control character).
+    pub(crate) fn narrative(&self, action: &Action<'_>, out: &mut String) -> bool {
         if self.emojis {
             out.push_str(match action.kind {
                 EventKind::Action => action.action_type.emoji(),
@@ -29,20 +31,24 @@ impl Renderer {
             });
             out.push(' ');
         }
-        self.actor(action, out);
+        let mut plain = self.actor(action, out);
         out.push(' ');
         match (action.kind, action.action_type) {
             (EventKind::Log, _) => out.push_str("logged"),
             (EventKind::Action, ActionType::Custom(name)) => {
                 out.push_str(action.action_type.phrase());
                 out.push(' ');
-                push_text(out, name);
+                let known = action.plain.contains(Slot::ActionType);
+                push_text_known(out, name, known);
+                plain &= known;
             }
             (EventKind::Action, ty) => out.push_str(ty.phrase()),
         }
         if !action.description.is_empty() {
             out.push_str(" '");
-            push_text(out, action.description);
+            let known = action.plain.contains(Slot::Description);
+            push_text_known(out, action.description, known);
+            plain &= known;
             out.push('\'');
         }
         if self.timestamps {
@@ -50,7 +56,7 @@ impl Renderer {
             out.push_str(action.time.local_hms());
         }
         if action.kind == EventKind::Log {
-            return;
+            return plain;
         }
         out.push_str(" → ");
         out.push_str(match (self.emojis, action.success) {
@@ -59,7 +65,9 @@ impl Renderer {
             (false, true) => "Result: ",
             (false, false) => "Result (failed): ",
         });
-        push_text(out, action.result);
+        let known = action.plain.contains(Slot::Result);
+        push_text_known(out, action.result, known);
+        plain &= known;
         if let Some(ms) = action.record.duration_ms {
             out.push_str(" (took ");
             push_f64_2(out, ms);
@@ -72,25 +80,34 @@ impl Renderer {
             (false, Slowness::Slow) => " [SLOW]",
             (false, Slowness::VerySlow) => " [VERY SLOW]",
         });
+        plain
     }
 
-    fn actor(&self, action: &Action<'_>, out: &mut String) {
+    /// Writes who acted; whether the value written was known to be plain.
+    fn actor(&self, action: &Action<'_>, out: &mut String) -> bool {
         if !self.user_info {
             out.push_str("User");
-            return;
+            return true;
         }
-        let session = &action.record.session;
+        let record = action.record;
+        let session = &record.session;
         let user = session.get(USER_ID_SLOT).filter(|u| !u.is_empty());
-        match (user, session.get(IP_ADDRESS_SLOT).filter(|ip| !ip.is_empty())) {
+        let (slot, value) = match (user, session.get(IP_ADDRESS_SLOT).filter(|ip| !ip.is_empty())) {
             (Some(user), _) => {
                 out.push_str("User ");
-                push_text(out, user);
+                (USER_ID_SLOT, user)
             }
             (None, Some(ip)) => {
                 out.push_str("Anonymous user from ");
-                push_text(out, ip);
+                (IP_ADDRESS_SLOT, ip)
             }
-            (None, None) => out.push_str("Anonymous user"),
-        }
+            (None, None) => {
+                out.push_str("Anonymous user");
+                return true;
+            }
+        };
+        let known = record.plain.contains(Slot::Session(slot));
+        push_text_known(out, value, known);
+        known
     }
 }
