@@ -288,7 +288,7 @@ fn class_of(privacy: &Privacy, classes: &[FieldClass], own: OwnValues, field: &F
         // Only a field of another callsite could be out of range.
         None => privacy.classify(field.name()),
     };
-    class.own = own != OwnValues::default() && own.contains(class.slot);
+    class.own = own.contains(class.slot);
     class
 }
 

@@ -889,6 +889,10 @@ mod tests {
         ]
     }
 
+    /// The masker the properties run against (built once: compiling its regex is slow).
+    static PROPERTY_MASKER: std::sync::LazyLock<Masker> =
+        std::sync::LazyLock::new(|| Masker::new(["pin_code"], MaskStyle::Partial));
+
     /// Mostly plain ASCII, with now and then a byte that is not plain, anywhere.
     fn nearly_plain() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
@@ -922,9 +926,7 @@ mod tests {
         /// Text the prefilter calls plain is plain; plain text it lets through whole is called so.
         #[test]
         fn the_prefilter_finds_plain_text_exactly(text in nearly_plain()) {
-            static MASKER: std::sync::LazyLock<Masker> =
-                std::sync::LazyLock::new(|| Masker::new(Vec::<String>::new(), MaskStyle::Partial));
-            let scan = MASKER.prefilter(text.as_bytes());
+            let scan = PROPERTY_MASKER.prefilter(text.as_bytes());
             if scan.plain {
                 proptest::prop_assert!(crate::render::is_plain(&text), "{:?}", text);
             }
@@ -936,9 +938,7 @@ mod tests {
         /// Whenever the regex finds something, the prefilter let it through.
         #[test]
         fn the_prefilter_lets_every_match_through(clauses in proptest::collection::vec(clause(), 1..5)) {
-            static MASKER: std::sync::LazyLock<Masker> =
-                std::sync::LazyLock::new(|| Masker::new(["pin_code"], MaskStyle::Partial));
-            let (text, masker) = (clauses.concat(), &*MASKER);
+            let (text, masker) = (clauses.concat(), &*PROPERTY_MASKER);
             if masker.patterns.is_match(&text) {
                 proptest::prop_assert!(masker.may_hold_secret(text.as_bytes()), "{:?}", text);
             }

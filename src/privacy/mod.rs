@@ -59,15 +59,7 @@ pub(crate) struct Privacy {
     anonymize_ip: bool,
     max_len: usize,
     /// Whether each of the names the layer knows (see [`known`]) is sensitive, judged once.
-    known_sensitive: [bool; KNOWN_NAMES],
-}
-
-/// How many field names have a slot of their own.
-const KNOWN_NAMES: usize = SlotSet::SLOTS;
-
-/// The index of a slot among the names the layer knows, `None` for any other name.
-fn known(slot: Slot) -> Option<usize> {
-    slot.index()
+    known_sensitive: [bool; SlotSet::SLOTS],
 }
 
 /// Where a field goes, and whether its name is sensitive.
@@ -122,7 +114,7 @@ impl Privacy {
     pub(crate) fn new(config: &Config) -> Self {
         let masker =
             config.mask_sensitive_data.then(|| Masker::new(&config.sensitive_fields, config.mask_style));
-        let mut known_sensitive = [false; KNOWN_NAMES];
+        let mut known_sensitive = [false; SlotSet::SLOTS];
         if let Some(masker) = &masker {
             let names = SESSION_FIELDS.iter().chain(&CONTEXT_FIELDS).chain(&[
                 ACTION_TYPE,
@@ -133,7 +125,7 @@ impl Privacy {
                 MESSAGE,
             ]);
             for name in names {
-                if let Some(i) = known(Slot::of(name)) {
+                if let Some(i) = Slot::of(name).index() {
                     known_sensitive[i] = masker.is_sensitive_name(name);
                 }
             }
@@ -158,7 +150,7 @@ impl Privacy {
     pub(crate) fn classify(&self, name: &str) -> FieldClass {
         let slot = Slot::of(name);
         let body = matches!(name, REQUEST_BODY | RESPONSE_BODY);
-        let sensitive = match (&self.masker, known(slot)) {
+        let sensitive = match (&self.masker, slot.index()) {
             (None, _) => false,
             (Some(_), Some(i)) => self.known_sensitive[i],
             (Some(masker), None) => masker.is_sensitive_name(name),

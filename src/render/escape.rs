@@ -179,21 +179,22 @@ pub(crate) fn is_plain(s: &str) -> bool {
 
 /// [`push_text`], or a plain copy of `s` when it is known to be [plain](is_plain).
 pub(crate) fn push_text_known(out: &mut String, s: &str, plain: bool) {
-    debug_assert!(!plain || is_plain(s), "not plain: {s:?}");
-    if plain {
-        out.push_str(s);
-    } else {
-        push_text(out, s);
-    }
+    copy_or(out, s, plain, push_text);
 }
 
 /// [`push_json_str`], or a plain copy of `s` when it is known to be [plain](is_plain).
 pub(crate) fn push_json_str_known(out: &mut String, s: &str, plain: bool) {
+    copy_or(out, s, plain, push_json_str);
+}
+
+/// Copies `s` when it is known to be plain, else appends it through `escape`.
+#[inline]
+fn copy_or(out: &mut String, s: &str, plain: bool, escape: fn(&mut String, &str)) {
     debug_assert!(!plain || is_plain(s), "not plain: {s:?}");
     if plain {
         out.push_str(s);
     } else {
-        push_json_str(out, s);
+        escape(out, s);
     }
 }
 
