@@ -274,6 +274,10 @@ where
             if !shared.track_anonymous_users && record.session.get(USER_ID_SLOT).is_none_or(str::is_empty) {
                 return;
             }
+            #[cfg(feature = "http")]
+            if meta.module_path() == Some(MIDDLEWARE_ACTIONS) {
+                record.describe_request(record.action_type == ActionType::Navigation.name());
+            }
             let action_type = match kind {
                 EventKind::Log => ActionType::Custom(LOG_ACTION),
                 EventKind::Action if record.action_type.is_empty() => ActionType::Custom(UNNAMED_ACTION),

@@ -457,6 +457,29 @@ impl Record {
         }
     }
 
+    /// Names what the HTTP middleware's action acted on from its request span, which cleaned
+    /// the values once: the description `GET /path` (the path alone for a navigation) from the
+    /// span's method and page, and `data.feature` from the span's feature.
+    #[cfg(feature = "http")]
+    pub(crate) fn describe_request(&mut self, navigation: bool) {
+        use crate::fields::{CURRENT_PAGE_SLOT, FEATURE, FEATURE_SLOT, METHOD_SLOT};
+        if let (true, Some(page)) = (self.description.is_empty(), self.session.get(CURRENT_PAGE_SLOT)) {
+            let mut plain = self.plain.contains(Slot::Session(CURRENT_PAGE_SLOT));
+            if let (false, Some(method)) = (navigation, self.context.get(METHOD_SLOT)) {
+                self.description.push_str(method);
+                self.description.push(' ');
+                plain &= self.plain.contains(Slot::Context(METHOD_SLOT));
+            }
+            self.description.push_str(page);
+            self.plain.set(Slot::Description, plain);
+        }
+        if let (false, Some(feature)) = (self.data_names.contains(&FEATURE), self.context.get(FEATURE_SLOT)) {
+            self.data_names.push(FEATURE);
+            let plain = self.plain.contains(Slot::Context(FEATURE_SLOT));
+            push_member_known(&mut self.data, FEATURE, true, |out| JsonValue(out).str_known(feature, plain));
+        }
+    }
+
     fn data_member(&mut self, name: &'static str, class: FieldClass, value: FieldValue<'_>, plain: bool) {
         if self.data_names.contains(&name) {
             return; // the first value of a repeated field name is kept: no key twice

@@ -96,6 +96,25 @@ fn get(uri: &str) -> http::request::Builder {
 }
 
 #[test]
+fn a_secret_in_the_path_is_masked_wherever_the_path_is_logged() {
+    let h = Harness::new(Config::default());
+    h.run(|| {
+        send(App(ok), get("/api/cards/4111111111111111/pin").body(String::new()).unwrap(), "203.0.113.7:1")
+    })
+    .unwrap();
+    let line = h.only_json();
+    let page = line["session"]["current_page"].as_str().unwrap().to_owned();
+    assert_ne!(page, "/api/cards/4111111111111111/pin");
+    assert!(page.starts_with("/api/cards/") && page.ends_with("/pin"), "{page}");
+    assert_eq!(line["action"]["description"], format!("GET {page}"));
+    assert_eq!(line["context"]["url"], page.as_str());
+    assert_eq!(line["action"]["data"]["feature"], "cards_pin");
+    assert_eq!(line["context"]["feature"], "cards_pin");
+    assert!(!h.file.text().contains("4111111111111111"));
+    assert!(!h.console.text().contains("4111111111111111"));
+}
+
+#[test]
 fn a_request_is_one_action_with_session_and_context() {
     let h = Harness::new(Config::default());
     let response = h

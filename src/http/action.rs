@@ -20,8 +20,6 @@ const MODULE: &str = module_path!();
 pub(crate) struct Pending {
     pub(crate) start: Instant,
     pub(crate) kind: ActionType<'static>,
-    pub(crate) description: String,
-    pub(crate) feature: String,
     /// The request id, for the response's `X-Request-Id`.
     pub(crate) request_id: HeaderValue,
     /// The request body as it streams to the handler, when `LOG_REQUEST_BODY` is on.
@@ -107,6 +105,10 @@ fn result_text(status: StatusCode, success: bool) -> String {
 
 /// Emits the request's action in `span`, with the bodies captured so far (a match over the
 /// levels, as `tracing` wants them constant).
+///
+/// The event names no description and no feature: the activity layer takes both from the
+/// request span it is logged in (`GET /path` from its method and page, already cleaned there),
+/// so the path is searched for secrets once per request.
 pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response_body: Option<&str>) {
     let _entered = span.enter();
     let request_body = pending.request_body.as_ref().and_then(Capture::describe_shared);
@@ -122,12 +124,10 @@ pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response
                 target: "user_activity",
                 $level,
                 action_type = pending.kind.name(),
-                description = pending.description.as_str(),
                 result = result.as_str(),
                 success,
                 duration_ms,
                 status_code = status,
-                feature = pending.feature.as_str(),
                 request_body,
                 response_body,
             )
@@ -201,8 +201,6 @@ mod tests {
         let pending = Pending {
             start: Instant::now(),
             kind: ActionType::ApiCall,
-            description: String::new(),
-            feature: String::new(),
             request_id: HeaderValue::from_static("r-1"),
             request_body: None,
             response_body: None,

@@ -202,24 +202,12 @@ where
                 };
             }
         }
-        let description = match kind {
-            ActionType::Navigation => path.to_owned(),
-            _ => {
-                let mut text = String::with_capacity(parts.method.as_str().len() + 1 + path.len());
-                text.push_str(parts.method.as_str());
-                text.push(' ');
-                text.push_str(path);
-                text
-            }
-        };
         let request_body =
             settings.request_body().map(|rule| Arc::new(Mutex::new(rule.start(&parts.headers))));
         let body = RequestBody::capturing(body, request_body.clone());
         let pending = Pending {
             start: Instant::now(),
             kind,
-            description,
-            feature,
             request_id,
             request_body,
             response_body: settings.response_body(),
