@@ -1,6 +1,7 @@
 //! The action of one request: what is known when it starts ([`Pending`]), how it ended
 //! ([`Outcome`]), and the event that records both.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use http::{HeaderValue, StatusCode};
@@ -33,7 +34,7 @@ pub(crate) struct Pending {
 #[derive(Debug)]
 pub(crate) struct Outcome {
     pub(crate) level: Level,
-    pub(crate) result: String,
+    pub(crate) result: Cow<'static, str>,
     /// The result is the middleware's own text (`HTTP 200 SUCCESS`), with no error message in it.
     pub(crate) own_result: bool,
     pub(crate) success: bool,
@@ -44,7 +45,7 @@ pub(crate) struct Outcome {
 
 impl Outcome {
     /// A failed request that has no status: a service error, a client gone, a panic.
-    pub(crate) fn failed(pending: &Pending, level: Level, result: String) -> Self {
+    pub(crate) fn failed(pending: &Pending, level: Level, result: Cow<'static, str>) -> Self {
         Outcome {
             level,
             result,
@@ -79,7 +80,7 @@ impl Outcome {
     pub(crate) fn body_failed(&mut self) {
         const NOTE: &str = "; the response body failed";
         if !self.result.ends_with(NOTE) {
-            self.result.push_str(NOTE);
+            self.result.to_mut().push_str(NOTE);
         }
         self.success = false;
         self.level = Level::ERROR;
@@ -90,8 +91,39 @@ fn elapsed_ms(pending: &Pending) -> f64 {
     pending.start.elapsed().as_secs_f64() * 1000.0
 }
 
-/// `HTTP 200 SUCCESS`, `HTTP 404 NOT FOUND`.
-fn result_text(status: StatusCode, success: bool) -> String {
+/// `HTTP 200 SUCCESS`, `HTTP 404 NOT FOUND`: without allocating for the common statuses.
+fn result_text(status: StatusCode, success: bool) -> Cow<'static, str> {
+    let common = match (status.as_u16(), success) {
+        (200, true) => "HTTP 200 SUCCESS",
+        (201, true) => "HTTP 201 SUCCESS",
+        (202, true) => "HTTP 202 SUCCESS",
+        (204, true) => "HTTP 204 SUCCESS",
+        (206, true) => "HTTP 206 SUCCESS",
+        (301, true) => "HTTP 301 SUCCESS",
+        (302, true) => "HTTP 302 SUCCESS",
+        (303, true) => "HTTP 303 SUCCESS",
+        (304, true) => "HTTP 304 SUCCESS",
+        (307, true) => "HTTP 307 SUCCESS",
+        (308, true) => "HTTP 308 SUCCESS",
+        (400, false) => "HTTP 400 BAD REQUEST",
+        (401, false) => "HTTP 401 UNAUTHORIZED",
+        (403, false) => "HTTP 403 FORBIDDEN",
+        (404, false) => "HTTP 404 NOT FOUND",
+        (405, false) => "HTTP 405 METHOD NOT ALLOWED",
+        (409, false) => "HTTP 409 CONFLICT",
+        (422, false) => "HTTP 422 UNPROCESSABLE ENTITY",
+        (429, false) => "HTTP 429 TOO MANY REQUESTS",
+        (500, false) => "HTTP 500 INTERNAL SERVER ERROR",
+        (502, false) => "HTTP 502 BAD GATEWAY",
+        (503, false) => "HTTP 503 SERVICE UNAVAILABLE",
+        (504, false) => "HTTP 504 GATEWAY TIMEOUT",
+        _ => return Cow::Owned(spelled_result(status, success)),
+    };
+    Cow::Borrowed(common)
+}
+
+/// [`result_text`] spelled out.
+fn spelled_result(status: StatusCode, success: bool) -> String {
     let reason = if success { Some("SUCCESS") } else { status.canonical_reason() };
     let mut text = String::with_capacity(40);
     text.push_str("HTTP ");
@@ -124,7 +156,7 @@ pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response
                 target: "user_activity",
                 $level,
                 action_type = pending.kind.name(),
-                result = result.as_str(),
+                result = &**result,
                 success,
                 duration_ms,
                 status_code = status,
@@ -219,5 +251,18 @@ mod tests {
         assert_eq!(result_text(StatusCode::NOT_FOUND, false), "HTTP 404 NOT FOUND");
         assert_eq!(result_text(StatusCode::INTERNAL_SERVER_ERROR, false), "HTTP 500 INTERNAL SERVER ERROR");
         assert_eq!(result_text(StatusCode::from_u16(599).unwrap(), false), "HTTP 599");
+    }
+
+    #[test]
+    fn common_results_read_as_spelled_out() {
+        let mut common = 0;
+        for code in 100..=999 {
+            let status = StatusCode::from_u16(code).unwrap();
+            let success = code < 400;
+            let text = result_text(status, success);
+            assert_eq!(text, spelled_result(status, success), "{code}");
+            common += usize::from(matches!(text, Cow::Borrowed(_)));
+        }
+        assert_eq!(common, 23, "every common status has its text ready");
     }
 }

@@ -13,6 +13,13 @@
 /// assert_eq!(feature_name("/", None), "root");
 /// ```
 pub fn feature_name(path: &str, strip_prefix: Option<&str>) -> String {
+    let mut name = String::with_capacity(path.len());
+    push_feature_name(path, strip_prefix, &mut name);
+    name
+}
+
+/// [`feature_name`], appended to `name` (which is empty).
+pub(crate) fn push_feature_name(path: &str, strip_prefix: Option<&str>, name: &mut String) {
     let path = &path[..path.bytes().position(|b| b == b'?' || b == b'#').unwrap_or(path.len())];
     let path = match strip_prefix.map(|p| p.trim_end_matches('/')).filter(|p| !p.is_empty()) {
         Some(prefix) => match path.strip_prefix(prefix) {
@@ -21,7 +28,6 @@ pub fn feature_name(path: &str, strip_prefix: Option<&str>) -> String {
         },
         None => path,
     };
-    let mut name = String::with_capacity(path.len());
     let mut rest = path;
     while !rest.is_empty() {
         let (segment, after) = match rest.bytes().position(|b| b == b'/') {
@@ -38,10 +44,9 @@ pub fn feature_name(path: &str, strip_prefix: Option<&str>) -> String {
         name.push_str(segment);
     }
     if name.is_empty() {
-        return "root".to_owned();
+        name.push_str("root");
     }
     name.make_ascii_lowercase();
-    name
 }
 
 /// Numbers, UUIDs, and long hex strings (object ids, hashes).

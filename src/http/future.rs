@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use http::Response;
+use http::{HeaderValue, Response};
 use pin_project_lite::pin_project;
 use tracing::{Level, Span};
 
@@ -34,7 +34,7 @@ pin_project! {
                     // Dropped before the response was ready: the client went away.
                     (Level::WARN, "client closed the connection before the response")
                 };
-                let outcome = Outcome::failed(&pending, level, result.to_owned());
+                let outcome = Outcome::failed(&pending, level, result.into());
                 record(this.span, &pending, &outcome, None);
             }
         }
@@ -75,7 +75,8 @@ where
         };
         Poll::Ready(match output {
             Ok(mut response) => {
-                response.headers_mut().insert(X_REQUEST_ID_HEADER, pending.request_id.clone());
+                let id = std::mem::replace(&mut pending.request_id, HeaderValue::from_static(""));
+                response.headers_mut().insert(X_REQUEST_ID_HEADER, id);
                 let outcome = Outcome::of_status(&pending, response.status());
                 match pending.response_body.take() {
                     None => {
@@ -90,7 +91,7 @@ where
                 }
             }
             Err(e) => {
-                let outcome = Outcome::failed(&pending, Level::ERROR, format!("service error: {e}"));
+                let outcome = Outcome::failed(&pending, Level::ERROR, format!("service error: {e}").into());
                 record(this.span, &pending, &outcome, None);
                 Err(e)
             }

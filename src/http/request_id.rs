@@ -21,9 +21,20 @@ pub const MAX_ID_LENGTH: usize = 128;
 /// assert!(!is_valid_id(&"x".repeat(129)));
 /// ```
 pub fn is_valid_id(id: &str) -> bool {
-    (1..=MAX_ID_LENGTH).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+    (1..=MAX_ID_LENGTH).contains(&id.len()) && id.bytes().all(|b| ID_BYTES[usize::from(b)])
 }
+
+/// The bytes an incoming id may have: `A-Z a-z 0-9 . _ : -`.
+const ID_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b':' | b'-');
+        b += 1;
+    }
+    table
+};
 
 /// A new random id in the shape of a UUID v4 (`0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90`).
 ///
@@ -41,6 +52,10 @@ impl IdText {
     pub(crate) fn as_str(&self) -> &str {
         // Only ASCII hex digits and dashes are ever written.
         std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    pub(crate) fn into_bytes(self) -> [u8; 36] {
+        self.0
     }
 }
 

@@ -1,22 +1,25 @@
 //! [`HttpActivity`]: the tower `Service` that opens a request's span and starts its action.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue, REFERER, USER_AGENT};
 use http::{Method, Request, Response};
 use tower_service::Service;
 
 use super::action::Pending;
 use super::body::{RequestBody, ResponseBody};
+use super::feature::push_feature_name;
 use super::future::ResponseFuture;
 use super::layer::Settings;
 use super::request_id::new_id;
-use super::{client_ip, feature_name, is_valid_id, session_id};
+use super::{client_ip, is_valid_id, session_id};
 use crate::action::ActionType;
 use crate::fields::{IP_ADDRESS_SLOT, METHOD_SLOT, REQUEST_ID_SLOT, SESSION_ID_SLOT, Slot};
 use crate::privacy::{OwnValues, with_own_values};
@@ -58,6 +61,14 @@ impl<S> HttpActivity<S> {
         HttpActivity { inner, settings }
     }
 }
+
+thread_local! {
+    /// The buffer a request's feature name is written into, per thread.
+    static FEATURE_BUFFER: Cell<String> = const { Cell::new(String::new()) };
+}
+
+/// A feature name buffer larger than this is not kept.
+const MAX_KEPT_FEATURE: usize = 1024;
 
 /// Whether two paths are the same but for trailing slashes (`/health/` is `/health`).
 fn same_path(a: &str, b: &str) -> bool {
@@ -132,9 +143,10 @@ where
             match parts.headers.get(X_REQUEST_ID_HEADER).filter(|v| v.to_str().is_ok_and(is_valid_id)) {
                 Some(incoming) => incoming.clone(),
                 None => {
-                    // A generated id is always a valid header value.
-                    let id =
-                        HeaderValue::from_str(new_id().as_str()).unwrap_or(HeaderValue::from_static("-"));
+                    // A generated id is always a valid header value. Owned by its `Bytes`, so the
+                    // copy in the request and the one for the response share one allocation.
+                    let id = HeaderValue::from_maybe_shared(Bytes::from_owner(new_id().into_bytes()))
+                        .unwrap_or(HeaderValue::from_static("-"));
                     parts.headers.insert(X_REQUEST_ID_HEADER, id.clone());
                     own = own.with(Slot::Context(REQUEST_ID_SLOT));
                     id
@@ -160,10 +172,15 @@ where
         if is_standard(&parts.method) {
             own = own.with(Slot::Context(METHOD_SLOT));
         }
-        let feature = match &settings.feature {
-            Some(name) => name(&parts),
-            None => feature_name(parts.uri.path(), settings.strip_prefix.as_deref()),
-        };
+        // The feature is only read while the span is made: its buffer is kept for the next request.
+        let mut feature = FEATURE_BUFFER.try_with(Cell::take).unwrap_or_default();
+        match &settings.feature {
+            Some(name) => feature = name(&parts),
+            None => {
+                feature.clear();
+                push_feature_name(parts.uri.path(), settings.strip_prefix.as_deref(), &mut feature);
+            }
+        }
         let path = parts.uri.path();
         let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
 
@@ -193,6 +210,9 @@ where
                 feature = feature.as_str(),
             )
         });
+        if feature.capacity() <= MAX_KEPT_FEATURE {
+            let _ = FEATURE_BUFFER.try_with(|buffer| buffer.set(feature));
+        }
         if url.is_none() {
             // Authority form (CONNECT): the host and port, never a user:password in front.
             if let Some(host) = parts.uri.host() {

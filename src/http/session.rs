@@ -26,12 +26,10 @@ const SESSION_HEADER_NAME: HeaderName = HeaderName::from_static(SESSION_HEADER);
 /// ```
 pub fn session_id(headers: &HeaderMap) -> Option<&str> {
     // On bytes: only the cookie found needs to be text.
-    let from_cookie = headers.get_all(COOKIE).iter().find_map(|value| {
-        value.as_bytes().split(|&b| b == b';').find_map(|cookie| {
-            let at = cookie.iter().position(|&b| b == b'=')?;
-            (cookie[..at].trim_ascii() == SESSION_COOKIE.as_bytes()).then(|| &cookie[at + 1..])
-        })
-    });
+    let from_cookie = headers
+        .get_all(COOKIE)
+        .iter()
+        .find_map(|value| cookie_value(value.as_bytes(), SESSION_COOKIE.as_bytes()));
     let from_cookie =
         from_cookie.and_then(|v| std::str::from_utf8(v).ok()).map(|v| v.trim_ascii().trim_matches('"'));
     from_cookie.filter(|id| is_valid_id(id)).or_else(|| {
@@ -41,6 +39,22 @@ pub fn session_id(headers: &HeaderMap) -> Option<&str> {
             .map(str::trim_ascii)
             .filter(|id| is_valid_id(id))
     })
+}
+
+/// The value of the first cookie called `name` in a `Cookie` header (`a=1; name=value; b=2`), in
+/// one pass over the header up to the end of that value.
+fn cookie_value<'a>(header: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    let mut rest = header;
+    loop {
+        rest = rest.trim_ascii_start();
+        let value = rest.strip_prefix(name).and_then(|after| after.trim_ascii_start().strip_prefix(b"="));
+        let from = value.map_or(rest, |value| value);
+        let end = from.iter().position(|&b| b == b';');
+        if let Some(value) = value {
+            return Some(&value[..end.unwrap_or(value.len())]);
+        }
+        rest = &from[end? + 1..];
+    }
 }
 
 #[cfg(test)]
@@ -59,5 +73,23 @@ mod tests {
         assert_eq!(session_id(&h), Some("hdr-1"), "an invalid cookie gives way to the header");
         h.remove(SESSION_HEADER);
         assert_eq!(session_id(&h), None);
+    }
+
+    #[test]
+    fn the_cookie_is_found_among_others() {
+        for (header, value) in [
+            ("session_id=s-1", Some("s-1")),
+            ("a=1; session_id=s-2; b=2", Some("s-2")),
+            ("a=1;session_id = s-3 ;b", Some(" s-3 ")),
+            ("session_idx=1; session_id=s-4", Some("s-4")),
+            ("xsession_id=1", None),
+            ("a=session_id=2", None),
+            ("session_id", None),
+            ("a; b;", None),
+            ("", None),
+            ("session_id=", Some("")),
+        ] {
+            assert_eq!(cookie_value(header.as_bytes(), b"session_id"), value.map(str::as_bytes), "{header}");
+        }
     }
 }
