@@ -255,15 +255,25 @@ where
         let classes = shared.privacy.classes(meta);
         with_scratch(|scratch| {
             let Scratch { record, time, narrative, line, raw, clean } = scratch;
-            event.record(&mut Visitor(&mut EventVisitor {
-                record,
-                privacy: &shared.privacy,
-                classes: &classes,
-                own: own_values(meta),
-                raw,
-                clean,
-                module: event.metadata().module_path(),
-            }));
+            // The middleware's common action is handed over whole, unless a field name is
+            // configured as sensitive: then its fields are visited and masked as any event's.
+            #[cfg(feature = "http")]
+            let handed = crate::http::handed_action(meta).filter(|_| classes.iter().all(|c| !c.sensitive()));
+            #[cfg(not(feature = "http"))]
+            let handed: Option<()> = None;
+            match handed {
+                #[cfg(feature = "http")]
+                Some(action) => record.put_http_action(&action),
+                _ => event.record(&mut Visitor(&mut EventVisitor {
+                    record,
+                    privacy: &shared.privacy,
+                    classes: &classes,
+                    own: own_values(meta),
+                    raw,
+                    clean,
+                    module: event.metadata().module_path(),
+                })),
+            }
             if let Some(scope) = ctx.event_scope(event) {
                 for span in scope {
                     if let Some(activity) = span.extensions().get::<SpanActivity>() {

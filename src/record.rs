@@ -15,6 +15,10 @@ use crate::privacy::{FieldClass, OwnValues, Privacy};
 use crate::render::json::{JsonValue, push_member, push_member_known};
 use crate::render::number::{push_i64, push_u64};
 
+/// The data member of an HTTP action's status.
+#[cfg(feature = "http")]
+const STATUS_CODE: &str = "status_code";
+
 const N_SESSION: usize = SESSION_FIELDS.len();
 const N_CONTEXT: usize = CONTEXT_FIELDS.len();
 
@@ -477,6 +481,24 @@ impl Record {
             self.data_names.push(FEATURE);
             let plain = self.plain.contains(Slot::Context(FEATURE_SLOT));
             push_member_known(&mut self.data, FEATURE, true, |out| JsonValue(out).str_known(feature, plain));
+        }
+    }
+
+    /// Fills what the HTTP middleware handed over for its action, as visiting the event's fields
+    /// would: the words are the middleware's own (plain, not searched), `status_code` goes to
+    /// `data`.
+    #[cfg(feature = "http")]
+    pub(crate) fn put_http_action(&mut self, action: &crate::http::HttpAction) {
+        self.action_type.push_str(action.kind.name());
+        self.plain.set(Slot::ActionType, true);
+        self.result.push_str(action.result);
+        self.plain.set(Slot::Result, true);
+        self.success = Some(action.success);
+        let ms = action.duration_ms;
+        self.duration_ms = (ms.is_finite() && ms >= 0.0).then_some(ms);
+        if let Some(code) = action.status {
+            self.data_names.push(STATUS_CODE);
+            push_member_known(&mut self.data, STATUS_CODE, true, |out| push_u64(out, u64::from(code)));
         }
     }
 

@@ -2,10 +2,11 @@
 //! ([`Outcome`]), and the event that records both.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::time::Instant;
 
 use http::{HeaderValue, StatusCode};
-use tracing::{Level, Span};
+use tracing::{Level, Metadata, Span};
 
 use super::body::{Capture, CaptureRule, SharedCapture};
 use crate::action::ActionType;
@@ -150,6 +151,20 @@ pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response
     if *own_result {
         own = own.with(Slot::Result);
     }
+    // The common action, an HTTP status with no bodies, is also handed to the activity layer as
+    // it is, so the layer need not visit and clean the event's fields.
+    let handed = match result {
+        Cow::Borrowed(result) if *own_result && request_body.is_none() && response_body.is_none() => {
+            Some(HttpAction {
+                kind: pending.kind,
+                result,
+                success: *success,
+                status: *status,
+                duration_ms: *duration_ms,
+            })
+        }
+        _ => None,
+    };
     macro_rules! action {
         ($level:expr) => {
             tracing::event!(
@@ -165,11 +180,53 @@ pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response
             )
         };
     }
-    with_own_values(own, || match *level {
-        Level::ERROR => action!(Level::ERROR),
-        Level::WARN => action!(Level::WARN),
-        _ => action!(Level::INFO),
+    with_handed(handed, || {
+        with_own_values(own, || match *level {
+            Level::ERROR => action!(Level::ERROR),
+            Level::WARN => action!(Level::WARN),
+            _ => action!(Level::INFO),
+        });
     });
+}
+
+/// The action of a request as the middleware knows it: what the activity layer would otherwise
+/// read back from the event's fields (`action_type`, `result`, `success`, `duration_ms`,
+/// `status_code`), for the common case of a status result and no captured body.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HttpAction {
+    pub(crate) kind: ActionType<'static>,
+    /// The middleware's own result text (`HTTP 200 SUCCESS`).
+    pub(crate) result: &'static str,
+    pub(crate) success: bool,
+    pub(crate) status: Option<u16>,
+    pub(crate) duration_ms: f64,
+}
+
+thread_local! {
+    static HANDED: Cell<Option<HttpAction>> = const { Cell::new(None) };
+}
+
+/// Runs `f`, which logs the request's action event, with `action` handed over.
+fn with_handed(action: Option<HttpAction>, f: impl FnOnce()) {
+    /// Takes it back even if `f` panics.
+    struct TakeBack;
+    impl Drop for TakeBack {
+        fn drop(&mut self) {
+            let _ = HANDED.try_with(|cell| cell.set(None));
+        }
+    }
+    let _ = HANDED.try_with(|cell| cell.set(action));
+    let _take_back = TakeBack;
+    f();
+}
+
+/// The action handed over with the event of `metadata`, being logged now: only for the
+/// middleware's action events.
+pub(crate) fn handed_action(metadata: &Metadata<'_>) -> Option<HttpAction> {
+    if metadata.module_path() != Some(module_path!()) {
+        return None;
+    }
+    HANDED.try_with(Cell::get).ok().flatten()
 }
 
 #[cfg(test)]
@@ -221,6 +278,67 @@ mod tests {
         assert_eq!(ids.len(), 2);
         assert_ne!(ids[0], id, "a client's value is masked");
         assert_eq!(ids[1], id, "the middleware's own id is logged as it is");
+    }
+
+    /// The file lines of `log`, run under an activity layer (console off, clock fixed).
+    fn file_lines(config: crate::Config, log: impl FnOnce()) -> Vec<String> {
+        use tracing_subscriber::prelude::*;
+        let lines = Lines::default();
+        let file = lines.clone();
+        let noon = chrono::DateTime::parse_from_rfc3339("2026-01-01T12:00:00Z").unwrap().to_utc();
+        let (layer, _guard) = crate::ActivityLayer::builder()
+            .config(config.enable_console_logging(false))
+            .file_writer(move || file.clone())
+            .clock(move || noon)
+            .build()
+            .unwrap();
+        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), log);
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        text.lines().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn a_handed_over_action_is_logged_as_its_fields_would_be() {
+        let pending = Pending {
+            start: Instant::now(),
+            kind: ActionType::Navigation,
+            request_id: HeaderValue::from_static("r-1"),
+            request_body: None,
+            response_body: None,
+        };
+        // A static result is handed over; the same text owned is not, and is read from the fields.
+        let log = || {
+            let span =
+                tracing::info_span!("http_request", method = "GET", current_page = "/docs", feature = "docs");
+            for result in [Cow::Borrowed("HTTP 404 NOT FOUND"), Cow::Owned("HTTP 404 NOT FOUND".to_owned())] {
+                let outcome = Outcome {
+                    level: Level::WARN,
+                    result,
+                    own_result: true,
+                    success: false,
+                    status: Some(404),
+                    duration_ms: 12.5,
+                };
+                record(&span, &pending, &outcome, None);
+            }
+        };
+        let lines = file_lines(crate::Config::default(), log);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0], lines[1]);
+        let line: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+        assert_eq!(line["level"], "WARN");
+        assert_eq!(line["action"]["action_type"], "navigation");
+        assert_eq!(line["action"]["description"], "/docs");
+        assert_eq!(line["action"]["result"], "HTTP 404 NOT FOUND");
+        assert_eq!(line["action"]["success"], false);
+        assert_eq!(line["action"]["duration_ms"], 12.5);
+        assert_eq!(line["action"]["data"], serde_json::json!({"status_code": 404, "feature": "docs"}));
+
+        // A field name configured as sensitive is masked on the handed-over action too.
+        let config = crate::Config::default().sensitive_fields(["status_code".to_owned()]);
+        let lines = file_lines(config, log);
+        let line: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+        assert_ne!(line["action"]["data"]["status_code"], 404);
     }
 
     #[test]

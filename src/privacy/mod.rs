@@ -76,6 +76,14 @@ pub(crate) struct FieldClass {
     pub(crate) body: bool,
 }
 
+impl FieldClass {
+    /// The field's name is configured as sensitive: its value is masked whole.
+    #[cfg(feature = "http")]
+    pub(crate) fn sensitive(&self) -> bool {
+        self.sensitive
+    }
+}
+
 /// A fast hasher for `(layer, address, length)` keys of `'static` field names.
 #[derive(Default)]
 struct NameHasher(u64);
