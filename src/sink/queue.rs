@@ -25,9 +25,13 @@ use crate::config::OverflowPolicy;
 /// Bytes and lines each of the two buffers starts with, so that ordinary traffic never grows them.
 const INITIAL_BYTES: usize = 256 << 10;
 const INITIAL_LINES: usize = 1024;
-/// After writing fewer lines than this, the worker waits [`LINGER`] for more before it looks again.
-const SMALL_BATCH: usize = 64;
-const LINGER: Duration = Duration::from_micros(1000);
+/// After writing a batch smaller than a full one, the worker lingers up to this long for more
+/// lines before it writes again, so that a steady stream is written in few large `write`s and
+/// the worker is not woken for every line. Loggers cut it short when a full batch is waiting, a
+/// flush or close cuts it short at once, and nobody ever waits for room because of it.
+const LINGER: Duration = Duration::from_millis(10);
+/// A full batch: this many lines (at most half the queue) or [`INITIAL_BYTES`] bytes.
+const FULL_BATCH_LINES: usize = 1024;
 /// Buffers larger than this are given back after a burst.
 const KEEP_CAPACITY: usize = 4 << 20;
 /// The queue also counts as full when it holds this many bytes, so a flood of huge values
@@ -167,6 +171,9 @@ struct State {
     worker_alive: bool,
     /// The worker is asleep on `has_lines`: only then does a logger pay for a wake-up call.
     worker_waiting: bool,
+    /// The worker is lingering on `has_lines` for a fuller batch: a logger wakes it only when a
+    /// full batch is waiting.
+    lingering: bool,
     /// Loggers waiting on `has_room` (block policy) and flushers waiting on `progress`: the
     /// worker only calls the wake-up it is waited on for.
     blocked: usize,
@@ -182,6 +189,8 @@ struct Shared {
     /// Flushers wait here for `processed` to move.
     progress: Condvar,
     capacity: usize,
+    /// Lines in a full batch ([`FULL_BATCH_LINES`], at most half the capacity).
+    full_batch: usize,
     policy: OverflowPolicy,
     counters: Counters,
     closed_reported: AtomicBool,
@@ -228,6 +237,7 @@ impl Queue {
                 closed: false,
                 worker_alive: true,
                 worker_waiting: false,
+                lingering: false,
                 blocked: 0,
                 flushers: 0,
             }),
@@ -235,6 +245,7 @@ impl Queue {
             has_room: Condvar::new(),
             progress: Condvar::new(),
             capacity: capacity.max(1),
+            full_batch: (capacity / 2).clamp(1, FULL_BATCH_LINES),
             policy,
             counters: Counters::default(),
             closed_reported: AtomicBool::new(false),
@@ -285,6 +296,9 @@ impl Queue {
             }
             match shared.policy {
                 OverflowPolicy::Block => {
+                    if std::mem::take(&mut st.lingering) {
+                        shared.has_lines.notify_one();
+                    }
                     st.blocked += 1;
                     st = shared.has_room.wait(st).unwrap_or_else(PoisonError::into_inner);
                     st.blocked -= 1;
@@ -299,7 +313,8 @@ impl Queue {
         st.buf.extend_from_slice(line);
         st.lens.push(len);
         shared.counters.accepted.fetch_add(1, Ordering::Relaxed);
-        let wake = std::mem::take(&mut st.worker_waiting);
+        let full = st.lens.len() >= shared.full_batch || st.buf.len() >= INITIAL_BYTES;
+        let wake = std::mem::take(&mut st.worker_waiting) || (full && std::mem::take(&mut st.lingering));
         drop(st);
         if wake {
             shared.has_lines.notify_one();
@@ -313,7 +328,7 @@ impl Queue {
         let deadline = Instant::now() + timeout;
         let mut st = shared.lock();
         let target = shared.counters.accepted.load(Ordering::Relaxed);
-        if st.dropped_since_notice > 0 {
+        if std::mem::take(&mut st.lingering) || st.dropped_since_notice > 0 {
             shared.has_lines.notify_one();
         }
         st.flushers += 1;
@@ -335,6 +350,7 @@ impl Queue {
         {
             let mut st = self.shared.lock();
             st.closed = true;
+            st.lingering = false;
         }
         self.shared.has_lines.notify_all();
         self.shared.has_room.notify_all();
@@ -441,26 +457,26 @@ impl Worker {
                 self.batch = Vec::with_capacity(INITIAL_BYTES);
                 self.lens = Vec::with_capacity(INITIAL_LINES);
             }
-            let linger = {
-                let mut st = shared.lock();
-                st.processed += lines as u64;
-                if st.flushers > 0 {
-                    shared.progress.notify_all();
+            let mut st = shared.lock();
+            st.processed += lines as u64;
+            if st.flushers > 0 {
+                shared.progress.notify_all();
+            }
+            if st.closed && st.lens.is_empty() && st.dropped_since_notice == 0 {
+                return;
+            }
+            // Never while someone waits: not with loggers blocked for room or a flush waiting.
+            if lines < shared.full_batch && st.flushers == 0 && st.blocked == 0 && !st.closed {
+                let until = Instant::now() + LINGER;
+                st.lingering = true;
+                while st.lingering {
+                    let left = until.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        break;
+                    }
+                    st = shared.has_lines.wait_timeout(st, left).unwrap_or_else(PoisonError::into_inner).0;
                 }
-                if st.closed && st.lens.is_empty() && st.dropped_since_notice == 0 {
-                    return;
-                }
-                // Never while someone waits: not with loggers blocked for room, not with a small
-                // queue that lingering would overflow.
-                lines < SMALL_BATCH.min(shared.capacity / 4)
-                    && st.flushers == 0
-                    && st.blocked == 0
-                    && !st.closed
-            };
-            if linger {
-                // A small batch: let a few more lines gather before the next write, rather than
-                // make every logger pay for waking this thread up.
-                thread::sleep(LINGER);
+                st.lingering = false;
             }
         }
     }
