@@ -21,7 +21,12 @@ pub const MAX_ID_LENGTH: usize = 128;
 /// assert!(!is_valid_id(&"x".repeat(129)));
 /// ```
 pub fn is_valid_id(id: &str) -> bool {
-    (1..=MAX_ID_LENGTH).contains(&id.len()) && id.bytes().all(|b| ID_BYTES[usize::from(b)])
+    is_valid_id_bytes(id.as_bytes())
+}
+
+/// [`is_valid_id`] of bytes, before they are known to be text.
+pub(crate) fn is_valid_id_bytes(id: &[u8]) -> bool {
+    (1..=MAX_ID_LENGTH).contains(&id.len()) && id.iter().all(|&b| ID_BYTES[usize::from(b)])
 }
 
 /// The bytes an incoming id may have: `A-Z a-z 0-9 . _ : -`.
@@ -78,21 +83,34 @@ pub(crate) fn new_id() -> IdText {
     // Version 4, variant 10xx, as a v4 UUID would have them.
     let high = (high & !0xf000) | 0x4000;
     let low = (low & !(0xc000 << 48)) | (0x8000 << 48);
-    let mut hex = [0u8; 32];
-    for (i, pair) in high.to_be_bytes().into_iter().chain(low.to_be_bytes()).enumerate() {
-        hex[2 * i] = HEX[usize::from(pair >> 4)];
-        hex[2 * i + 1] = HEX[usize::from(pair & 0xf)];
-    }
+    IdText(uuid_text((u128::from(high) << 64) | u128::from(low)))
+}
+
+/// `bits` as a UUID is written: 32 hex digits, dashes after the 8th, 12th, 16th and 20th.
+fn uuid_text(bits: u128) -> [u8; 36] {
     let mut out = [b'-'; 36];
-    out[..8].copy_from_slice(&hex[..8]);
-    out[9..13].copy_from_slice(&hex[8..12]);
-    out[14..18].copy_from_slice(&hex[12..16]);
-    out[19..23].copy_from_slice(&hex[16..20]);
-    out[24..].copy_from_slice(&hex[20..]);
-    IdText(out)
+    for (i, &at) in HEX_POSITIONS.iter().enumerate() {
+        out[usize::from(at)] = HEX[((bits >> (124 - 4 * i)) & 0xf) as usize];
+    }
+    out
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Where the 32 hex digits of an id go, around the dashes at 8, 13, 18 and 23.
+const HEX_POSITIONS: [u8; 32] = {
+    let mut positions = [0; 32];
+    let (mut i, mut at) = (0, 0);
+    while i < 32 {
+        if matches!(at, 8 | 13 | 18 | 23) {
+            at += 1;
+        }
+        positions[i] = at;
+        i += 1;
+        at += 1;
+    }
+    positions
+};
 
 /// The SplitMix64 finalizer: a bijection of `u64` that spreads every input bit.
 fn mix(mut z: u64) -> u64 {
@@ -105,6 +123,16 @@ fn mix(mut z: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_written_as_uuids_are() {
+        for bits in [0, u128::MAX, 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210, 1 << 127, 0xf] {
+            let hex = format!("{bits:032x}");
+            let expected =
+                format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
+            assert_eq!(std::str::from_utf8(&uuid_text(bits)).unwrap(), expected);
+        }
+    }
 
     #[test]
     fn generated_ids_are_valid_unique_and_uuid_shaped() {

@@ -3,7 +3,7 @@
 use http::HeaderMap;
 use http::header::{COOKIE, HeaderName};
 
-use super::request_id::is_valid_id;
+use super::request_id::{is_valid_id, is_valid_id_bytes};
 
 /// The cookie that carries the session id.
 pub const SESSION_COOKIE: &str = "session_id";
@@ -30,15 +30,27 @@ pub fn session_id(headers: &HeaderMap) -> Option<&str> {
         .get_all(COOKIE)
         .iter()
         .find_map(|value| cookie_value(value.as_bytes(), SESSION_COOKIE.as_bytes()));
-    let from_cookie =
-        from_cookie.and_then(|v| std::str::from_utf8(v).ok()).map(|v| v.trim_ascii().trim_matches('"'));
-    from_cookie.filter(|id| is_valid_id(id)).or_else(|| {
+    let from_cookie = from_cookie.and_then(cookie_id);
+    from_cookie.or_else(|| {
         headers
             .get(SESSION_HEADER_NAME)
             .and_then(|v| v.to_str().ok())
             .map(str::trim_ascii)
             .filter(|id| is_valid_id(id))
     })
+}
+
+/// A cookie value as a session id, without the spaces and quotes around it, if it is a valid
+/// id: checked on bytes, so only a valid id is turned into text.
+fn cookie_id(value: &[u8]) -> Option<&str> {
+    let mut id = value.trim_ascii();
+    while let [b'"', rest @ ..] = id {
+        id = rest;
+    }
+    while let [rest @ .., b'"'] = id {
+        id = rest;
+    }
+    is_valid_id_bytes(id).then(|| std::str::from_utf8(id).ok()).flatten()
 }
 
 /// The value of the first cookie called `name` in a `Cookie` header (`a=1; name=value; b=2`), in
