@@ -80,12 +80,12 @@ pub const CONTEXT_FIELDS: [&str; 5] = [REQUEST_ID, METHOD, URL, ROUTE, FEATURE];
 pub(crate) const SESSION_ID_SLOT: usize = 0;
 pub(crate) const USER_ID_SLOT: usize = 1;
 pub(crate) const IP_ADDRESS_SLOT: usize = 2;
-#[cfg(feature = "http")]
 pub(crate) const CURRENT_PAGE_SLOT: usize = 4;
 #[cfg(feature = "http")]
 pub(crate) const REQUEST_ID_SLOT: usize = 0;
 #[cfg(feature = "http")]
 pub(crate) const METHOD_SLOT: usize = 1;
+pub(crate) const URL_SLOT: usize = 2;
 #[cfg(feature = "http")]
 pub(crate) const FEATURE_SLOT: usize = 4;
 

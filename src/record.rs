@@ -9,7 +9,7 @@ use std::fmt::{self, Write};
 
 use tracing_core::field::{Field, Visit};
 
-use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, Slot, SlotSet};
+use crate::fields::{CONTEXT_FIELDS, CURRENT_PAGE_SLOT, SESSION_FIELDS, Slot, SlotSet, URL_SLOT};
 use crate::layer::MIDDLEWARE_ACTIONS;
 use crate::privacy::{FieldClass, OwnValues, Privacy};
 use crate::render::json::{JsonValue, push_member, push_member_known};
@@ -306,13 +306,33 @@ pub(crate) struct SpanVisitor<'a> {
     pub(crate) own: OwnValues,
     /// Where values are rendered and cleaned (reused across spans by the caller).
     pub(crate) buffers: &'a mut [String; 2],
+    /// The path of the `url` just visited, by address and length, when the url was searched and
+    /// held no secret (see [`SpanVisitor::put`]).
+    pub(crate) clean_path: Option<(usize, usize)>,
 }
 
 impl PutField for SpanVisitor<'_> {
+    /// A `current_page` that is the very path of the `url` visited just before (the same bytes,
+    /// as the HTTP middleware logs them) is not searched again: a text cut before its `?` holds
+    /// no secret that the whole text did not.
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
-        let class = class_of(self.privacy, self.classes, self.own, field);
+        let mut class = class_of(self.privacy, self.classes, self.own, field);
+        // Only a `url` followed by its page pays for the check.
+        let url = match (class.slot, value) {
+            (Slot::Context(URL_SLOT), FieldValue::Str(url)) => Some(url),
+            (Slot::Session(CURRENT_PAGE_SLOT), FieldValue::Str(page)) => {
+                class.own |= self.clean_path.take() == Some((page.as_ptr() as usize, page.len()));
+                None
+            }
+            _ => None,
+        };
         let [raw, clean] = &mut *self.buffers;
         let (value, plain) = self.privacy.clean(class, value, raw, clean);
+        if let (Some(url), FieldValue::Str(out)) = (url, value) {
+            if plain && !class.own && url.as_ptr() == out.as_ptr() && url.len() == out.len() {
+                self.clean_path = Some((url.as_ptr() as usize, url.find('?').unwrap_or(url.len())));
+            }
+        }
         let span = &mut *self.span;
         let text = |range: Option<TextRange>| range.map(|r| TextRange { plain, ..r });
         match class.slot {

@@ -1634,3 +1634,28 @@ mod captured_bodies {
         }
     }
 }
+
+#[test]
+fn a_page_that_is_the_path_of_its_url_is_masked_as_it_would_be_alone() {
+    // The page is a slice of the url's own text, as the HTTP middleware logs them: the layer
+    // then searches it only when the url held something, or when it is not cut at the `?`.
+    let page_of = |url: &'static str, len: usize| {
+        let (_, line) = one_action(Config::default(), || {
+            let span = tracing::info_span!("request", url = url, current_page = &url[..len]);
+            span.in_scope(|| user_action!(ActionType::ApiCall, "GET"));
+        });
+        (line["context"]["url"].clone(), line["session"]["current_page"].clone())
+    };
+    let (url, page) = page_of("/docs/intro?q=rust", 11);
+    assert_eq!((url.as_str(), page.as_str()), (Some("/docs/intro?q=rust"), Some("/docs/intro")));
+
+    let (url, page) = page_of("/cards/4111111111111111?x=1", 23);
+    assert!(!url.as_str().unwrap().contains("4111111111111111"), "{url}");
+    assert!(!page.as_str().unwrap().contains("4111111111111111"), "{page}");
+
+    // A card that a letter hides in the url is still a card in the page cut before the letter.
+    let url_text = "/cards/4111111111111111x";
+    let (url, page) = page_of(url_text, 23);
+    assert_eq!(url.as_str(), Some(url_text), "a letter right after the digits: no card");
+    assert!(!page.as_str().unwrap().contains("4111111111111111"), "{page}");
+}

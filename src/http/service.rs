@@ -202,11 +202,12 @@ where
                 user_id = user.as_deref(),
                 ip_address = ip,
                 user_agent = header(USER_AGENT),
+                // Before the page, which is its path: the layer then searches the path once.
+                url = url,
                 current_page = path,
                 referrer = header(REFERER),
                 request_id = request_id.to_str().unwrap_or_default(),
                 method = parts.method.as_str(),
-                url = url,
                 feature = feature.as_str(),
             )
         });
