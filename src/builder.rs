@@ -4,18 +4,18 @@ use std::fmt;
 use std::io;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::filter::{Directive, LevelFilter};
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::util::TryInitError;
 
 use crate::config::{Config, ConfigError};
+use crate::fields::TARGET;
 use crate::guard::ActivityGuard;
 use crate::layer::{ActivityLayer, Clock, Shared};
 use crate::privacy::Privacy;
@@ -227,9 +227,11 @@ impl Builder {
         Ok((ActivityLayer::from_shared(shared.clone()), ActivityGuard::new(shared)))
     }
 
-    /// Installs `registry + EnvFilter + ActivityLayer` as the global default subscriber.
+    /// Installs `registry`, a filter and the [`ActivityLayer`] as the global default subscriber.
     ///
-    /// The filter is `RUST_LOG` when set. Otherwise it enables every `user_activity` event (a
+    /// The filter is an `EnvFilter` of `RUST_LOG` when set. Otherwise it is a static
+    /// [`Targets`] filter, which keeps no per-span state (an `EnvFilter` takes a lock each time a
+    /// span is entered or left); it enables every `user_activity` event (a
     /// slow action logged at DEBUG is raised to WARN, so the layer must see it; the sinks' own
     /// levels decide what is written) and other events and spans at the most verbose of the
     /// sinks' levels, but at least INFO: spans carry the session, so a console at WARN must not
@@ -244,15 +246,27 @@ impl Builder {
     /// subscriber that is already set.
     pub fn try_init(self) -> Result<ActivityGuard, InitError> {
         let (layer, guard) = self.build()?;
-        let filter = match std::env::var("RUST_LOG") {
+        // Without RUST_LOG the filter is static: `Targets`, which (unlike `EnvFilter`) keeps no
+        // per-span state, so entering and leaving a span costs no lock.
+        let (env_filter, targets) = match std::env::var("RUST_LOG") {
             Ok(spec) if !spec.trim().is_empty() => {
-                EnvFilter::try_new(&spec).map_err(|source| InitError::Filter { spec, source })?
+                (Some(EnvFilter::try_new(&spec).map_err(|source| InitError::Filter { spec, source })?), None)
             }
-            _ => EnvFilter::default()
-                .add_directive(Directive::from(guard.max_level().max(LevelFilter::INFO)))
-                .add_directive(Directive::from_str(ALL_ACTIONS).expect("a valid directive")),
+            _ => (
+                None,
+                Some(
+                    Targets::new()
+                        .with_default(guard.max_level().max(LevelFilter::INFO))
+                        .with_target(TARGET, LevelFilter::TRACE),
+                ),
+            ),
         };
-        tracing_subscriber::registry().with(filter).with(layer).try_init().map_err(InitError::Global)?;
+        tracing_subscriber::registry()
+            .with(env_filter)
+            .with(targets)
+            .with(layer)
+            .try_init()
+            .map_err(InitError::Global)?;
         Ok(guard)
     }
 
@@ -270,9 +284,6 @@ impl Builder {
 pub(crate) fn expect_started(result: Result<ActivityGuard, InitError>) -> ActivityGuard {
     result.unwrap_or_else(|e| panic!("tracing-activity could not start: {e}"))
 }
-
-/// The filter directive that lets every action through to the layer.
-const ALL_ACTIONS: &str = "user_activity=trace";
 
 /// `NO_COLOR` set to a non-empty value in the process environment (no-color.org).
 fn no_color_in_env() -> bool {

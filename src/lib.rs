@@ -25,8 +25,9 @@ pub use layer::ActivityLayer;
 
 /// Installs the activity layer as the global subscriber, configured from the environment.
 ///
-/// This is `registry().with(EnvFilter).with(ActivityLayer)`; the filter is `RUST_LOG` when set,
-/// otherwise every action plus spans and events at the sinks' levels (see [`Builder::try_init`]).
+/// This is `registry()`, a filter and the [`ActivityLayer`]: an `EnvFilter` of `RUST_LOG` when set,
+/// otherwise a static filter passing every action plus spans and events at the sinks' levels
+/// (see [`Builder::try_init`]).
 /// Keep the returned guard alive until the application exits: dropping it writes out the queued
 /// lines (waiting at most `LOG_FLUSH_TIMEOUT`) and closes the log file.
 ///
