@@ -563,3 +563,22 @@ fn a_response_body_dropped_before_its_end_is_recorded_as_incomplete() {
     assert_eq!(line["action"]["data"].get("response_body"), None, "nothing was sent");
     assert!(line["action"]["data"]["request_body"].as_str().unwrap().starts_with(r#"{"email""#));
 }
+
+#[test]
+fn with_its_span_filtered_out_the_action_keeps_the_current_span() {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    let (layer, _guard, _console, file) = common::layer_for(Config::default());
+    // The middleware's spans are off; its actions (target `user_activity`) are on.
+    let filter =
+        Targets::new().with_default(LevelFilter::TRACE).with_target("tracing_activity", LevelFilter::OFF);
+    let subscriber = tracing_subscriber::registry().with(filter).with(layer);
+    tracing::subscriber::with_default(subscriber, || {
+        let outer = tracing::info_span!("connection", user_id = "u-outer");
+        outer.in_scope(|| send(App(ok), get("/docs").body(String::new()).unwrap(), "203.0.113.7:1")).unwrap();
+    });
+    let lines = file.json();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["action"]["result"], "HTTP 200 SUCCESS");
+    assert_eq!(lines[0]["session"]["user_id"], "u-outer", "the action is in the current span");
+}

@@ -142,8 +142,11 @@ fn spelled_result(status: StatusCode, success: bool) -> String {
 /// The event names no description and no feature: the activity layer takes both from the
 /// request span it is logged in (`GET /path` from its method and page, already cleaned there),
 /// so the path is searched for secrets once per request.
+///
+/// The event names the span as its parent rather than entering it, which would cost the
+/// registry a lookup and a reference count each way; a disabled span leaves the event to the
+/// current span, as entering it would.
 pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response_body: Option<&str>) {
-    let _entered = span.enter();
     let request_body = pending.request_body.as_ref().and_then(Capture::describe_shared);
     let request_body = request_body.as_deref();
     let Outcome { level, result, own_result, success, status, duration_ms } = outcome;
@@ -166,9 +169,10 @@ pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response
         _ => None,
     };
     macro_rules! action {
-        ($level:expr) => {
+        ($level:expr $(, parent: $parent:expr)?) => {
             tracing::event!(
                 target: "user_activity",
+                $(parent: $parent,)?
                 $level,
                 action_type = pending.kind.name(),
                 result = &**result,
@@ -181,10 +185,13 @@ pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response
         };
     }
     with_handed(handed, || {
-        with_own_values(own, || match *level {
-            Level::ERROR => action!(Level::ERROR),
-            Level::WARN => action!(Level::WARN),
-            _ => action!(Level::INFO),
+        with_own_values(own, || match (span.id(), *level) {
+            (Some(id), Level::ERROR) => action!(Level::ERROR, parent: id),
+            (Some(id), Level::WARN) => action!(Level::WARN, parent: id),
+            (Some(id), _) => action!(Level::INFO, parent: id),
+            (None, Level::ERROR) => action!(Level::ERROR),
+            (None, Level::WARN) => action!(Level::WARN),
+            (None, _) => action!(Level::INFO),
         });
     });
 }
