@@ -30,8 +30,10 @@ const INITIAL_LINES: usize = 1024;
 /// the worker is not woken for every line. Loggers cut it short when a full batch is waiting, a
 /// flush or close cuts it short at once, and nobody ever waits for room because of it.
 const LINGER: Duration = Duration::from_millis(10);
-/// A full batch: this many lines (at most half the queue) or [`INITIAL_BYTES`] bytes.
-const FULL_BATCH_LINES: usize = 1024;
+/// A full batch: this many lines (at most half the queue) or half of [`INITIAL_BYTES`], so
+/// the loggers have room to go on while the worker wakes before the buffers would grow.
+const FULL_BATCH_LINES: usize = INITIAL_LINES / 2;
+const FULL_BATCH_BYTES: usize = INITIAL_BYTES / 2;
 /// Buffers larger than this are given back after a burst.
 const KEEP_CAPACITY: usize = 4 << 20;
 /// The queue also counts as full when it holds this many bytes, so a flood of huge values
@@ -313,7 +315,7 @@ impl Queue {
         st.buf.extend_from_slice(line);
         st.lens.push(len);
         shared.counters.accepted.fetch_add(1, Ordering::Relaxed);
-        let full = st.lens.len() >= shared.full_batch || st.buf.len() >= INITIAL_BYTES;
+        let full = st.lens.len() >= shared.full_batch || st.buf.len() >= FULL_BATCH_BYTES;
         let wake = std::mem::take(&mut st.worker_waiting) || (full && std::mem::take(&mut st.lingering));
         drop(st);
         if wake {
