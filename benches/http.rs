@@ -82,7 +82,7 @@ fn subjects()
         .expect("builds");
     let ours = Dispatch::new(tracing_subscriber::registry().with(activity));
     let mut service = HttpActivityLayer::new(&Config::default())
-        .user_id(|p| p.headers.get("x-user-id")?.to_str().ok().map(str::to_owned))
+        .user_id_header(http::HeaderName::from_static("x-user-id"))
         .layer(App);
     let fmt = Dispatch::new(
         tracing_subscriber::registry()

@@ -50,7 +50,7 @@ async fn main() -> ExitCode {
     let activity = match HttpActivityLayer::from_env() {
         Ok(layer) => layer
             .peer_addr(|parts| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))
-            .user_id(|parts| parts.headers.get("x-user-id")?.to_str().ok().map(str::to_owned)),
+            .user_id_header(axum::http::HeaderName::from_static("x-user-id")),
         Err(e) => {
             eprintln!("axum example: {e}");
             return ExitCode::FAILURE;

@@ -229,14 +229,7 @@ async fn main() -> ExitCode {
         }
     };
     let middleware = match HttpActivityLayer::from_env() {
-        Ok(layer) => layer.user_id(|parts| {
-            parts
-                .headers
-                .get("x-user-id")
-                .and_then(|v| v.to_str().ok())
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        }),
+        Ok(layer) => layer.user_id_header(hyper::header::HeaderName::from_static("x-user-id")),
         Err(e) => {
             eprintln!("server: {e}");
             return ExitCode::FAILURE;

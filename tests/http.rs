@@ -582,3 +582,25 @@ fn with_its_span_filtered_out_the_action_keeps_the_current_span() {
     assert_eq!(lines[0]["action"]["result"], "HTTP 200 SUCCESS");
     assert_eq!(lines[0]["session"]["user_id"], "u-outer", "the action is in the current span");
 }
+
+#[test]
+fn the_user_can_be_a_header_read_in_place() {
+    let by_header = || {
+        HttpActivityLayer::new(&Config::default()).user_id_header(http::HeaderName::from_static("x-user-id"))
+    };
+    let user_of = |value: Option<&[u8]>| {
+        let h = Harness::new(Config::default());
+        let mut request = get("/docs");
+        if let Some(value) = value {
+            request = request.header("x-user-id", http::HeaderValue::from_bytes(value).unwrap());
+        }
+        h.run(|| send_with(by_header(), App(ok), request.body(String::new()).unwrap(), "203.0.113.7:1"))
+            .unwrap();
+        h.only_json()["session"]["user_id"].clone()
+    };
+    assert_eq!(user_of(Some(b"u-42")), "u-42");
+    let anonymous = user_of(None);
+    assert_ne!(anonymous, "u-42");
+    assert_eq!(user_of(Some(b"")), anonymous, "an empty header is no user");
+    assert_eq!(user_of(Some("\u{e9}ve".as_bytes())), anonymous, "a header that is not text is no user");
+}

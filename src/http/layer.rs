@@ -4,6 +4,7 @@ use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use http::HeaderName;
 use http::request::Parts;
 use tower_layer::Layer;
 
@@ -42,13 +43,21 @@ pub struct HttpActivityLayer {
     pub(crate) settings: Arc<Settings>,
 }
 
+/// Where the user id of a request comes from.
+#[derive(Clone)]
+pub(crate) enum UserId {
+    /// A header's value, read in place.
+    Header(HeaderName),
+    Extract(UserIdFn),
+}
+
 /// What the middleware needs to know, shared by every service it wraps.
 #[derive(Clone)]
 pub(crate) struct Settings {
     pub(crate) skip_paths: Vec<String>,
     pub(crate) trusted_proxies: Vec<IpCidr>,
     pub(crate) strip_prefix: Option<String>,
-    pub(crate) user_id: Option<UserIdFn>,
+    pub(crate) user_id: Option<UserId>,
     pub(crate) feature: Option<FeatureFn>,
     pub(crate) peer_addr: PeerAddrFn,
     /// Masks query parameters and captured bodies field by field; `None` when masking is off.
@@ -78,7 +87,13 @@ impl fmt::Debug for HttpActivityLayer {
             .field("skip_paths", &s.skip_paths)
             .field("trusted_proxies", &s.trusted_proxies)
             .field("strip_prefix", &s.strip_prefix)
-            .field("user_id", &s.user_id.as_ref().map(|_| "custom"))
+            .field(
+                "user_id",
+                &s.user_id.as_ref().map(|u| match u {
+                    UserId::Header(name) => name.as_str(),
+                    UserId::Extract(_) => "custom",
+                }),
+            )
             .field("feature", &s.feature.as_ref().map(|_| "custom"))
             .field("log_request_body", &s.log_request_body)
             .field("log_response_body", &s.log_response_body)
@@ -162,9 +177,28 @@ impl HttpActivityLayer {
     }
 
     /// How to find the user of a request (default: none, every request is anonymous).
+    /// Replaces a [`user_id_header`](Self::user_id_header).
     #[must_use]
     pub fn user_id(self, extract: impl Fn(&Parts) -> Option<String> + Send + Sync + 'static) -> Self {
-        self.with(|s| s.user_id = Some(Arc::new(extract)))
+        self.with(|s| s.user_id = Some(UserId::Extract(Arc::new(extract))))
+    }
+
+    /// The user of a request is the value of this header (behind a proxy that authenticates
+    /// users and says who they are), read in place without a copy. A request without it, with
+    /// an empty one, or with one that is not visible ASCII is anonymous. Replaces a
+    /// [`user_id`](Self::user_id) closure.
+    ///
+    /// ```
+    /// use http::HeaderName;
+    /// use tracing_activity::http::HttpActivityLayer;
+    ///
+    /// let layer = HttpActivityLayer::new(&tracing_activity::Config::default())
+    ///     .user_id_header(HeaderName::from_static("x-user-id"));
+    /// # let _ = layer;
+    /// ```
+    #[must_use]
+    pub fn user_id_header(self, name: HeaderName) -> Self {
+        self.with(|s| s.user_id = Some(UserId::Header(name)))
     }
 
     /// How to name a request's feature (default: [`feature_name`](super::feature_name) of the

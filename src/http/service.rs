@@ -17,7 +17,7 @@ use super::action::Pending;
 use super::body::{RequestBody, ResponseBody};
 use super::feature::push_feature_name;
 use super::future::ResponseFuture;
-use super::layer::Settings;
+use super::layer::{Settings, UserId};
 use super::request_id::new_id;
 use super::{client_ip, is_valid_id, session_id};
 use crate::action::ActionType;
@@ -161,7 +161,16 @@ where
                 generated_session.as_str()
             }
         };
-        let user = settings.user_id.as_ref().and_then(|f| f(&parts));
+        let user = match &settings.user_id {
+            Some(UserId::Header(name)) => parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .filter(|id| !id.is_empty())
+                .map(Cow::Borrowed),
+            Some(UserId::Extract(extract)) => extract(&parts).map(Cow::Owned),
+            None => None,
+        };
         let ip = (settings.peer_addr)(&parts)
             .map(|peer| client_ip(peer, &parts.headers, &settings.trusted_proxies));
         let mut ip_buffer = IpText::new();
