@@ -12,7 +12,8 @@ pub(crate) fn push_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+    // ASCII digits, pushed as they are: cheaper than proving a short buffer is UTF-8.
+    out.extend(buf[at..].iter().map(|&digit| char::from(digit)));
 }
 
 /// Appends `n` in decimal.
