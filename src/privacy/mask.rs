@@ -306,10 +306,15 @@ impl Masker {
         loop {
             escapes |= sum & ESCAPE_PAIRS;
             let look = sum & !ESCAPE_PAIRS;
-            if look >= PAIR_LOOK && self.looks_closer(s, start, end) {
+            // A chunk without a candidate pair sums its digit pairs alone (fewer than
+            // `PAIR_LOOK`): only the rare chunk with one needs them taken apart.
+            if look < PAIR_LOOK {
+                digit_pairs += look;
+            } else if self.looks_closer(s, start, end) {
                 return SECRET;
+            } else {
+                digit_pairs += look % PAIR_LOOK;
             }
-            digit_pairs += look % PAIR_LOOK;
             // The pairs ending at `end..end + 8`, from the nine bytes before and in them.
             let Some(window) = s.get(end - 1..end + 8) else { break };
             let w: &[u8; 9] = window.try_into().unwrap_or(&[b' '; 9]);
