@@ -35,7 +35,9 @@ pub(crate) const X_REQUEST_ID_HEADER: HeaderName = HeaderName::from_static(X_REQ
 ///   response's.
 /// - The session id is the `session_id` cookie or `X-Session-Id` header, else a new one.
 /// - The action is a navigation for a `GET` that accepts `text/html`, a form submission for a
-///   `POST` with a form or JSON body, and an API call otherwise. Its result reads
+///   `POST` with a form or JSON body, and an API call otherwise. Its description is the method
+///   and the path as the span logged them (`GET /api/users/42`; the path alone for a
+///   navigation), so a secret in the path is masked the same everywhere. Its result reads
 ///   `HTTP 200 SUCCESS` (`HTTP 404 NOT FOUND`, ...), success is status < 400, 4xx is logged at
 ///   WARN and 5xx at ERROR; `duration_ms`, `status_code` and `feature` are recorded, and the
 ///   slow thresholds apply.
