@@ -105,6 +105,11 @@ impl FieldValue<'_> {
 /// Something that takes field values one by one.
 pub(crate) trait PutField {
     fn put(&mut self, field: &Field, value: FieldValue<'_>);
+
+    /// A text value: most values are, so a taker may have a shorter way for them.
+    fn put_str(&mut self, field: &Field, value: &str) {
+        self.put(field, FieldValue::Str(value));
+    }
 }
 
 /// Adapts a [`PutField`] to `tracing`'s [`Visit`].
@@ -112,7 +117,7 @@ pub(crate) struct Visitor<'a, T>(pub(crate) &'a mut T);
 
 impl<T: PutField> Visit for Visitor<'_, T> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.put(field, FieldValue::Str(value));
+        self.0.put_str(field, value);
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
         self.0.put(field, FieldValue::Bool(value));
@@ -346,27 +351,38 @@ pub(crate) struct SpanVisitor<'a> {
 }
 
 impl PutField for SpanVisitor<'_> {
-    /// A `current_page` that is the very path of the `url` visited just before (the same bytes,
-    /// as the HTTP middleware logs them) is not searched again: a text cut before its `?` holds
-    /// no secret that the whole text did not.
-    fn put(&mut self, field: &Field, value: FieldValue<'_>) {
+    /// A session or context text goes straight into its slot. A `current_page` that is the very
+    /// path of the `url` visited just before (the same bytes, as the HTTP middleware logs them)
+    /// is not searched again when the url held nothing: a text cut before its `?` holds no secret
+    /// that the whole text did not.
+    fn put_str(&mut self, field: &Field, value: &str) {
         let mut class = class_of(self.privacy, self.classes, self.own, field);
-        // Only a `url` followed by its page pays for the check.
-        let url = match (class.slot, value) {
-            (Slot::Context(URL_SLOT), FieldValue::Str(url)) => Some(url),
-            (Slot::Session(CURRENT_PAGE_SLOT), FieldValue::Str(page)) => {
-                class.own |= self.clean_path.take() == Some((page.as_ptr() as usize, page.len()));
-                None
-            }
-            _ => None,
+        let old = match class.slot {
+            Slot::Session(i) => self.span.session[i],
+            Slot::Context(i) => self.span.context[i],
+            _ => return self.put(field, FieldValue::Str(value)),
         };
+        let address = |text: &str| (text.as_ptr() as usize, text.len());
+        if class.slot == Slot::Session(CURRENT_PAGE_SLOT) {
+            class.own |= self.clean_path.take() == Some(address(value));
+        }
+        let [_, clean] = &mut *self.buffers;
+        let (text, plain) = self.privacy.clean_text(class, value, clean);
+        if class.slot == Slot::Context(URL_SLOT) && plain && !class.own && address(text) == address(value) {
+            self.clean_path = Some((address(value).0, value.find('?').unwrap_or(value.len())));
+        }
+        let stored = self.span.append(old, |out| out.push_str(text)).map(|r| TextRange { plain, ..r });
+        match class.slot {
+            Slot::Session(i) => self.span.session[i] = stored,
+            Slot::Context(i) => self.span.context[i] = stored,
+            _ => {}
+        }
+    }
+
+    fn put(&mut self, field: &Field, value: FieldValue<'_>) {
+        let class = class_of(self.privacy, self.classes, self.own, field);
         let [raw, clean] = &mut *self.buffers;
         let (value, plain) = self.privacy.clean(class, value, raw, clean);
-        if let (Some(url), FieldValue::Str(out)) = (url, value) {
-            if plain && !class.own && url.as_ptr() == out.as_ptr() && url.len() == out.len() {
-                self.clean_path = Some((url.as_ptr() as usize, url.find('?').unwrap_or(url.len())));
-            }
-        }
         let span = &mut *self.span;
         let text = |range: Option<TextRange>| range.map(|r| TextRange { plain, ..r });
         match class.slot {

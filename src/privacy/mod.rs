@@ -235,19 +235,33 @@ impl Privacy {
                 raw
             }
         };
+        let (text, plain) = self.clean_text(class, text, out);
+        (FieldValue::Str(text), plain)
+    }
+
+    /// [`clean`](Self::clean) of a text value: the text as it may be logged, and whether it is
+    /// known to be plain.
+    #[inline]
+    pub(crate) fn clean_text<'a>(
+        &self,
+        class: FieldClass,
+        text: &'a str,
+        out: &'a mut String,
+    ) -> (&'a str, bool) {
+        let masker = self.masker.as_ref();
         out.clear();
         if let (true, Some(masker)) = (class.sensitive, masker) {
             masker.push_mask(text, out);
-            return (FieldValue::Str(out), false);
+            return (out, false);
         }
         match (class.slot, &self.pseudonymizer) {
             (Slot::Session(USER_ID_SLOT), Some(p)) if !text.is_empty() => {
                 self.push_pseudonym(p, text, out);
-                return (FieldValue::Str(out), false);
+                return (out, false);
             }
             (Slot::Session(IP_ADDRESS_SLOT), _) if self.anonymize_ip => {
                 ip::push_anonymized_ip(text, out);
-                return (FieldValue::Str(out), false);
+                return (out, false);
             }
             _ => {}
         }
@@ -258,15 +272,15 @@ impl Privacy {
         };
         if masked.len() <= self.max_len || class.body {
             return match masked {
-                Cow::Borrowed(text) => (FieldValue::Str(text), plain),
+                Cow::Borrowed(text) => (text, plain),
                 Cow::Owned(masked) => {
                     out.push_str(&masked);
-                    (FieldValue::Str(out), false)
+                    (out, false)
                 }
             };
         }
         push_capped(out, &masked, self.max_len);
-        (FieldValue::Str(out), false)
+        (out, false)
     }
 }
 
