@@ -26,7 +26,12 @@ pub fn is_valid_id(id: &str) -> bool {
 
 /// [`is_valid_id`] of bytes, before they are known to be text.
 pub(crate) fn is_valid_id_bytes(id: &[u8]) -> bool {
-    (1..=MAX_ID_LENGTH).contains(&id.len()) && id.iter().all(|&b| ID_BYTES[usize::from(b)])
+    (1..=MAX_ID_LENGTH).contains(&id.len()) && id.iter().all(|&b| is_id_byte(b))
+}
+
+/// Whether `b` may be in an incoming id.
+pub(crate) fn is_id_byte(b: u8) -> bool {
+    ID_BYTES[usize::from(b)]
 }
 
 /// The bytes an incoming id may have: `A-Z a-z 0-9 . _ : -`.

@@ -3,7 +3,7 @@
 use http::HeaderMap;
 use http::header::{COOKIE, HeaderName};
 
-use super::request_id::{is_valid_id, is_valid_id_bytes};
+use super::request_id::{MAX_ID_LENGTH, is_id_byte, is_valid_id, is_valid_id_bytes};
 
 /// The cookie that carries the session id.
 pub const SESSION_COOKIE: &str = "session_id";
@@ -30,7 +30,7 @@ pub fn session_id(headers: &HeaderMap) -> Option<&str> {
         .get_all(COOKIE)
         .iter()
         .find_map(|value| cookie_value(value.as_bytes(), SESSION_COOKIE.as_bytes()));
-    let from_cookie = from_cookie.and_then(cookie_id);
+    let from_cookie = from_cookie.and_then(|(value, id_bytes)| cookie_id(value, id_bytes));
     from_cookie.or_else(|| {
         headers
             .get(SESSION_HEADER_NAME)
@@ -41,31 +41,40 @@ pub fn session_id(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// A cookie value as a session id, without the spaces and quotes around it, if it is a valid
-/// id: checked on bytes, so only a valid id is turned into text.
-fn cookie_id(value: &[u8]) -> Option<&str> {
-    let mut id = value.trim_ascii();
-    while let [b'"', rest @ ..] = id {
-        id = rest;
-    }
-    while let [rest @ .., b'"'] = id {
-        id = rest;
-    }
-    is_valid_id_bytes(id).then(|| std::str::from_utf8(id).ok()).flatten()
+/// id: checked on bytes, so only a valid id is turned into text. `id_bytes` says how many of its
+/// first bytes are id bytes: all of them, the common case, leaves only the length to check.
+fn cookie_id(value: &[u8], id_bytes: usize) -> Option<&str> {
+    let id = if id_bytes == value.len() {
+        (1..=MAX_ID_LENGTH).contains(&value.len()).then_some(value)?
+    } else {
+        let mut id = value.trim_ascii();
+        while let [b'"', rest @ ..] = id {
+            id = rest;
+        }
+        while let [rest @ .., b'"'] = id {
+            id = rest;
+        }
+        is_valid_id_bytes(id).then_some(id)?
+    };
+    std::str::from_utf8(id).ok()
 }
 
-/// The value of the first cookie called `name` in a `Cookie` header (`a=1; name=value; b=2`), in
-/// one pass over the header up to the end of that value.
-fn cookie_value<'a>(header: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+/// The value of the first cookie called `name` in a `Cookie` header (`a=1; name=value; b=2`),
+/// and how many of its first bytes are id bytes, in one pass over the header up to the end of
+/// that value.
+fn cookie_value<'a>(header: &'a [u8], name: &[u8]) -> Option<(&'a [u8], usize)> {
     let mut rest = header;
     loop {
         rest = rest.trim_ascii_start();
-        let value = rest.strip_prefix(name).and_then(|after| after.trim_ascii_start().strip_prefix(b"="));
-        let from = value.map_or(rest, |value| value);
-        let end = from.iter().position(|&b| b == b';');
-        if let Some(value) = value {
-            return Some(&value[..end.unwrap_or(value.len())]);
+        if let Some(value) =
+            rest.strip_prefix(name).and_then(|after| after.trim_ascii_start().strip_prefix(b"="))
+        {
+            let id_bytes = value.iter().position(|&b| !is_id_byte(b)).unwrap_or(value.len());
+            let end =
+                value[id_bytes..].iter().position(|&b| b == b';').map_or(value.len(), |at| id_bytes + at);
+            return Some((&value[..end], id_bytes.min(end)));
         }
-        rest = &from[end? + 1..];
+        rest = &rest[rest.iter().position(|&b| b == b';')? + 1..];
     }
 }
 
@@ -81,6 +90,10 @@ mod tests {
         assert_eq!(session_id(&h), Some("hdr-1"));
         h.insert(COOKIE, "a=1; session_id=\"ck-2\"; b=2".parse().unwrap());
         assert_eq!(session_id(&h), Some("ck-2"));
+        h.insert(COOKIE, "a=1;session_id = s-3 ;b".parse().unwrap());
+        assert_eq!(session_id(&h), Some("s-3"), "spaces around the value are not part of it");
+        h.insert(COOKIE, format!("session_id={}", "x".repeat(129)).parse().unwrap());
+        assert_eq!(session_id(&h), Some("hdr-1"), "too long an id gives way to the header");
         h.insert(COOKIE, "session_id=bad value".parse().unwrap());
         assert_eq!(session_id(&h), Some("hdr-1"), "an invalid cookie gives way to the header");
         h.remove(SESSION_HEADER);
@@ -101,7 +114,11 @@ mod tests {
             ("", None),
             ("session_id=", Some("")),
         ] {
-            assert_eq!(cookie_value(header.as_bytes(), b"session_id"), value.map(str::as_bytes), "{header}");
+            assert_eq!(
+                cookie_value(header.as_bytes(), b"session_id").map(|(v, _)| v),
+                value.map(str::as_bytes),
+                "{header}"
+            );
         }
     }
 }
