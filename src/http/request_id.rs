@@ -93,29 +93,34 @@ pub(crate) fn new_id() -> IdText {
 
 /// `bits` as a UUID is written: 32 hex digits, dashes after the 8th, 12th, 16th and 20th.
 fn uuid_text(bits: u128) -> [u8; 36] {
+    let high = hex_digits((bits >> 64) as u64);
+    let low = hex_digits(bits as u64);
     let mut out = [b'-'; 36];
-    for (i, &at) in HEX_POSITIONS.iter().enumerate() {
-        out[usize::from(at)] = HEX[((bits >> (124 - 4 * i)) & 0xf) as usize];
-    }
+    out[..8].copy_from_slice(&high[..8]);
+    out[9..13].copy_from_slice(&high[8..12]);
+    out[14..18].copy_from_slice(&high[12..]);
+    out[19..23].copy_from_slice(&low[..4]);
+    out[24..].copy_from_slice(&low[4..]);
     out
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// Where the 32 hex digits of an id go, around the dashes at 8, 13, 18 and 23.
-const HEX_POSITIONS: [u8; 32] = {
-    let mut positions = [0; 32];
-    let (mut i, mut at) = (0, 0);
-    while i < 32 {
-        if matches!(at, 8 | 13 | 18 | 23) {
-            at += 1;
-        }
-        positions[i] = at;
-        i += 1;
-        at += 1;
+/// The 16 lowercase hex digits of `x`, most significant first, computed for all of them at once
+/// in a `u128`: each nibble is spread into a byte of its own, then turned into its digit.
+fn hex_digits(x: u64) -> [u8; 16] {
+    const fn repeat(byte: u8) -> u128 {
+        u128::from_ne_bytes([byte; 16])
     }
-    positions
-};
+    let x = u128::from(x);
+    let mut v = ((x & 0xffff_ffff_0000_0000) << 32) | (x & 0xffff_ffff);
+    v = ((v & 0x0000_0000_ffff_0000_0000_0000_ffff_0000) << 16)
+        | (v & 0x0000_0000_0000_ffff_0000_0000_0000_ffff);
+    v = ((v & 0x0000_ff00_0000_ff00_0000_ff00_0000_ff00) << 8)
+        | (v & 0x0000_00ff_0000_00ff_0000_00ff_0000_00ff);
+    v = ((v & repeat(0xf0)) << 4) | (v & repeat(0x0f));
+    // Each byte is now a nibble `n`: its digit is `'0' + n`, and `'a' + n - 10` from 10 on.
+    let letters = ((v + repeat(6)) >> 4) & repeat(1);
+    (v + repeat(b'0') + letters * u128::from(b'a' - b'0' - 10)).to_be_bytes()
+}
 
 /// The SplitMix64 finalizer: a bijection of `u64` that spreads every input bit.
 fn mix(mut z: u64) -> u64 {
@@ -131,7 +136,10 @@ mod tests {
 
     #[test]
     fn ids_are_written_as_uuids_are() {
-        for bits in [0, u128::MAX, 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210, 1 << 127, 0xf] {
+        let mixed = (0..1000).map(|i| (u128::from(mix(i)) << 64) | u128::from(mix(!i)));
+        for bits in
+            [0, u128::MAX, 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210, 1 << 127, 0xf].into_iter().chain(mixed)
+        {
             let hex = format!("{bits:032x}");
             let expected =
                 format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
