@@ -65,12 +65,12 @@ impl<S> HttpActivity<S> {
 }
 
 thread_local! {
-    /// The buffer a request's feature name is written into, per thread.
-    static FEATURE_BUFFER: Cell<String> = const { Cell::new(String::new()) };
+    /// The buffer a request's feature name and client IP are written into, per thread.
+    static TEXT_BUFFER: Cell<String> = const { Cell::new(String::new()) };
 }
 
-/// A feature name buffer larger than this is not kept.
-const MAX_KEPT_FEATURE: usize = 1024;
+/// A text buffer larger than this is not kept.
+const MAX_KEPT_TEXTS: usize = 1024;
 
 /// Whether two paths are the same but for trailing slashes (`/health/` is `/health`).
 fn same_path(a: &str, b: &str) -> bool {
@@ -175,23 +175,27 @@ where
         };
         let ip = (settings.peer_addr)(&parts)
             .map(|peer| client_ip(peer, &parts.headers, &settings.trusted_proxies));
-        let mut ip_buffer = IpText::new();
-        let ip = ip.map(|ip| ip_buffer.write(ip));
         if ip.is_some() {
             own = own.with(Slot::Session(IP_ADDRESS_SLOT));
         }
         if is_standard(&parts.method) {
             own = own.with(Slot::Context(METHOD_SLOT));
         }
-        // The feature is only read while the span is made: its buffer is kept for the next request.
-        let mut feature = FEATURE_BUFFER.try_with(Cell::take).unwrap_or_default();
+        // The feature name and the client IP, written one after the other into this thread's
+        // buffer: they are only read while the span is made, and the buffer is kept for the next
+        // request.
+        let mut texts = TEXT_BUFFER.try_with(Cell::take).unwrap_or_default();
+        texts.clear();
         match &settings.feature {
-            Some(name) => feature = name(&parts),
-            None => {
-                feature.clear();
-                push_feature_name(parts.uri.path(), settings.strip_prefix.as_deref(), &mut feature);
-            }
+            Some(name) => texts.push_str(&name(&parts)),
+            None => push_feature_name(parts.uri.path(), settings.strip_prefix.as_deref(), &mut texts),
         }
+        let feature_end = texts.len();
+        if let Some(ip) = ip {
+            push_ip(&mut texts, ip);
+        }
+        let (feature, ip_text) = texts.split_at(feature_end);
+        let ip = ip.map(|_| ip_text);
         let path = parts.uri.path();
         let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
 
@@ -219,11 +223,11 @@ where
                 referrer = header(REFERER),
                 request_id = request_id.to_str().unwrap_or_default(),
                 method = parts.method.as_str(),
-                feature = feature.as_str(),
+                feature = feature,
             )
         });
-        if feature.capacity() <= MAX_KEPT_FEATURE {
-            let _ = FEATURE_BUFFER.try_with(|buffer| buffer.set(feature));
+        if texts.capacity() <= MAX_KEPT_TEXTS {
+            let _ = TEXT_BUFFER.try_with(|buffer| buffer.set(texts));
         }
         if url.is_none() {
             // Authority form (CONNECT): the host and port, never a user:password in front.
@@ -250,56 +254,34 @@ where
     }
 }
 
-/// An IP address as text, written without `fmt` (an IPv4 address, the common case) into a
-/// buffer on the stack.
-struct IpText {
-    bytes: [u8; 48],
-    len: usize,
-}
-
-impl IpText {
-    fn new() -> Self {
-        IpText { bytes: [0; 48], len: 0 }
-    }
-
-    fn write(&mut self, ip: IpAddr) -> &str {
-        use std::io::Write as _;
-        self.len = match ip {
-            IpAddr::V4(v4) => {
-                let mut len = 0;
-                for (i, octet) in v4.octets().into_iter().enumerate() {
-                    if i > 0 {
-                        self.bytes[len] = b'.';
-                        len += 1;
-                    }
-                    let digits = [octet / 100, octet / 10 % 10, octet % 10];
-                    let skip = if octet >= 100 {
-                        0
-                    } else if octet >= 10 {
-                        1
-                    } else {
-                        2
-                    };
-                    for d in &digits[skip..] {
-                        self.bytes[len] = b'0' + d;
-                        len += 1;
-                    }
+/// Appends an IP address as std writes it: an IPv4 address (the common case) digit by digit,
+/// without `fmt`.
+fn push_ip(out: &mut String, ip: IpAddr) {
+    match ip {
+        IpAddr::V4(v4) => {
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
                 }
-                len
+                if octet >= 100 {
+                    out.push(char::from(b'0' + octet / 100));
+                }
+                if octet >= 10 {
+                    out.push(char::from(b'0' + octet / 10 % 10));
+                }
+                out.push(char::from(b'0' + octet % 10));
             }
-            IpAddr::V6(v6) => {
-                let mut cursor = std::io::Cursor::new(&mut self.bytes[..]);
-                let _ = write!(cursor, "{v6}");
-                usize::try_from(cursor.position()).unwrap_or(0)
-            }
-        };
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+        }
+        IpAddr::V6(v6) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{v6}");
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{IpText, same_path};
+    use super::{push_ip, same_path};
 
     #[test]
     fn ip_addresses_are_written_as_std_writes_them() {
@@ -314,7 +296,9 @@ mod tests {
             "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
         ] {
             let parsed: std::net::IpAddr = ip.parse().unwrap();
-            assert_eq!(IpText::new().write(parsed), parsed.to_string());
+            let mut text = String::from("before ");
+            push_ip(&mut text, parsed);
+            assert_eq!(text, format!("before {parsed}"));
         }
     }
 
