@@ -2,6 +2,18 @@
 
 /// Appends `n` in decimal.
 pub(crate) fn push_u64(out: &mut String, mut n: u64) {
+    let digit = |d: u64| char::from(b'0' + (d % 10) as u8);
+    // Statuses, counts and small ids, without the loop.
+    if n < 1000 {
+        if n >= 100 {
+            out.push(digit(n / 100));
+        }
+        if n >= 10 {
+            out.push(digit(n / 10));
+        }
+        out.push(digit(n));
+        return;
+    }
     let mut buf = [0u8; 20];
     let mut at = buf.len();
     loop {
@@ -70,7 +82,7 @@ mod tests {
 
     #[test]
     fn integers_read_as_std_writes_them() {
-        for n in [0, 1, 9, 10, 99, 100, 12_345, u64::from(u32::MAX), u64::MAX] {
+        for n in (0..=1001).chain([9_999, 10_000, 12_345, u64::from(u32::MAX), u64::MAX]) {
             assert_eq!(text(|o| push_u64(o, n)), n.to_string());
         }
         for n in [0, -1, 7, -10, i64::MIN, i64::MAX] {
