@@ -165,10 +165,16 @@ fn skipped_paths_pass_through_unrecorded() {
 #[test]
 fn request_ids_are_kept_only_when_safe() {
     let h = Harness::new(Config::default());
+    // The handler answers the request id it sees.
+    fn id_seen(request: &Request<String>) -> Result<Response<String>, String> {
+        Ok(Response::new(request.headers()["x-request-id"].to_str().unwrap().to_owned()))
+    }
     let echo = |id: &str| {
         let request = get("/x").header("x-request-id", id).body(String::new()).unwrap();
-        let response = h.run(|| send(App(ok), request, "1.2.3.4:1")).unwrap();
-        response.headers()["x-request-id"].to_str().unwrap().to_owned()
+        let response = h.run(|| send(App(id_seen), request, "1.2.3.4:1")).unwrap();
+        let echoed = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert_eq!(response.body(), &echoed, "the handler sees the id the client gets");
+        echoed
     };
     assert_eq!(echo("req-789-012"), "req-789-012");
     for bad in ["has spaces", &"x".repeat(129), "quote\"d"] {

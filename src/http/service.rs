@@ -9,7 +9,8 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue, REFERER, USER_AGENT};
+use http::HeaderMap;
+use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderName, HeaderValue, REFERER, USER_AGENT};
 use http::{Method, Request, Response};
 use tower_service::Service;
 
@@ -19,7 +20,8 @@ use super::feature::push_feature_name;
 use super::future::ResponseFuture;
 use super::layer::{Settings, UserId};
 use super::request_id::new_id;
-use super::{client_ip, is_valid_id, session_id};
+use super::session::{SESSION_HEADER_NAME, SessionCookie, session_cookie, session_of};
+use super::{client_ip, is_valid_id};
 use crate::action::ActionType;
 use crate::fields::{IP_ADDRESS_SLOT, METHOD_SLOT, REQUEST_ID_SLOT, SESSION_ID_SLOT, Slot};
 use crate::privacy::{OwnValues, with_own_values};
@@ -99,22 +101,80 @@ fn is_standard(method: &Method) -> bool {
     )
 }
 
-/// The action type of a request, from its method and headers.
-fn action_type<B>(request: &Request<B>) -> ActionType<'static> {
-    let header = |name| request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    match *request.method() {
-        Method::GET if header(ACCEPT).contains("text/html") => ActionType::Navigation,
+/// The action type of a request, from its method and its `Accept` and `Content-Type`.
+fn action_type(method: &Method, headers: &Found<'_>) -> ActionType<'static> {
+    match *method {
+        Method::GET if text(headers.accept).unwrap_or_default().contains("text/html") => {
+            ActionType::Navigation
+        }
         Method::POST
             if ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"]
                 .iter()
                 .any(|form| {
-                    header(CONTENT_TYPE).get(..form.len()).is_some_and(|t| t.eq_ignore_ascii_case(form))
+                    text(headers.content_type)
+                        .and_then(|t| t.get(..form.len()))
+                        .is_some_and(|t| t.eq_ignore_ascii_case(form))
                 }) =>
         {
             ActionType::FormSubmission
         }
         _ => ActionType::ApiCall,
     }
+}
+
+/// The headers the middleware reads, found in one pass over the request's headers (the first
+/// value of each; the first `session_id` cookie of all `Cookie` headers) rather than looked up
+/// one by one.
+#[derive(Default)]
+struct Found<'a> {
+    accept: Option<&'a HeaderValue>,
+    content_type: Option<&'a HeaderValue>,
+    user_agent: Option<&'a HeaderValue>,
+    referer: Option<&'a HeaderValue>,
+    request_id: Option<&'a HeaderValue>,
+    session_header: Option<&'a HeaderValue>,
+    /// The value of the header `user_id_header` names.
+    user_id: Option<&'a HeaderValue>,
+    session_cookie: Option<SessionCookie<'a>>,
+}
+
+impl<'a> Found<'a> {
+    fn scan(headers: &'a HeaderMap, user_id_header: Option<&HeaderName>) -> Self {
+        let mut found = Found::default();
+        for (name, value) in headers {
+            let slot = if name == USER_AGENT {
+                &mut found.user_agent
+            } else if name == COOKIE {
+                if found.session_cookie.is_none() {
+                    found.session_cookie = session_cookie(value);
+                }
+                continue;
+            } else if name == ACCEPT {
+                &mut found.accept
+            } else if name == REFERER {
+                &mut found.referer
+            } else if name == CONTENT_TYPE {
+                &mut found.content_type
+            } else if name == X_REQUEST_ID_HEADER {
+                &mut found.request_id
+            } else if name == SESSION_HEADER_NAME {
+                &mut found.session_header
+            } else if user_id_header == Some(name) {
+                &mut found.user_id
+            } else {
+                continue;
+            };
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        found
+    }
+}
+
+/// A header value as text, when it is.
+fn text(value: Option<&HeaderValue>) -> Option<&str> {
+    value.and_then(|v| v.to_str().ok())
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for HttpActivity<S>
@@ -135,27 +195,31 @@ where
         if settings.skip_paths.iter().any(|p| same_path(p, request.uri().path())) {
             return ResponseFuture::unrecorded(self.inner.call(request.map(RequestBody::new)));
         }
-        let kind = action_type(&request);
         let (mut parts, body) = request.into_parts();
+        let user_id_header = match &settings.user_id {
+            Some(UserId::Header(name)) => Some(name),
+            _ => None,
+        };
+        let found = Found::scan(&parts.headers, user_id_header);
+        let kind = action_type(&parts.method, &found);
 
         // What the middleware makes itself is logged as it is (see `OwnValues`).
         let mut own = OwnValues::default();
         // Kept as the header value: the span reads it as text, the response echoes it.
-        let request_id =
-            match parts.headers.get(X_REQUEST_ID_HEADER).filter(|v| v.to_str().is_ok_and(is_valid_id)) {
-                Some(incoming) => incoming.clone(),
-                None => {
-                    // A generated id is always a valid header value. Owned by its `Bytes`, so the
-                    // copy in the request and the one for the response share one allocation.
-                    let id = HeaderValue::from_maybe_shared(Bytes::from_owner(new_id().into_bytes()))
-                        .unwrap_or(HeaderValue::from_static("-"));
-                    parts.headers.insert(X_REQUEST_ID_HEADER, id.clone());
-                    own = own.with(Slot::Context(REQUEST_ID_SLOT));
-                    id
-                }
-            };
+        let (request_id, generated_id) = match found.request_id.filter(|v| v.to_str().is_ok_and(is_valid_id))
+        {
+            Some(incoming) => (incoming.clone(), false),
+            None => {
+                // A generated id is always a valid header value. Owned by its `Bytes`, so the
+                // copy in the request and the one for the response share one allocation.
+                let id = HeaderValue::from_maybe_shared(Bytes::from_owner(new_id().into_bytes()))
+                    .unwrap_or(HeaderValue::from_static("-"));
+                own = own.with(Slot::Context(REQUEST_ID_SLOT));
+                (id, true)
+            }
+        };
         let generated_session;
-        let session = match session_id(&parts.headers) {
+        let session = match session_of(found.session_cookie, found.session_header) {
             Some(id) => id,
             None => {
                 generated_session = new_id();
@@ -164,12 +228,7 @@ where
             }
         };
         let user = match &settings.user_id {
-            Some(UserId::Header(name)) => parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .filter(|id| !id.is_empty())
-                .map(Cow::Borrowed),
+            Some(UserId::Header(_)) => text(found.user_id).filter(|id| !id.is_empty()).map(Cow::Borrowed),
             Some(UserId::Extract(extract)) => extract(&parts).map(Cow::Owned),
             None => None,
         };
@@ -197,7 +256,6 @@ where
         let (feature, ip_text) = texts.split_at(feature_end);
         let ip = ip.map(|_| ip_text);
         let path = parts.uri.path();
-        let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
 
         // Values as `&str` where there is one: they are recorded without going through `fmt`.
         // The query is masked field by field here (names percent-decoded); the activity layer
@@ -216,16 +274,20 @@ where
                 session_id = session,
                 user_id = user.as_deref(),
                 ip_address = ip,
-                user_agent = header(USER_AGENT),
+                user_agent = text(found.user_agent),
                 // Before the page, which is its path: the layer then searches the path once.
                 url = url,
                 current_page = path,
-                referrer = header(REFERER),
+                referrer = text(found.referer),
                 request_id = request_id.to_str().unwrap_or_default(),
                 method = parts.method.as_str(),
                 feature = feature,
             )
         });
+        if generated_id {
+            // The handler sees the id it will be logged with.
+            parts.headers.insert(X_REQUEST_ID_HEADER, request_id.clone());
+        }
         if texts.capacity() <= MAX_KEPT_TEXTS {
             let _ = TEXT_BUFFER.try_with(|buffer| buffer.set(texts));
         }

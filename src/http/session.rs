@@ -1,7 +1,7 @@
 //! The session id of a request: the `session_id` cookie or the `X-Session-Id` header.
 
-use http::HeaderMap;
 use http::header::{COOKIE, HeaderName};
+use http::{HeaderMap, HeaderValue};
 
 use super::request_id::{MAX_ID_LENGTH, is_id_byte, is_valid_id, is_valid_id_bytes};
 
@@ -9,7 +9,7 @@ use super::request_id::{MAX_ID_LENGTH, is_id_byte, is_valid_id, is_valid_id_byte
 pub const SESSION_COOKIE: &str = "session_id";
 /// The header that carries the session id when there is no cookie.
 pub const SESSION_HEADER: &str = "x-session-id";
-const SESSION_HEADER_NAME: HeaderName = HeaderName::from_static(SESSION_HEADER);
+pub(crate) const SESSION_HEADER_NAME: HeaderName = HeaderName::from_static(SESSION_HEADER);
 
 /// The request's session id, if it carries a valid one ([`is_valid_id`](super::is_valid_id)):
 /// the `session_id` cookie first, then the `X-Session-Id` header.
@@ -25,19 +25,29 @@ const SESSION_HEADER_NAME: HeaderName = HeaderName::from_static(SESSION_HEADER);
 /// assert_eq!(session_id(&headers), Some("s-42"));
 /// ```
 pub fn session_id(headers: &HeaderMap) -> Option<&str> {
+    let cookie = headers.get_all(COOKIE).iter().find_map(session_cookie);
+    session_of(cookie, headers.get(SESSION_HEADER_NAME))
+}
+
+/// The first `session_id` cookie of a `Cookie` header: its value, and how many of its first
+/// bytes are id bytes.
+pub(crate) type SessionCookie<'a> = (&'a [u8], usize);
+
+/// The `session_id` cookie of one `Cookie` header, if it has one.
+pub(crate) fn session_cookie(header: &HeaderValue) -> Option<SessionCookie<'_>> {
     // On bytes: only the cookie found needs to be text.
-    let from_cookie = headers
-        .get_all(COOKIE)
-        .iter()
-        .find_map(|value| cookie_value(value.as_bytes(), SESSION_COOKIE.as_bytes()));
-    let from_cookie = from_cookie.and_then(|(value, id_bytes)| cookie_id(value, id_bytes));
-    from_cookie.or_else(|| {
-        headers
-            .get(SESSION_HEADER_NAME)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim_ascii)
-            .filter(|id| is_valid_id(id))
-    })
+    cookie_value(header.as_bytes(), SESSION_COOKIE.as_bytes())
+}
+
+/// The session id from the first `session_id` cookie, if valid, else from the `X-Session-Id`
+/// header, if valid.
+pub(crate) fn session_of<'a>(
+    cookie: Option<SessionCookie<'a>>,
+    header: Option<&'a HeaderValue>,
+) -> Option<&'a str> {
+    cookie
+        .and_then(|(value, id_bytes)| cookie_id(value, id_bytes))
+        .or_else(|| header.and_then(|v| v.to_str().ok()).map(str::trim_ascii).filter(|id| is_valid_id(id)))
 }
 
 /// A cookie value as a session id, without the spaces and quotes around it, if it is a valid
