@@ -81,6 +81,11 @@ mod tests {
             ("/files/5f3a9c0e1b2d4f6a8e1c9012/download", None, "files_download"),
             ("/v2/Items//7/", None, "v2_items"),
             ("/api", Some("/api"), "root"),
+            ("/Users/ÉQUIPE/Profile", None, "users_Équipe_profile"),
+            ("/ORDERS/ABCDEF0123456789", None, "orders"),
+            ("/a-b/12-34/--/x", None, "a-b_12-34_--_x"),
+            ("/search#frag/ment", None, "search"),
+            ("///", None, "root"),
             ("", None, "root"),
         ] {
             assert_eq!(feature_name(path, prefix), expected, "{path} {prefix:?}");
