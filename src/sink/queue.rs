@@ -193,6 +193,8 @@ struct Shared {
     capacity: usize,
     /// Lines in a full batch ([`FULL_BATCH_LINES`], at most half the capacity).
     full_batch: usize,
+    /// How long the worker lingers after a small batch ([`LINGER`]).
+    linger: Duration,
     policy: OverflowPolicy,
     counters: Counters,
     closed_reported: AtomicBool,
@@ -230,6 +232,17 @@ impl Queue {
         policy: OverflowPolicy,
         notice: Notice,
     ) -> io::Result<Queue> {
+        Self::start_lingering(destination, capacity, policy, notice, LINGER)
+    }
+
+    /// [`start`](Self::start) with the worker lingering up to `linger` after a small batch.
+    fn start_lingering(
+        destination: Box<dyn Destination>,
+        capacity: usize,
+        policy: OverflowPolicy,
+        notice: Notice,
+        linger: Duration,
+    ) -> io::Result<Queue> {
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 buf: Vec::with_capacity(INITIAL_BYTES),
@@ -248,6 +261,7 @@ impl Queue {
             progress: Condvar::new(),
             capacity: capacity.max(1),
             full_batch: (capacity / 2).clamp(1, FULL_BATCH_LINES),
+            linger,
             policy,
             counters: Counters::default(),
             closed_reported: AtomicBool::new(false),
@@ -308,6 +322,10 @@ impl Queue {
                 _ => {
                     st.dropped_since_notice += 1;
                     shared.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                    // A full queue ends the worker's linger at once.
+                    if std::mem::take(&mut st.lingering) {
+                        shared.has_lines.notify_one();
+                    }
                     return;
                 }
             }
@@ -467,9 +485,12 @@ impl Worker {
             if st.closed && st.lens.is_empty() && st.dropped_since_notice == 0 {
                 return;
             }
-            // Never while someone waits: not with loggers blocked for room or a flush waiting.
-            if lines < shared.full_batch && st.flushers == 0 && st.blocked == 0 && !st.closed {
-                let until = Instant::now() + LINGER;
+            // Never while someone waits (loggers blocked for room, a flush), nor when a full batch
+            // is already waiting (the queue filled while the last batch was written).
+            let waiting_full = st.lens.len() >= shared.full_batch || st.buf.len() >= FULL_BATCH_BYTES;
+            if lines < shared.full_batch && !waiting_full && st.flushers == 0 && st.blocked == 0 && !st.closed
+            {
+                let until = Instant::now() + shared.linger;
                 st.lingering = true;
                 while st.lingering {
                     let left = until.saturating_duration_since(Instant::now());
@@ -527,5 +548,96 @@ impl Worker {
         if let Some(e) = &written.error {
             self.report_error(e, 0);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    /// Records each batch's line count; its first write waits for the test's go-ahead.
+    struct Gated {
+        first: Option<mpsc::Receiver<()>>,
+        writing: mpsc::Sender<usize>,
+    }
+
+    impl Destination for Gated {
+        fn write_lines(&mut self, _bytes: &[u8], lens: &[u32]) -> Written {
+            let _ = self.writing.send(lens.len());
+            if let Some(go) = self.first.take() {
+                let _ = go.recv();
+            }
+            Written { lines: lens.len(), failed: 0, error: None }
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+        fn describe(&self) -> String {
+            "gated".to_owned()
+        }
+    }
+
+    fn gated_queue(
+        capacity: usize,
+        policy: OverflowPolicy,
+    ) -> (Queue, mpsc::Sender<()>, mpsc::Receiver<usize>) {
+        let (go, gate) = mpsc::channel();
+        let (writing, batches) = mpsc::channel();
+        // A linger far longer than any scheduling delay: a worker that lingers when it must not
+        // is seen, not guessed at.
+        let queue = Queue::start_lingering(
+            Box::new(Gated { first: Some(gate), writing }),
+            capacity,
+            policy,
+            Box::new(|_, _: &mut String| {}),
+            Duration::from_secs(30),
+        )
+        .unwrap();
+        (queue, go, batches)
+    }
+
+    #[test]
+    fn a_queue_that_filled_during_a_small_write_is_written_at_once() {
+        let (queue, go, batches) = gated_queue(8, OverflowPolicy::Drop);
+        queue.push(b"first\n");
+        assert_eq!(batches.recv().unwrap(), 1, "the worker writes the first line alone");
+        for _ in 0..8 {
+            queue.push(b"more\n");
+        }
+        go.send(()).unwrap();
+        // The batch just written was small, but a full one waits: no linger.
+        assert_eq!(batches.recv_timeout(Duration::from_secs(10)), Ok(8));
+        assert_eq!(queue.counters().dropped.load(Ordering::Relaxed), 0);
+        assert_eq!(queue.close(Duration::from_secs(10)), 0);
+    }
+
+    #[test]
+    fn a_line_refused_by_a_full_queue_ends_the_linger() {
+        let (queue, go, batches) = gated_queue(4, OverflowPolicy::Drop);
+        queue.push(b"first\n");
+        assert_eq!(batches.recv().unwrap(), 1);
+        go.send(()).unwrap();
+        // The worker now lingers (a small batch written, nothing waiting).
+        let lingering = || queue.shared.lock().lingering;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !lingering() && Instant::now() < deadline {
+            thread::yield_now();
+        }
+        assert!(lingering());
+        {
+            // Fill the queue without waking the worker, as if the lines had come while it was
+            // deciding to linger; the fifth, refused, must wake it.
+            let mut st = queue.shared.lock();
+            for _ in 0..4 {
+                st.buf.extend_from_slice(b"x\n");
+                st.lens.push(2);
+            }
+            queue.shared.counters.accepted.fetch_add(4, Ordering::Relaxed);
+        }
+        queue.push(b"refused\n");
+        assert_eq!(queue.counters().dropped.load(Ordering::Relaxed), 1);
+        assert_eq!(batches.recv_timeout(Duration::from_secs(10)), Ok(4), "woken by the refused line");
+        queue.close(Duration::from_secs(10));
     }
 }
