@@ -275,18 +275,21 @@ where
             let handed = crate::http::handed_action(meta).filter(|_| classes.iter().all(|c| !c.sensitive()));
             #[cfg(not(feature = "http"))]
             let handed: Option<()> = None;
-            match handed {
-                #[cfg(feature = "http")]
-                Some(action) => record.put_http_action(&action),
-                _ => event.record(&mut Visitor(&mut EventVisitor {
+            let visit = |record: &mut Record, raw: &mut String, clean: &mut String| {
+                event.record(&mut Visitor(&mut EventVisitor {
                     record,
                     privacy: &shared.privacy,
                     classes: &classes,
                     own: own_values(meta),
                     raw,
                     clean,
-                    module: event.metadata().module_path(),
-                })),
+                    module: meta.module_path(),
+                }));
+            };
+            match handed {
+                #[cfg(feature = "http")]
+                Some(action) => record.put_http_action(&action),
+                _ => visit(record, raw, clean),
             }
             if let Some(scope) = ctx.event_scope(event) {
                 for span in scope {
@@ -295,12 +298,16 @@ where
                     }
                 }
             }
+            // A handed-over action is described from its request span, which cleaned the path
+            // already; when this layer does not see that span, its fields are read after all.
+            #[cfg(feature = "http")]
+            if let Some(action) = handed {
+                if !record.describe_request(action.kind == ActionType::Navigation, shared.privacy.max_len()) {
+                    visit(record, raw, clean);
+                }
+            }
             if !shared.track_anonymous_users && record.session.get(USER_ID_SLOT).is_none_or(str::is_empty) {
                 return;
-            }
-            #[cfg(feature = "http")]
-            if meta.module_path() == Some(MIDDLEWARE_ACTIONS) {
-                record.describe_request(record.action_type == ActionType::Navigation.name());
             }
             let action_type = match kind {
                 EventKind::Log => ActionType::Custom(LOG_ACTION),

@@ -533,25 +533,37 @@ impl Record {
 
     /// Names what the HTTP middleware's action acted on from its request span, which cleaned
     /// the values once: the description `GET /path` (the path alone for a navigation) from the
-    /// span's method and page, and `data.feature` from the span's feature.
+    /// span's method and page, and `data.feature` from the span's feature. `false`, leaving the
+    /// record as it was, when the span's values are not here (a layer that does not see the
+    /// span) or the description would be longer than `max_len` (the event's own `description`
+    /// is then capped as any value).
     #[cfg(feature = "http")]
-    pub(crate) fn describe_request(&mut self, navigation: bool) {
-        use crate::fields::{CURRENT_PAGE_SLOT, FEATURE, FEATURE_SLOT, METHOD_SLOT};
-        if let (true, Some(page)) = (self.description.is_empty(), self.session.get(CURRENT_PAGE_SLOT)) {
-            let mut plain = self.plain.contains(Slot::Session(CURRENT_PAGE_SLOT));
-            if let (false, Some(method)) = (navigation, self.context.get(METHOD_SLOT)) {
-                self.description.push_str(method);
-                self.description.push(' ');
-                plain &= self.plain.contains(Slot::Context(METHOD_SLOT));
-            }
-            self.description.push_str(page);
-            self.plain.set(Slot::Description, plain);
+    pub(crate) fn describe_request(&mut self, navigation: bool, max_len: usize) -> bool {
+        use crate::fields::{FEATURE, FEATURE_SLOT, METHOD_SLOT};
+        let (Some(page), Some(method), Some(feature)) = (
+            self.session.get(CURRENT_PAGE_SLOT),
+            self.context.get(METHOD_SLOT),
+            self.context.get(FEATURE_SLOT),
+        ) else {
+            return false;
+        };
+        let method = if navigation { None } else { Some(method) };
+        let len = method.map_or(0, |m| m.len() + 1) + page.len();
+        if len > max_len || !self.description.is_empty() || self.data_names.contains(&FEATURE) {
+            return false;
         }
-        if let (false, Some(feature)) = (self.data_names.contains(&FEATURE), self.context.get(FEATURE_SLOT)) {
-            self.data_names.push(FEATURE);
-            let plain = self.plain.contains(Slot::Context(FEATURE_SLOT));
-            push_member_known(&mut self.data, FEATURE, true, |out| JsonValue(out).str_known(feature, plain));
+        let mut plain = self.plain.contains(Slot::Session(CURRENT_PAGE_SLOT));
+        if let Some(method) = method {
+            self.description.push_str(method);
+            self.description.push(' ');
+            plain &= self.plain.contains(Slot::Context(METHOD_SLOT));
         }
+        self.description.push_str(page);
+        self.plain.set(Slot::Description, plain);
+        self.data_names.push(FEATURE);
+        let plain = self.plain.contains(Slot::Context(FEATURE_SLOT));
+        push_member_known(&mut self.data, FEATURE, true, |out| JsonValue(out).str_known(feature, plain));
+        true
     }
 
     /// Fills what the HTTP middleware handed over for its action, as visiting the event's fields

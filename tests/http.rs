@@ -587,6 +587,83 @@ fn with_its_span_filtered_out_the_action_keeps_the_current_span() {
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0]["action"]["result"], "HTTP 200 SUCCESS");
     assert_eq!(lines[0]["session"]["user_id"], "u-outer", "the action is in the current span");
+    assert_eq!(lines[0]["action"]["description"], "GET /docs", "named by the event itself");
+    assert_eq!(lines[0]["action"]["data"]["feature"], "docs");
+}
+
+#[test]
+fn a_layer_filtered_to_leave_the_span_out_still_names_the_action() {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    let (layer, _guard, _console, file) = common::layer_for(Config::default());
+    // Only the activity layer leaves the middleware's spans out; another layer keeps them.
+    let filter =
+        Targets::new().with_default(LevelFilter::TRACE).with_target("tracing_activity", LevelFilter::OFF);
+    let subscriber = tracing_subscriber::registry()
+        .with(layer.with_filter(filter))
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::sink));
+    tracing::subscriber::with_default(subscriber, || {
+        let outer = tracing::info_span!("connection", user_id = "u-outer");
+        outer
+            .in_scope(|| send(App(ok), get("/api/docs").body(String::new()).unwrap(), "203.0.113.7:1"))
+            .unwrap();
+    });
+    let lines = file.json();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["session"]["user_id"], "u-outer", "the nearest span this layer keeps");
+    assert_eq!(lines[0]["action"]["description"], "GET /api/docs");
+    assert_eq!(lines[0]["action"]["data"]["feature"], "docs");
+}
+
+#[test]
+fn the_description_follows_its_own_field_settings() {
+    let line_of = |config: Config, request: Request<String>| {
+        let h = Harness::new(config);
+        h.run(|| send(App(ok), request, "203.0.113.7:1")).unwrap();
+        h.only_json()
+    };
+    // A sensitive `description` is masked, though the page it is made of is not.
+    let line = line_of(
+        Config::default().sensitive_fields(["description".to_owned()]),
+        get("/api/users/alice/orders").body(String::new()).unwrap(),
+    );
+    assert_eq!(line["session"]["current_page"], "/api/users/alice/orders");
+    assert!(!line["action"]["description"].as_str().unwrap().contains("alice"), "{line}");
+    // A sensitive `action_type` does not turn a navigation into `GET /path`.
+    let line = line_of(
+        Config::default().sensitive_fields(["action_type".to_owned()]),
+        get("/docs").header("accept", "text/html").body(String::new()).unwrap(),
+    );
+    assert_eq!(line["action"]["description"], "/docs");
+    // A long path is capped in the description as any value is: at MAX_VALUE_LENGTH bytes.
+    let path = format!("/{}", "p".repeat(80));
+    let line = line_of(Config::default().max_value_length(64), get(&path).body(String::new()).unwrap());
+    let description = line["action"]["description"].as_str().unwrap();
+    let kept = description.split('…').next().unwrap();
+    assert_eq!(kept, &format!("GET {path}")[..64], "{description}");
+    assert!(description.ends_with(&format!("[truncated {} bytes]", 4 + path.len() - 64)), "{description}");
+}
+
+#[test]
+fn extractors_see_a_generated_request_id_and_any_header_can_name_the_user() {
+    let h = Harness::new(Config::default());
+    // The feature closure sees the id the request is logged with.
+    let layer = HttpActivityLayer::new(&Config::default())
+        .feature_name(|parts| format!("has-id-{}", parts.headers.contains_key("x-request-id")))
+        .user_id_header(http::header::REFERER);
+    h.run(|| {
+        send_with(
+            layer,
+            App(ok),
+            get("/x").header("referer", "u-ref").body(String::new()).unwrap(),
+            "203.0.113.7:1",
+        )
+    })
+    .unwrap();
+    let line = h.only_json();
+    assert_eq!(line["context"]["feature"], "has-id-true");
+    assert_eq!(line["session"]["user_id"], "u-ref", "a header also read as the referrer");
+    assert_eq!(line["session"]["referrer"], "u-ref");
 }
 
 #[test]

@@ -22,6 +22,12 @@ const MODULE: &str = module_path!();
 pub(crate) struct Pending {
     pub(crate) start: Instant,
     pub(crate) kind: ActionType<'static>,
+    /// The description (`GET /path`, the path alone for a navigation) followed by the feature
+    /// name, for the event's fields: the activity layer reads them only when it cannot take
+    /// both from the request span.
+    pub(crate) names: String,
+    /// Where the description ends in `names`.
+    pub(crate) description_end: usize,
     /// The request id, for the response's `X-Request-Id`.
     pub(crate) request_id: HeaderValue,
     /// The request body as it streams to the handler, when `LOG_REQUEST_BODY` is on.
@@ -42,6 +48,16 @@ pub(crate) struct Outcome {
     pub(crate) status: Option<u16>,
     /// Milliseconds from the request to its response (or error, or abandonment).
     pub(crate) duration_ms: f64,
+}
+
+impl Pending {
+    pub(crate) fn description(&self) -> &str {
+        self.names.get(..self.description_end).unwrap_or_default()
+    }
+
+    pub(crate) fn feature(&self) -> &str {
+        self.names.get(self.description_end..).unwrap_or_default()
+    }
 }
 
 impl Outcome {
@@ -139,14 +155,16 @@ fn spelled_result(status: StatusCode, success: bool) -> String {
 /// Emits the request's action in `span`, with the bodies captured so far (a match over the
 /// levels, as `tracing` wants them constant).
 ///
-/// The event names no description and no feature: the activity layer takes both from the
-/// request span it is logged in (`GET /path` from its method and page, already cleaned there),
-/// so the path is searched for secrets once per request.
+/// The activity layer takes the description and the feature from the request span when it
+/// can (`GET /path` from its method and page, already cleaned there), so the path is searched
+/// for secrets once per request; the event carries them too, for other layers and for an
+/// activity layer that does not see the span.
 ///
-/// The event names the span as its parent rather than entering it, which would cost the
-/// registry a lookup and a reference count each way; a disabled span leaves the event to the
-/// current span, as entering it would.
+/// The event is logged inside the span, entered, rather than naming it as its parent: a layer
+/// whose own filter leaves the span out then still finds the nearest span it keeps, and a
+/// disabled span leaves the event to the current span.
 pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response_body: Option<&str>) {
+    let _entered = span.enter();
     let request_body = pending.request_body.as_ref().and_then(Capture::describe_shared);
     let request_body = request_body.as_deref();
     let Outcome { level, result, own_result, success, status, duration_ms } = outcome;
@@ -169,29 +187,27 @@ pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response
         _ => None,
     };
     macro_rules! action {
-        ($level:expr $(, parent: $parent:expr)?) => {
+        ($level:expr) => {
             tracing::event!(
                 target: "user_activity",
-                $(parent: $parent,)?
                 $level,
                 action_type = pending.kind.name(),
+                description = pending.description(),
                 result = &**result,
                 success,
                 duration_ms,
                 status_code = status,
+                feature = pending.feature(),
                 request_body,
                 response_body,
             )
         };
     }
     with_handed(handed, || {
-        with_own_values(own, || match (span.id(), *level) {
-            (Some(id), Level::ERROR) => action!(Level::ERROR, parent: id),
-            (Some(id), Level::WARN) => action!(Level::WARN, parent: id),
-            (Some(id), _) => action!(Level::INFO, parent: id),
-            (None, Level::ERROR) => action!(Level::ERROR),
-            (None, Level::WARN) => action!(Level::WARN),
-            (None, _) => action!(Level::INFO),
+        with_own_values(own, || match *level {
+            Level::ERROR => action!(Level::ERROR),
+            Level::WARN => action!(Level::WARN),
+            _ => action!(Level::INFO),
         });
     });
 }
@@ -309,6 +325,8 @@ mod tests {
         let pending = Pending {
             start: Instant::now(),
             kind: ActionType::Navigation,
+            names: "/docsdocs".to_owned(),
+            description_end: 5,
             request_id: HeaderValue::from_static("r-1"),
             request_body: None,
             response_body: None,
@@ -358,6 +376,8 @@ mod tests {
         let pending = Pending {
             start: Instant::now(),
             kind: ActionType::ApiCall,
+            names: String::new(),
+            description_end: 0,
             request_id: HeaderValue::from_static("r-1"),
             request_body: None,
             response_body: None,

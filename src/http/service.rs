@@ -131,7 +131,6 @@ struct Found<'a> {
     content_type: Option<&'a HeaderValue>,
     user_agent: Option<&'a HeaderValue>,
     referer: Option<&'a HeaderValue>,
-    request_id: Option<&'a HeaderValue>,
     session_header: Option<&'a HeaderValue>,
     /// The value of the header `user_id_header` names.
     user_id: Option<&'a HeaderValue>,
@@ -142,6 +141,10 @@ impl<'a> Found<'a> {
     fn scan(headers: &'a HeaderMap, user_id_header: Option<&HeaderName>) -> Self {
         let mut found = Found::default();
         for (name, value) in headers {
+            // First: the user id header may be one read for something else too.
+            if user_id_header == Some(name) && found.user_id.is_none() {
+                found.user_id = Some(value);
+            }
             let slot = if name == USER_AGENT {
                 &mut found.user_agent
             } else if name == COOKIE {
@@ -155,12 +158,8 @@ impl<'a> Found<'a> {
                 &mut found.referer
             } else if name == CONTENT_TYPE {
                 &mut found.content_type
-            } else if name == X_REQUEST_ID_HEADER {
-                &mut found.request_id
             } else if name == SESSION_HEADER_NAME {
                 &mut found.session_header
-            } else if user_id_header == Some(name) {
-                &mut found.user_id
             } else {
                 continue;
             };
@@ -196,28 +195,31 @@ where
             return ResponseFuture::unrecorded(self.inner.call(request.map(RequestBody::new)));
         }
         let (mut parts, body) = request.into_parts();
+
+        // What the middleware makes itself is logged as it is (see `OwnValues`).
+        let mut own = OwnValues::default();
+        // Kept as the header value: the span reads it as text, the response echoes it. A
+        // generated one goes into the request's headers at once, so that the extractors and
+        // the handler see the id the request is logged with.
+        let request_id =
+            match parts.headers.get(X_REQUEST_ID_HEADER).filter(|v| v.to_str().is_ok_and(is_valid_id)) {
+                Some(incoming) => incoming.clone(),
+                None => {
+                    // A generated id is always a valid header value. Owned by its `Bytes`, so the
+                    // copy in the request and the one for the response share one allocation.
+                    let id = HeaderValue::from_maybe_shared(Bytes::from_owner(new_id().into_bytes()))
+                        .unwrap_or(HeaderValue::from_static("-"));
+                    parts.headers.insert(X_REQUEST_ID_HEADER, id.clone());
+                    own = own.with(Slot::Context(REQUEST_ID_SLOT));
+                    id
+                }
+            };
         let user_id_header = match &settings.user_id {
             Some(UserId::Header(name)) => Some(name),
             _ => None,
         };
         let found = Found::scan(&parts.headers, user_id_header);
         let kind = action_type(&parts.method, &found);
-
-        // What the middleware makes itself is logged as it is (see `OwnValues`).
-        let mut own = OwnValues::default();
-        // Kept as the header value: the span reads it as text, the response echoes it.
-        let (request_id, generated_id) = match found.request_id.filter(|v| v.to_str().is_ok_and(is_valid_id))
-        {
-            Some(incoming) => (incoming.clone(), false),
-            None => {
-                // A generated id is always a valid header value. Owned by its `Bytes`, so the
-                // copy in the request and the one for the response share one allocation.
-                let id = HeaderValue::from_maybe_shared(Bytes::from_owner(new_id().into_bytes()))
-                    .unwrap_or(HeaderValue::from_static("-"));
-                own = own.with(Slot::Context(REQUEST_ID_SLOT));
-                (id, true)
-            }
-        };
         let generated_session;
         let session = match session_of(found.session_cookie, found.session_header) {
             Some(id) => id,
@@ -284,10 +286,16 @@ where
                 feature = feature,
             )
         });
-        if generated_id {
-            // The handler sees the id it will be logged with.
-            parts.headers.insert(X_REQUEST_ID_HEADER, request_id.clone());
+        // The description and the feature, for the action event's own fields.
+        let method = parts.method.as_str();
+        let mut names = String::with_capacity(method.len() + 1 + path.len() + feature.len());
+        if kind != ActionType::Navigation {
+            names.push_str(method);
+            names.push(' ');
         }
+        names.push_str(path);
+        let description_end = names.len();
+        names.push_str(feature);
         if texts.capacity() <= MAX_KEPT_TEXTS {
             let _ = TEXT_BUFFER.try_with(|buffer| buffer.set(texts));
         }
@@ -306,6 +314,8 @@ where
         let pending = Pending {
             start: Instant::now(),
             kind,
+            names,
+            description_end,
             request_id,
             request_body,
             response_body: settings.response_body(),

@@ -239,6 +239,12 @@ impl Privacy {
         (FieldValue::Str(text), plain)
     }
 
+    /// The longest value logged whole (`MAX_VALUE_LENGTH`), in bytes.
+    #[cfg(feature = "http")]
+    pub(crate) fn max_len(&self) -> usize {
+        self.max_len
+    }
+
     /// [`clean`](Self::clean) of a text value: the text as it may be logged, and whether it is
     /// known to be plain.
     #[inline]
