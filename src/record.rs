@@ -254,6 +254,23 @@ impl SpanActivity {
         }
     }
 
+    /// Sets a session or context slot to what `write` appends, with whether it is plain;
+    /// `false`, doing nothing, for any other slot.
+    fn set_slot(&mut self, slot: Slot, plain: bool, write: impl FnOnce(&mut String)) -> bool {
+        let old = match slot {
+            Slot::Session(i) => self.session[i],
+            Slot::Context(i) => self.context[i],
+            _ => return false,
+        };
+        let stored = self.append(old, write).map(|r| TextRange { plain, ..r });
+        match slot {
+            Slot::Session(i) => self.session[i] = stored,
+            Slot::Context(i) => self.context[i] = stored,
+            _ => {}
+        }
+        true
+    }
+
     fn ranges_mut(&mut self) -> impl Iterator<Item = &mut TextRange> {
         self.session
             .iter_mut()
@@ -346,7 +363,7 @@ pub(crate) struct SpanVisitor<'a> {
     /// Where values are rendered and cleaned (reused across spans by the caller).
     pub(crate) buffers: &'a mut [String; 2],
     /// The path of the `url` just visited, by address and length, when the url was searched and
-    /// held no secret (see [`SpanVisitor::put`]).
+    /// held no secret (see [`SpanVisitor::put_str`]).
     pub(crate) clean_path: Option<(usize, usize)>,
 }
 
@@ -357,11 +374,9 @@ impl PutField for SpanVisitor<'_> {
     /// that the whole text did not.
     fn put_str(&mut self, field: &Field, value: &str) {
         let mut class = class_of(self.privacy, self.classes, self.own, field);
-        let old = match class.slot {
-            Slot::Session(i) => self.span.session[i],
-            Slot::Context(i) => self.span.context[i],
-            _ => return self.put(field, FieldValue::Str(value)),
-        };
+        if !matches!(class.slot, Slot::Session(_) | Slot::Context(_)) {
+            return self.put(field, FieldValue::Str(value));
+        }
         let address = |text: &str| (text.as_ptr() as usize, text.len());
         if class.slot == Slot::Session(CURRENT_PAGE_SLOT) {
             class.own |= self.clean_path.take() == Some(address(value));
@@ -371,12 +386,7 @@ impl PutField for SpanVisitor<'_> {
         if class.slot == Slot::Context(URL_SLOT) && plain && !class.own && address(text) == address(value) {
             self.clean_path = Some((address(value).0, value.find('?').unwrap_or(value.len())));
         }
-        let stored = self.span.append(old, |out| out.push_str(text)).map(|r| TextRange { plain, ..r });
-        match class.slot {
-            Slot::Session(i) => self.span.session[i] = stored,
-            Slot::Context(i) => self.span.context[i] = stored,
-            _ => {}
-        }
+        self.span.set_slot(class.slot, plain, |out| out.push_str(text));
     }
 
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
@@ -384,23 +394,15 @@ impl PutField for SpanVisitor<'_> {
         let [raw, clean] = &mut *self.buffers;
         let (value, plain) = self.privacy.clean(class, value, raw, clean);
         let span = &mut *self.span;
-        let text = |range: Option<TextRange>| range.map(|r| TextRange { plain, ..r });
-        match class.slot {
-            Slot::Session(i) => {
-                span.session[i] = text(span.append(span.session[i], |out| value.write_text(out)));
-            }
-            Slot::Context(i) => {
-                span.context[i] = text(span.append(span.context[i], |out| value.write_text(out)));
-            }
-            _ => {
-                let i = span.extra.iter().position(|(n, _)| *n == field.name());
-                let old = i.map(|i| span.extra[i].1);
-                let Some(at) = span.append(old, |out| value.write_json_known(out, plain)) else { return };
-                match i {
-                    Some(i) => span.extra[i].1 = at,
-                    None => span.extra.push((field.name(), at)),
-                }
-            }
+        if span.set_slot(class.slot, plain, |out| value.write_text(out)) {
+            return;
+        }
+        let i = span.extra.iter().position(|(n, _)| *n == field.name());
+        let old = i.map(|i| span.extra[i].1);
+        let Some(at) = span.append(old, |out| value.write_json_known(out, plain)) else { return };
+        match i {
+            Some(i) => span.extra[i].1 = at,
+            None => span.extra.push((field.name(), at)),
         }
     }
 }

@@ -11,7 +11,7 @@ use tracing::{Level, Metadata, Span};
 use super::body::{Capture, CaptureRule, SharedCapture};
 use crate::action::ActionType;
 use crate::fields::Slot;
-use crate::privacy::{OwnValues, with_own_values};
+use crate::privacy::{OwnValues, with_handed_over, with_own_values};
 
 /// This module's path: the activity layer knows the events from here by it.
 #[cfg(test)]
@@ -231,16 +231,7 @@ thread_local! {
 
 /// Runs `f`, which logs the request's action event, with `action` handed over.
 fn with_handed(action: Option<HttpAction>, f: impl FnOnce()) {
-    /// Takes it back even if `f` panics.
-    struct TakeBack;
-    impl Drop for TakeBack {
-        fn drop(&mut self) {
-            let _ = HANDED.try_with(|cell| cell.set(None));
-        }
-    }
-    let _ = HANDED.try_with(|cell| cell.set(action));
-    let _take_back = TakeBack;
-    f();
+    with_handed_over(&HANDED, action, f);
 }
 
 /// The action handed over with the event of `metadata`, being logged now: only for the

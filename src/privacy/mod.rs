@@ -39,6 +39,8 @@ use std::fmt::Write;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(feature = "http")]
+use std::thread::LocalKey;
 
 use tracing_core::Metadata;
 
@@ -342,15 +344,25 @@ const MIDDLEWARE_MODULES: &str = "tracing_activity::http";
 /// Runs `f`, which creates one span or event of the HTTP middleware, with the values of `own`'s
 /// slots marked as the middleware's own (see [`OwnValues`]).
 pub(crate) fn with_own_values<R>(own: OwnValues, f: impl FnOnce() -> R) -> R {
-    /// Unmarks them even if `f` panics.
-    struct Unmark;
-    impl Drop for Unmark {
+    with_handed_over(&OWN_VALUES, own, f)
+}
+
+/// Runs `f` with this thread's `key` set to `value`, and puts the value before back afterwards,
+/// even if `f` panics: how the HTTP middleware tells the activity layer what it knows about the
+/// one span or event `f` creates.
+#[cfg(feature = "http")]
+pub(crate) fn with_handed_over<T: Copy + 'static, R>(
+    key: &'static LocalKey<Cell<T>>,
+    value: T,
+    f: impl FnOnce() -> R,
+) -> R {
+    struct Restore<T: Copy + 'static>(&'static LocalKey<Cell<T>>, T);
+    impl<T: Copy + 'static> Drop for Restore<T> {
         fn drop(&mut self) {
-            let _ = OWN_VALUES.try_with(|cell| cell.set(SlotSet::EMPTY));
+            let _ = self.0.try_with(|cell| cell.set(self.1));
         }
     }
-    let _ = OWN_VALUES.try_with(|cell| cell.set(own));
-    let _unmark = Unmark;
+    let _restore = key.try_with(|cell| Restore(key, cell.replace(value))).ok();
     f()
 }
 
