@@ -105,7 +105,8 @@ impl Outcome {
 }
 
 fn elapsed_ms(pending: &Pending) -> f64 {
-    pending.start.elapsed().as_secs_f64() * 1000.0
+    // To the microsecond: `12.345`, written by its own digits (see `push_json_f64`).
+    pending.start.elapsed().as_micros() as f64 / 1000.0
 }
 
 /// `HTTP 200 SUCCESS`, `HTTP 404 NOT FOUND`: without allocating for the common statuses.

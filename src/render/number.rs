@@ -39,10 +39,45 @@ pub(crate) fn push_i64(out: &mut String, n: i64) {
 /// Appends a finite `v` as the shortest JSON number that reads back as `v` (`45.32`, `1.0`,
 /// `1e21`), or `null` for NaN and the infinities, which JSON cannot hold.
 pub(crate) fn push_json_f64(out: &mut String, v: f64) {
+    // Thousandths (a duration in milliseconds to the microsecond) by their own digits: a number
+    // of at most 15 significant digits is exactly what the shortest form of its nearest `f64`
+    // reads, so this writes what ryu would, at a fifth of the cost.
+    if v.to_bits() == 0 {
+        out.push_str("0.0");
+        return;
+    }
+    if (0.001..MILLI_MAX).contains(&v) {
+        let thousandths = (v * 1000.0).round();
+        if thousandths / 1000.0 == v {
+            push_thousandths(out, thousandths as u64);
+            return;
+        }
+    }
     if v.is_finite() {
         out.push_str(ryu::Buffer::new().format_finite(v));
     } else {
         out.push_str("null");
+    }
+}
+
+/// Below this, a number of thousandths has at most 15 digits (see [`push_json_f64`]).
+const MILLI_MAX: f64 = 1e12;
+
+/// Appends `n / 1000` as its shortest decimal: `12.5`, `0.001`, `3.0`.
+fn push_thousandths(out: &mut String, n: u64) {
+    push_u64(out, n / 1000);
+    out.push('.');
+    let fraction = n % 1000;
+    let digits = [fraction / 100, fraction / 10 % 10, fraction % 10];
+    let len = if digits[2] != 0 {
+        3
+    } else if digits[1] != 0 {
+        2
+    } else {
+        1
+    };
+    for d in &digits[..len] {
+        out.push(char::from(b'0' + *d as u8));
     }
 }
 
@@ -100,6 +135,29 @@ mod tests {
         }
         for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
             assert_eq!(text(|o| push_json_f64(o, v)), "null");
+        }
+    }
+
+    #[test]
+    fn thousandths_are_written_as_ryu_writes_them() {
+        let ryu = |v: f64| ryu::Buffer::new().format_finite(v).to_owned();
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let fixed = [1, 5, 10, 100, 999, 1000, 1001, 1010, 1100, 12_500, 45_320, 999_999_999_999_999];
+        let random =
+            (0..200_000).map(|i| next() % [1_000, 1_000_000, 1_000_000_000, 999_999_999_999_999][i % 4]);
+        for n in fixed.into_iter().chain(random).filter(|&n| n > 0) {
+            let v = n as f64 / 1000.0;
+            assert_eq!(text(|o| push_json_f64(o, v)), ryu(v), "{n}");
+        }
+        // Not thousandths, near the edges, or out of range: ryu's own digits.
+        for v in [0.0, -0.0, 0.0005, 0.1 + 0.2, 1.0 / 3.0, 1e12, 1e12 - 0.5, 12.3456, -45.32, 1e21] {
+            assert_eq!(text(|o| push_json_f64(o, v)), ryu(v), "{v}");
         }
     }
 
