@@ -191,6 +191,7 @@ impl Builder {
         let offset = self.utc_offset.unwrap_or_else(|| Local::now().offset().fix());
         let privacy = Privacy::new(config);
         let renderer = Renderer::new(config, offset, privacy.unknown_user());
+        let system_clock = self.clock.is_none();
         let clock = self.clock.unwrap_or_else(|| Arc::new(Utc::now));
         let file = if !config.enable_file_logging {
             None
@@ -220,6 +221,7 @@ impl Builder {
             max_level: sinks.max_level(),
             sinks,
             clock,
+            system_clock,
             narrate_events: self.narrate_events,
             track_anonymous_users: config.track_anonymous_users,
             flush_timeout: config.log_flush_timeout,

@@ -42,6 +42,8 @@ pub(crate) struct Shared {
     pub(crate) privacy: Privacy,
     pub(crate) sinks: Sinks,
     pub(crate) clock: Clock,
+    /// `clock` is the system clock: the time is read without making a date each time.
+    pub(crate) system_clock: bool,
     pub(crate) narrate_events: bool,
     pub(crate) track_anonymous_users: bool,
     /// How long flushing and closing wait for the background writer.
@@ -342,7 +344,11 @@ where
                     _ => true,
                 },
             );
-            time.set((shared.clock)(), shared.renderer.offset);
+            if shared.system_clock {
+                time.set_system(shared.renderer.offset);
+            } else {
+                time.set((shared.clock)(), shared.renderer.offset);
+            }
             let action = Action {
                 kind,
                 action_type,

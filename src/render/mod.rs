@@ -10,6 +10,8 @@ pub(crate) mod number;
 
 pub(crate) use escape::{is_plain, is_plain_byte};
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 use tracing_core::Level;
 
@@ -84,8 +86,37 @@ impl TimeText {
     }
 
     pub(crate) fn set(&mut self, now: DateTime<Utc>, offset: FixedOffset) {
-        let second = now.timestamp();
+        self.set_parts(now.timestamp(), now.nanosecond(), offset, || now);
+    }
+
+    /// [`set`](Self::set) to the system clock's now, read as seconds and nanoseconds since the
+    /// epoch: a date is made only when the second changes.
+    pub(crate) fn set_system(&mut self, offset: FixedOffset) {
+        match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(since) => match i64::try_from(since.as_secs()) {
+                Ok(second) => {
+                    let nanos = since.subsec_nanos();
+                    self.set_parts(second, nanos, offset, || {
+                        DateTime::from_timestamp(second, nanos).unwrap_or_else(Utc::now)
+                    });
+                }
+                Err(_) => self.set(Utc::now(), offset),
+            },
+            Err(_) => self.set(Utc::now(), offset),
+        }
+    }
+
+    /// The time `second` (since the epoch) and `nanos`; `now` gives it as a date when the second
+    /// is not the one written last.
+    fn set_parts(
+        &mut self,
+        second: i64,
+        nanos: u32,
+        offset: FixedOffset,
+        now: impl FnOnce() -> DateTime<Utc>,
+    ) {
         if second != self.second {
+            let now = now();
             self.second = second;
             self.utc.clear();
             write_rfc3339(&mut self.utc, now);
@@ -95,7 +126,7 @@ impl TimeText {
         }
         self.utc.truncate(RFC3339_SECONDS);
         self.utc.push('.');
-        push_digits(&mut self.utc, (now.nanosecond() / 1_000).min(999_999), 6);
+        push_digits(&mut self.utc, (nanos / 1_000).min(999_999), 6);
         self.utc.push('Z');
     }
 
@@ -249,4 +280,31 @@ fn push_digits(out: &mut String, mut n: u32, width: usize) {
         n /= 10;
     }
     out.extend(buf[..width].iter().map(|&b| char::from(b)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_system_time_is_written_as_the_clock_reads_it() {
+        let offset = FixedOffset::east_opt(2 * 3600).unwrap();
+        let mut time = TimeText::new();
+        // A time of another second first, so the date is made anew.
+        time.set(DateTime::from_timestamp(86_400, 5_000).unwrap(), offset);
+        assert_eq!(time.utc(), "1970-01-02T00:00:00.000005Z");
+        assert_eq!(time.local_hms(), "02:00:00");
+        let before = Utc::now();
+        time.set_system(offset);
+        let after = Utc::now();
+        let written: DateTime<Utc> = time.utc().parse().unwrap();
+        let micros = |t: DateTime<Utc>| t.timestamp_micros();
+        assert!(micros(before) <= micros(written) && micros(written) <= micros(after), "{written}");
+        assert_eq!(time.utc().len(), "2024-01-15T14:30:25.123456Z".len());
+        let local = written.with_timezone(&offset);
+        assert_eq!(
+            time.local_hms(),
+            format!("{:02}:{:02}:{:02}", local.hour(), local.minute(), local.second())
+        );
+    }
 }
