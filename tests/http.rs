@@ -139,7 +139,8 @@ fn a_request_is_one_action_with_session_and_context() {
     assert_eq!(line["action"]["description"], "GET /api/users/42/orders");
     assert_eq!(line["action"]["result"], "HTTP 200 SUCCESS");
     assert_eq!(line["action"]["success"], true);
-    assert!(line["action"]["duration_ms"].is_f64(), "a numeric duration");
+    let ms = line["action"]["duration_ms"].as_f64().expect("a numeric duration");
+    assert_eq!((ms * 1000.0).round() / 1000.0, ms, "to the microsecond: {ms}");
     assert_eq!(line["action"]["data"]["status_code"], 200);
     assert_eq!(line["action"]["data"]["feature"], "users_orders");
     assert_eq!(
