@@ -191,8 +191,6 @@ impl Builder {
         let offset = self.utc_offset.unwrap_or_else(|| Local::now().offset().fix());
         let privacy = Privacy::new(config);
         let renderer = Renderer::new(config, offset, privacy.unknown_user());
-        let system_clock = self.clock.is_none();
-        let clock = self.clock.unwrap_or_else(|| Arc::new(Utc::now));
         let file = if !config.enable_file_logging {
             None
         } else if let Some(writer) = self.file_writer {
@@ -208,7 +206,7 @@ impl Builder {
                     Box::new(file)
                 }
             };
-            let notice = drop_notice(renderer.clone(), clock.clone(), config.enable_json_logging);
+            let notice = drop_notice(renderer.clone(), self.clock.clone(), config.enable_json_logging);
             let queue = Queue::start(destination, config.log_queue_size, config.log_queue_overflow, notice)
                 .map_err(InitError::Worker)?;
             Some(Sink::queued(queue, config.file_log_level))
@@ -220,8 +218,7 @@ impl Builder {
             privacy,
             max_level: sinks.max_level(),
             sinks,
-            clock,
-            system_clock,
+            clock: self.clock,
             narrate_events: self.narrate_events,
             track_anonymous_users: config.track_anonymous_users,
             flush_timeout: config.log_flush_timeout,
@@ -293,8 +290,11 @@ fn no_color_in_env() -> bool {
 }
 
 /// The notice the background writer puts in the file after dropping lines.
-fn drop_notice(renderer: Renderer, clock: Clock, json: bool) -> Notice {
-    Box::new(move |dropped, out| renderer.dropped_notice(dropped, clock(), json, out))
+fn drop_notice(renderer: Renderer, clock: Option<Clock>, json: bool) -> Notice {
+    Box::new(move |dropped, out| {
+        let now = clock.as_ref().map_or_else(Utc::now, |clock| clock());
+        renderer.dropped_notice(dropped, now, json, out);
+    })
 }
 
 /// Whether console lines are coloured: as asked, else only on a terminal without `NO_COLOR`.

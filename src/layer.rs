@@ -41,9 +41,9 @@ pub(crate) struct Shared {
     pub(crate) renderer: Renderer,
     pub(crate) privacy: Privacy,
     pub(crate) sinks: Sinks,
-    pub(crate) clock: Clock,
-    /// `clock` is the system clock: the time is read without making a date each time.
-    pub(crate) system_clock: bool,
+    /// A clock set by the builder; `None` for the system clock, read without making a date for
+    /// each action (see `TimeText::set_system`).
+    pub(crate) clock: Option<Clock>,
     pub(crate) narrate_events: bool,
     pub(crate) track_anonymous_users: bool,
     /// How long flushing and closing wait for the background writer.
@@ -344,10 +344,9 @@ where
                     _ => true,
                 },
             );
-            if shared.system_clock {
-                time.set_system(shared.renderer.offset);
-            } else {
-                time.set((shared.clock)(), shared.renderer.offset);
+            match &shared.clock {
+                Some(clock) => time.set(clock(), shared.renderer.offset),
+                None => time.set_system(shared.renderer.offset),
             }
             let action = Action {
                 kind,

@@ -92,17 +92,13 @@ impl TimeText {
     /// [`set`](Self::set) to the system clock's now, read as seconds and nanoseconds since the
     /// epoch: a date is made only when the second changes.
     pub(crate) fn set_system(&mut self, offset: FixedOffset) {
-        match SystemTime::now().duration_since(UNIX_EPOCH) {
-            Ok(since) => match i64::try_from(since.as_secs()) {
-                Ok(second) => {
-                    let nanos = since.subsec_nanos();
-                    self.set_parts(second, nanos, offset, || {
-                        DateTime::from_timestamp(second, nanos).unwrap_or_else(Utc::now)
-                    });
-                }
-                Err(_) => self.set(Utc::now(), offset),
-            },
-            Err(_) => self.set(Utc::now(), offset),
+        let since = SystemTime::now().duration_since(UNIX_EPOCH).ok();
+        match since.and_then(|d| Some((i64::try_from(d.as_secs()).ok()?, d.subsec_nanos()))) {
+            Some((second, nanos)) => self.set_parts(second, nanos, offset, || {
+                DateTime::from_timestamp(second, nanos).unwrap_or_else(Utc::now)
+            }),
+            // Before 1970 or past i64 seconds: chrono's own reading.
+            None => self.set(Utc::now(), offset),
         }
     }
 
@@ -273,7 +269,7 @@ pub(crate) fn push_hms(out: &mut String, h: u32, m: u32, s: u32) {
 }
 
 /// Writes the last `width` decimal digits of `n`, zero-padded.
-fn push_digits(out: &mut String, mut n: u32, width: usize) {
+pub(crate) fn push_digits(out: &mut String, mut n: u32, width: usize) {
     let mut buf = [b'0'; 10];
     for slot in buf[..width].iter_mut().rev() {
         *slot = b'0' + (n % 10) as u8;

@@ -67,18 +67,13 @@ const MILLI_MAX: f64 = 1e12;
 fn push_thousandths(out: &mut String, n: u64) {
     push_u64(out, n / 1000);
     out.push('.');
-    let fraction = n % 1000;
-    let digits = [fraction / 100, fraction / 10 % 10, fraction % 10];
-    let len = if digits[2] != 0 {
-        3
-    } else if digits[1] != 0 {
-        2
-    } else {
-        1
-    };
-    for d in &digits[..len] {
-        out.push(char::from(b'0' + *d as u8));
+    // The three decimals without their trailing zeros (at least one digit).
+    let (mut fraction, mut width) = ((n % 1000) as u32, 3);
+    while width > 1 && fraction % 10 == 0 {
+        fraction /= 10;
+        width -= 1;
     }
+    super::push_digits(out, fraction, width);
 }
 
 /// The largest value [`push_f64_2`] writes by its own digits: beyond it, hundredths no longer fit
