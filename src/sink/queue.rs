@@ -204,6 +204,11 @@ impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// Whether the lines waiting in `st` make a full batch.
+    fn holds_full_batch(&self, st: &State) -> bool {
+        st.lens.len() >= self.full_batch || st.buf.len() >= FULL_BATCH_BYTES
+    }
 }
 
 /// The logging side of the queue.
@@ -333,7 +338,7 @@ impl Queue {
         st.buf.extend_from_slice(line);
         st.lens.push(len);
         shared.counters.accepted.fetch_add(1, Ordering::Relaxed);
-        let full = st.lens.len() >= shared.full_batch || st.buf.len() >= FULL_BATCH_BYTES;
+        let full = shared.holds_full_batch(&st);
         let wake = std::mem::take(&mut st.worker_waiting) || (full && std::mem::take(&mut st.lingering));
         drop(st);
         if wake {
@@ -487,8 +492,11 @@ impl Worker {
             }
             // Never while someone waits (loggers blocked for room, a flush), nor when a full batch
             // is already waiting (the queue filled while the last batch was written).
-            let waiting_full = st.lens.len() >= shared.full_batch || st.buf.len() >= FULL_BATCH_BYTES;
-            if lines < shared.full_batch && !waiting_full && st.flushers == 0 && st.blocked == 0 && !st.closed
+            if lines < shared.full_batch
+                && !shared.holds_full_batch(&st)
+                && st.flushers == 0
+                && st.blocked == 0
+                && !st.closed
             {
                 let until = Instant::now() + shared.linger;
                 st.lingering = true;
