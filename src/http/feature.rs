@@ -19,51 +19,90 @@ pub fn feature_name(path: &str, strip_prefix: Option<&str>) -> String {
 }
 
 /// [`feature_name`], appended to `name` (which is empty).
+///
+/// One pass over the path: each segment is classified while it is scanned, and copied only
+/// when it is not an id.
 pub(crate) fn push_feature_name(path: &str, strip_prefix: Option<&str>, name: &mut String) {
-    let path = &path[..path.bytes().position(|b| b == b'?' || b == b'#').unwrap_or(path.len())];
     let path = match strip_prefix.map(|p| p.trim_end_matches('/')).filter(|p| !p.is_empty()) {
         Some(prefix) => match path.strip_prefix(prefix) {
-            Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+            Some(rest) if rest.is_empty() || rest.starts_with(['/', '?', '#']) => rest,
             _ => path,
         },
         None => path,
     };
-    let mut rest = path;
-    while !rest.is_empty() {
-        let (segment, after) = match rest.bytes().position(|b| b == b'/') {
-            Some(at) => (&rest[..at], &rest[at + 1..]),
-            None => (rest, ""),
-        };
-        rest = after;
-        if segment.is_empty() || is_id(segment) {
-            continue;
+    let bytes = path.as_bytes();
+    let mut start = 0;
+    let mut kinds = Kinds::default();
+    for (i, &b) in bytes.iter().enumerate() {
+        let class = CLASSES[usize::from(b)];
+        if class == END {
+            push_segment(&path[start..i], kinds, name);
+            if b != b'/' {
+                start = bytes.len();
+                break;
+            }
+            start = i + 1;
+            kinds = Kinds::default();
+        } else {
+            kinds.0[usize::from(class & 3)] += 1;
         }
-        if !name.is_empty() {
-            name.push('_');
-        }
-        name.push_str(segment);
     }
+    push_segment(&path[start.min(bytes.len())..], kinds, name);
     if name.is_empty() {
         name.push_str("root");
     }
     name.make_ascii_lowercase();
 }
 
-/// Numbers, UUIDs, and long hex strings (object ids, hashes).
-fn is_id(segment: &str) -> bool {
-    let (mut digits, mut hex_letters, mut dashes) = (0, 0, 0);
-    for b in segment.bytes() {
-        match b {
-            b'0'..=b'9' => digits += 1,
-            b'a'..=b'f' | b'A'..=b'F' => hex_letters += 1,
-            b'-' => dashes += 1,
-            _ => return false,
-        }
+/// The class of each byte in a path: [`END`] for a byte that ends a segment, else what it adds
+/// to [`Kinds`].
+const CLASSES: [u8; 256] = {
+    let mut classes = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        classes[b] = match b as u8 {
+            b'/' | b'?' | b'#' => END,
+            b'0'..=b'9' => DIGIT,
+            b'a'..=b'f' | b'A'..=b'F' => HEX_LETTER,
+            b'-' => DASH,
+            _ => OTHER,
+        };
+        b += 1;
     }
-    let hex_digits = digits + hex_letters;
-    digits == segment.len()
-        || (segment.len() == 36 && hex_digits == 32 && dashes == 4)
-        || (segment.len() >= 16 && hex_digits == segment.len())
+    classes
+};
+const DIGIT: u8 = 0;
+const HEX_LETTER: u8 = 1;
+const DASH: u8 = 2;
+const OTHER: u8 = 3;
+const END: u8 = 4;
+
+/// What a path segment is made of, counted while it is scanned: digits, hex letters, dashes and
+/// other bytes, indexed by their [`CLASSES`] entry.
+#[derive(Clone, Copy, Default)]
+struct Kinds([usize; 4]);
+
+impl Kinds {
+    /// Numbers, UUIDs, and long hex strings (object ids, hashes).
+    fn is_id(self, len: usize) -> bool {
+        let [digits, hex_letters, dashes, other] = self.0;
+        let hex_digits = digits + hex_letters;
+        other == 0
+            && (digits == len
+                || (len == 36 && hex_digits == 32 && dashes == 4)
+                || (len >= 16 && hex_digits == len))
+    }
+}
+
+/// Appends a segment that is neither empty nor an id, after a `_` if the name has a segment.
+fn push_segment(segment: &str, kinds: Kinds, name: &mut String) {
+    if segment.is_empty() || kinds.is_id(segment.len()) {
+        return;
+    }
+    if !name.is_empty() {
+        name.push('_');
+    }
+    name.push_str(segment);
 }
 
 #[cfg(test)]
@@ -81,6 +120,10 @@ mod tests {
             ("/files/5f3a9c0e1b2d4f6a8e1c9012/download", None, "files_download"),
             ("/v2/Items//7/", None, "v2_items"),
             ("/api", Some("/api"), "root"),
+            ("/api?page=2", Some("/api"), "root"),
+            ("/api#top", Some("/api"), "root"),
+            ("/api/users?page=2", Some("/api"), "users"),
+            ("/apiary?x", Some("/api"), "apiary"),
             ("/Users/ÉQUIPE/Profile", None, "users_Équipe_profile"),
             ("/ORDERS/ABCDEF0123456789", None, "orders"),
             ("/a-b/12-34/--/x", None, "a-b_12-34_--_x"),
