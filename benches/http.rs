@@ -46,23 +46,41 @@ impl<B> Service<Request<B>> for App {
 }
 
 fn request() -> Request<String> {
-    let mut request = Request::get("/api/users/42/orders?page=2")
-        .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0")
+    with_values(
+        "/api/users/42/orders?page=2",
+        "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
+        "session_id=0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90",
+    )
+}
+
+/// The request with values no request before it had: a new client each time (its user agent and
+/// session), on a new page.
+fn new_request(n: u64) -> Request<String> {
+    with_values(
+        &format!("/api/users/{n}/orders?page=2"),
+        &format!("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.{n}"),
+        &format!("session_id=0b7e6a2c-5f1d-4e8a-9c3b-{n:012}"),
+    )
+}
+
+fn with_values(uri: &str, user_agent: &str, cookie: &str) -> Request<String> {
+    let mut request = Request::get(uri)
+        .header("user-agent", user_agent)
         .header("x-user-id", "user123")
-        .header("cookie", "session_id=0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90")
+        .header("cookie", cookie)
         .body(String::new())
         .unwrap();
     request.extensions_mut().insert("192.168.1.100:5123".parse::<SocketAddr>().unwrap());
     request
 }
 
-/// Calls the service once and polls the response to completion.
-fn drive<S, B>(service: &mut S)
+/// Calls the service once with `request` and polls the response to completion.
+fn drive<S, B>(service: &mut S, request: Request<String>)
 where
     S: Service<Request<String>, Response = Response<B>>,
     S::Error: std::fmt::Debug,
 {
-    let future = pin!(service.call(request()));
+    let future = pin!(service.call(request));
     match future.poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(response) => {
             black_box(response.unwrap());
@@ -71,9 +89,12 @@ where
     }
 }
 
-/// Our middleware under our layer, and tower-http's under `fmt`.
+/// The service without middleware, with ours under our layer, and with tower-http's under `fmt`,
+/// each called with the request it is given.
+type Subjects<A, O, T> = (A, O, T, Dispatch, Dispatch, tracing_activity::ActivityGuard);
+
 fn subjects()
--> (impl FnMut(), impl FnMut(), impl FnMut(), Dispatch, Dispatch, tracing_activity::ActivityGuard) {
+-> Subjects<impl FnMut(Request<String>), impl FnMut(Request<String>), impl FnMut(Request<String>)> {
     let (activity, guard) = ActivityLayer::builder()
         .config(Config::default())
         .console_writer(io::sink)
@@ -94,18 +115,25 @@ fn subjects()
         .on_response(DefaultOnResponse::new().level(Level::INFO))
         .layer(App);
     let mut app = App;
-    (move || drive(&mut app), move || drive(&mut service), move || drive(&mut traced), ours, fmt, guard)
+    (
+        move |r| drive(&mut app, r),
+        move |r| drive(&mut service, r),
+        move |r| drive(&mut traced, r),
+        ours,
+        fmt,
+        guard,
+    )
 }
 
 fn per_request(c: &mut Criterion) {
     let (mut bare, mut ours, mut traced, ours_dispatch, fmt_dispatch, _guard) = subjects();
     let mut group = c.benchmark_group("per_request");
-    group.bench_function("no middleware", |b| b.iter(&mut bare));
+    group.bench_function("no middleware", |b| b.iter(|| bare(request())));
     tracing::dispatcher::with_default(&ours_dispatch, || {
-        group.bench_function("tracing-activity middleware", |b| b.iter(&mut ours))
+        group.bench_function("tracing-activity middleware", |b| b.iter(|| ours(request())))
     });
     tracing::dispatcher::with_default(&fmt_dispatch, || {
-        group.bench_function("tower-http TraceLayer + fmt", |b| b.iter(&mut traced))
+        group.bench_function("tower-http TraceLayer + fmt", |b| b.iter(|| traced(request())))
     });
     group.finish();
 }
@@ -113,11 +141,12 @@ fn per_request(c: &mut Criterion) {
 criterion_group!(benches, per_request);
 
 fn main() {
-    // `http <subject> <n>`: run one subject n times, for callgrind (see BENCHMARKS.md).
+    // `http <subject> <n>`: run one subject n times, for callgrind (see BENCHMARKS.md). The
+    // `-new` subjects send each request with values no earlier request had.
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     // Anything else (criterion's own flags and their values) goes to criterion.
     let run = match args.as_slice() {
-        [subject, n] if matches!(subject.as_str(), "none" | "ours" | "trace") => {
+        [subject, n] if matches!(subject.as_str(), "none" | "ours" | "trace" | "none-new" | "ours-new") => {
             n.parse::<u64>().ok().map(|n| (subject.as_str(), n))
         }
         _ => None,
@@ -125,9 +154,15 @@ fn main() {
     if let Some((subject, n)) = run {
         let (mut bare, mut ours, mut traced, ours_dispatch, fmt_dispatch, _guard) = subjects();
         match subject {
-            "none" => (0..n).for_each(|_| bare()),
-            "ours" => tracing::dispatcher::with_default(&ours_dispatch, || (0..n).for_each(|_| ours())),
-            _ => tracing::dispatcher::with_default(&fmt_dispatch, || (0..n).for_each(|_| traced())),
+            "none" => (0..n).for_each(|_| bare(request())),
+            "none-new" => (0..n).for_each(|i| bare(new_request(i))),
+            "ours" => {
+                tracing::dispatcher::with_default(&ours_dispatch, || (0..n).for_each(|_| ours(request())))
+            }
+            "ours-new" => tracing::dispatcher::with_default(&ours_dispatch, || {
+                (0..n).for_each(|i| ours(new_request(i)))
+            }),
+            _ => tracing::dispatcher::with_default(&fmt_dispatch, || (0..n).for_each(|_| traced(request()))),
         }
         return;
     }

@@ -1659,3 +1659,28 @@ fn a_page_that_is_the_path_of_its_url_is_masked_as_it_would_be_alone() {
     assert_eq!(url.as_str(), Some(url_text), "a letter right after the digits: no card");
     assert!(!page.as_str().unwrap().contains("4111111111111111"), "{page}");
 }
+
+/// Span values found to need no masking are remembered per thread, so that a client's user agent
+/// is not searched again on every request: per layer, because another layer's rules may find a
+/// secret in the same text, and never for a text that needed masking.
+#[test]
+fn remembered_span_values_are_judged_by_each_layers_own_rules() {
+    let agent = "agent pin_code=123456 build 7";
+    let logged_agent = |config: Config| {
+        let (console, line) = one_action(config, || {
+            let span = tracing::info_span!("request", user_agent = agent);
+            let _e = span.enter();
+            user_action!(ActionType::Click, "x");
+        });
+        assert!(!console.is_empty());
+        line["session"]["user_agent"].as_str().unwrap().to_owned()
+    };
+    let strict = || Config::default().sensitive_fields(["pin_code"]);
+    for _ in 0..2 {
+        assert_eq!(logged_agent(Config::default()), agent);
+    }
+    for _ in 0..2 {
+        assert_eq!(logged_agent(strict()), "agent pin_code=**** build 7");
+    }
+    assert_eq!(logged_agent(Config::default()), agent);
+}

@@ -47,7 +47,7 @@ use tracing_core::Metadata;
 use crate::config::Config;
 use crate::fields::{
     ACTION_TYPE, CONTEXT_FIELDS, DESCRIPTION, DURATION_MS, IP_ADDRESS_SLOT, MESSAGE, REQUEST_BODY,
-    RESPONSE_BODY, RESULT, SESSION_FIELDS, SUCCESS, Slot, SlotSet, USER_ID_SLOT,
+    REQUEST_ID_SLOT, RESPONSE_BODY, RESULT, SESSION_FIELDS, SUCCESS, Slot, SlotSet, USER_ID_SLOT,
 };
 use crate::record::FieldValue;
 
@@ -274,7 +274,7 @@ impl Privacy {
             _ => {}
         }
         let (masked, plain) = match masker {
-            Some(masker) if !class.own => masker.mask_text_plain(text),
+            Some(masker) if !class.own => self.mask_remembered(masker, class, text),
             // The middleware's own values are ids, addresses, methods and status texts.
             _ => (Cow::Borrowed(text), class.own),
         };
@@ -293,6 +293,41 @@ impl Privacy {
 }
 
 impl Privacy {
+    /// [`Masker::mask_text_plain`], answered from this thread's memory of span values recently
+    /// found to hold nothing to mask: a client's user agent, session id, user id and pages come
+    /// back request after request, and a look-up costs a fraction of the masking pass over them.
+    ///
+    /// Only span values ([`Slot::Session`], [`Slot::Context`] but the request id, which is new
+    /// for each request) of [`REMEMBERED_MIN`]..=[`REMEMBERED_MAX`] bytes are remembered, and only
+    /// when they needed no change. The memory is per layer: another layer's rules may differ.
+    fn mask_remembered<'t>(&self, masker: &Masker, class: FieldClass, text: &'t str) -> (Cow<'t, str>, bool) {
+        let repeats = matches!(class.slot, Slot::Session(_) | Slot::Context(_))
+            && class.slot != Slot::Context(REQUEST_ID_SLOT)
+            && (REMEMBERED_MIN..=REMEMBERED_MAX).contains(&text.len());
+        if !repeats {
+            return masker.mask_text_plain(text);
+        }
+        let hash = text_hash(self.id, text.as_bytes());
+        let at = (hash >> (64 - REMEMBERED_BITS)) as usize;
+        let remembered = CLEAN_TEXTS.try_with(|texts| {
+            let texts = texts.try_borrow().ok()?;
+            let entry = &texts[at];
+            (entry.hash == hash && entry.layer == self.id && entry.text == text).then_some(entry.plain)
+        });
+        if let Ok(Some(plain)) = remembered {
+            return (Cow::Borrowed(text), plain);
+        }
+        let (masked, plain) = masker.mask_text_plain(text);
+        if let Cow::Borrowed(_) = masked {
+            let _ = CLEAN_TEXTS.try_with(|texts| {
+                if let Ok(mut texts) = texts.try_borrow_mut() {
+                    texts[at].saw(self.id, hash, text, plain);
+                }
+            });
+        }
+        (masked, plain)
+    }
+
     /// Appends the pseudonym of `id`, from this thread's cache of recent ids when it is there:
     /// the same users come back request after request, and an HMAC costs far more than a look-up.
     fn push_pseudonym(&self, pseudonymizer: &Pseudonymizer, id: &str, out: &mut String) {
@@ -375,6 +410,64 @@ pub(crate) fn own_values(metadata: &Metadata<'_>) -> OwnValues {
     } else {
         SlotSet::EMPTY
     }
+}
+
+/// How many span values each thread remembers as clean (direct-mapped, by hash), as a power of
+/// two; and the shortest and longest remembered.
+const REMEMBERED_BITS: u32 = 6;
+const REMEMBERED_MIN: usize = 16;
+const REMEMBERED_MAX: usize = 512;
+const _: () = assert!(REMEMBERED_MIN >= 8, "text_hash reads the last eight bytes whole");
+
+/// A span value found to need no masking, and whether it is plain.
+///
+/// A text is copied in only the second time in a row that its hash is seen here: a value that
+/// never comes back (a new page, a one-off client) costs its hash and no copy.
+#[derive(Default)]
+struct CleanText {
+    hash: u64,
+    layer: u64,
+    text: String,
+    plain: bool,
+    /// The hash of the last text seen here that was not remembered.
+    seen: u64,
+}
+
+impl CleanText {
+    fn saw(&mut self, layer: u64, hash: u64, text: &str, plain: bool) {
+        if std::mem::replace(&mut self.seen, hash) != hash {
+            return;
+        }
+        self.hash = hash;
+        self.layer = layer;
+        self.text.clear();
+        self.text.push_str(text);
+        self.plain = plain;
+    }
+}
+
+thread_local! {
+    static CLEAN_TEXTS: RefCell<[CleanText; 1 << REMEMBERED_BITS]> =
+        RefCell::new(std::array::from_fn(|_| CleanText::default()));
+}
+
+/// A hash of `bytes` (at least 8 of them) eight at a time, the last eight read whole even where
+/// they overlap the word before, for picking a [`CLEAN_TEXTS`] entry by its high bits, the
+/// well-mixed ones.
+fn text_hash(seed: u64, bytes: &[u8]) -> u64 {
+    let word = |at: usize| {
+        let mut w = [0; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    let mut hasher = NameHasher(seed ^ bytes.len() as u64);
+    let mut at = 0;
+    while at + 8 < bytes.len() {
+        hasher.write_u64(word(at));
+        at += 8;
+    }
+    hasher.write_u64(word(bytes.len() - 8));
+    hasher.finish()
 }
 
 /// Pseudonyms of recently seen user ids, per thread (direct-mapped), for ids up to 256 bytes.
