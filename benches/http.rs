@@ -89,12 +89,14 @@ where
     }
 }
 
-/// The service without middleware, with ours under our layer, and with tower-http's under `fmt`,
-/// each called with the request it is given.
+/// Calls one service with the request it is given.
+trait Drive: FnMut(Request<String>) {}
+impl<F: FnMut(Request<String>)> Drive for F {}
+
+/// The service without middleware, with ours under our layer, and with tower-http's under `fmt`.
 type Subjects<A, O, T> = (A, O, T, Dispatch, Dispatch, tracing_activity::ActivityGuard);
 
-fn subjects()
--> Subjects<impl FnMut(Request<String>), impl FnMut(Request<String>), impl FnMut(Request<String>)> {
+fn subjects() -> Subjects<impl Drive, impl Drive, impl Drive> {
     let (activity, guard) = ActivityLayer::builder()
         .config(Config::default())
         .console_writer(io::sink)
