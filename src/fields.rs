@@ -138,6 +138,7 @@ pub(crate) enum Slot {
 impl Slot {
     /// The slot's place among the names the layer knows: session fields, context fields, then
     /// the action's words and flags; `None` for [`Slot::Other`].
+    #[inline]
     pub(crate) const fn index(self) -> Option<usize> {
         const S: usize = SESSION_FIELDS.len();
         const C: usize = S + CONTEXT_FIELDS.len();
@@ -184,6 +185,7 @@ impl SlotSet {
     /// How many slots there are ([`Slot::index`]).
     pub(crate) const SLOTS: usize = SESSION_FIELDS.len() + CONTEXT_FIELDS.len() + 6;
 
+    #[inline]
     fn bit(slot: Slot) -> u32 {
         slot.index().map_or(0, |i| 1 << i)
     }
@@ -191,16 +193,19 @@ impl SlotSet {
     /// `self` with `slot` added.
     #[cfg(feature = "http")]
     #[must_use]
+    #[inline]
     pub(crate) fn with(self, slot: Slot) -> Self {
         SlotSet(self.0 | Self::bit(slot))
     }
 
     /// Adds `slot` when `member`, removes it otherwise.
+    #[inline]
     pub(crate) fn set(&mut self, slot: Slot, member: bool) {
         let bit = Self::bit(slot);
         self.0 = if member { self.0 | bit } else { self.0 & !bit };
     }
 
+    #[inline]
     pub(crate) fn contains(self, slot: Slot) -> bool {
         self.0 & Self::bit(slot) != 0
     }
