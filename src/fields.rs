@@ -81,7 +81,6 @@ pub(crate) const SESSION_ID_SLOT: usize = 0;
 pub(crate) const USER_ID_SLOT: usize = 1;
 pub(crate) const IP_ADDRESS_SLOT: usize = 2;
 pub(crate) const CURRENT_PAGE_SLOT: usize = 4;
-#[cfg(feature = "http")]
 pub(crate) const REQUEST_ID_SLOT: usize = 0;
 #[cfg(feature = "http")]
 pub(crate) const METHOD_SLOT: usize = 1;
