@@ -16,6 +16,9 @@
 //!    it formatted, a standard method, the action type and a result such as `HTTP 200 SUCCESS`.
 //!    A generated id is logged exactly as the client gets it, even when its digits happen to
 //!    pass the card check.
+//!    Span values the pass left unchanged are remembered per thread and layer (the last 64 of
+//!    16 to 512 bytes): a returning client's user agent or session id is looked up, not
+//!    searched again.
 //! 5. Text longer than `MAX_VALUE_LENGTH` bytes is cut at a character boundary and marked
 //!    `…[truncated N bytes]` (captured HTTP bodies are capped by the middleware instead, by
 //!    `MAX_REQUEST_BODY_SIZE` / `MAX_RESPONSE_BODY_SIZE`).
