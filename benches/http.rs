@@ -89,12 +89,69 @@ where
     }
 }
 
+/// About the least a layer under our middleware could do, for the `floor` subject: copy the
+/// span's text values into the span, and write one line of the action's text values and the
+/// span's to `io::sink`. No masking, no JSON, no narrative, no numbers: what the middleware and
+/// `tracing` cost around any layer.
+struct Floor;
+
+struct Copied(String);
+
+struct CopyValues<'a>(&'a mut String);
+
+impl tracing::field::Visit for CopyValues<'_> {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push_str(field.name());
+        self.0.push('=');
+        self.0.push_str(value);
+        self.0.push(' ');
+    }
+    /// Other values (numbers, flags) are left out: formatting them is a layer's choice.
+    fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+}
+
+impl<S> tracing_subscriber::Layer<S> for Floor
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let mut text = String::with_capacity(512);
+        attrs.record(&mut CopyValues(&mut text));
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(Copied(text));
+        }
+    }
+
+    fn on_event(&self, event: &tracing::Event<'_>, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        use std::io::Write;
+        thread_local!(static LINE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) });
+        LINE.with_borrow_mut(|line| {
+            line.clear();
+            event.record(&mut CopyValues(line));
+            if let Some(scope) = ctx.event_scope(event) {
+                for span in scope {
+                    if let Some(Copied(text)) = span.extensions().get::<Copied>() {
+                        line.push_str(text);
+                    }
+                }
+            }
+            line.push('\n');
+            let _ = io::sink().write_all(line.as_bytes());
+        });
+    }
+}
+
 /// Calls one service with the request it is given.
 trait Drive: FnMut(Request<String>) {}
 impl<F: FnMut(Request<String>)> Drive for F {}
 
 /// The service without middleware, with ours under our layer, and with tower-http's under `fmt`.
-type Subjects<A, O, T> = (A, O, T, Dispatch, Dispatch, tracing_activity::ActivityGuard);
+type Subjects<A, O, T> = (A, O, T, Dispatch, Dispatch, tracing_activity::ActivityGuard, Dispatch);
 
 fn subjects() -> Subjects<impl Drive, impl Drive, impl Drive> {
     let (activity, guard) = ActivityLayer::builder()
@@ -116,6 +173,7 @@ fn subjects() -> Subjects<impl Drive, impl Drive, impl Drive> {
         .on_request(DefaultOnRequest::new().level(Level::INFO))
         .on_response(DefaultOnResponse::new().level(Level::INFO))
         .layer(App);
+    let floor = Dispatch::new(tracing_subscriber::registry().with(Floor));
     let mut app = App;
     (
         move |r| drive(&mut app, r),
@@ -124,11 +182,12 @@ fn subjects() -> Subjects<impl Drive, impl Drive, impl Drive> {
         ours,
         fmt,
         guard,
+        floor,
     )
 }
 
 fn per_request(c: &mut Criterion) {
-    let (mut bare, mut ours, mut traced, ours_dispatch, fmt_dispatch, _guard) = subjects();
+    let (mut bare, mut ours, mut traced, ours_dispatch, fmt_dispatch, _guard, _) = subjects();
     let mut group = c.benchmark_group("per_request");
     group.bench_function("no middleware", |b| b.iter(|| bare(request())));
     tracing::dispatcher::with_default(&ours_dispatch, || {
@@ -148,18 +207,31 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     // Anything else (criterion's own flags and their values) goes to criterion.
     let run = match args.as_slice() {
-        [subject, n] if matches!(subject.as_str(), "none" | "ours" | "trace" | "none-new" | "ours-new") => {
+        [subject, n]
+            if matches!(
+                subject.as_str(),
+                "none" | "ours" | "trace" | "none-new" | "ours-new" | "floor" | "trace-floor"
+            ) =>
+        {
             n.parse::<u64>().ok().map(|n| (subject.as_str(), n))
         }
         _ => None,
     };
     if let Some((subject, n)) = run {
-        let (mut bare, mut ours, mut traced, ours_dispatch, fmt_dispatch, _guard) = subjects();
+        let (mut bare, mut ours, mut traced, ours_dispatch, fmt_dispatch, _guard, floor_dispatch) =
+            subjects();
         match subject {
             "none" => (0..n).for_each(|_| bare(request())),
             "none-new" => (0..n).for_each(|i| bare(new_request(i))),
             "ours" => {
                 tracing::dispatcher::with_default(&ours_dispatch, || (0..n).for_each(|_| ours(request())))
+            }
+            // Our middleware, then tower-http's, under the `Floor` layer.
+            "floor" => {
+                tracing::dispatcher::with_default(&floor_dispatch, || (0..n).for_each(|_| ours(request())))
+            }
+            "trace-floor" => {
+                tracing::dispatcher::with_default(&floor_dispatch, || (0..n).for_each(|_| traced(request())))
             }
             "ours-new" => tracing::dispatcher::with_default(&ours_dispatch, || {
                 (0..n).for_each(|i| ours(new_request(i)))
