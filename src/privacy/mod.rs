@@ -17,7 +17,7 @@
 //!    A generated id is logged exactly as the client gets it, even when its digits happen to
 //!    pass the card check.
 //!    Span values the pass left unchanged are remembered per thread and layer (the last 64 of
-//!    16 to 512 bytes): a returning client's user agent or session id is looked up, not
+//!    8 to 512 bytes): a returning client's user agent or session id is looked up, not
 //!    searched again.
 //! 5. Text longer than `MAX_VALUE_LENGTH` bytes is cut at a character boundary and marked
 //!    `…[truncated N bytes]` (captured HTTP bodies are capped by the middleware instead, by
@@ -418,7 +418,7 @@ pub(crate) fn own_values(metadata: &Metadata<'_>) -> OwnValues {
 /// How many span values each thread remembers as clean (direct-mapped, by hash), as a power of
 /// two; and the shortest and longest remembered.
 const REMEMBERED_BITS: u32 = 6;
-const REMEMBERED_MIN: usize = 16;
+const REMEMBERED_MIN: usize = 8;
 const REMEMBERED_MAX: usize = 512;
 const _: () = assert!(REMEMBERED_MIN >= 8, "text_hash reads the last eight bytes whole");
 
