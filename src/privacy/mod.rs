@@ -505,6 +505,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_text_hash_reads_every_byte_of_any_remembered_length() {
+        for len in REMEMBERED_MIN..=REMEMBERED_MAX {
+            let text = vec![b'a'; len];
+            let hash = text_hash(7, &text);
+            assert_eq!(hash, text_hash(7, &text.clone()), "{len}");
+            assert_ne!(hash, text_hash(8, &text), "the layer is part of the hash ({len})");
+            for at in [0, len / 2, len - 1] {
+                let mut other = text.clone();
+                other[at] = b'b';
+                assert_ne!(hash, text_hash(7, &other), "a change at {at} of {len}");
+            }
+        }
+    }
+
+    #[test]
     fn capping_cuts_at_a_character_boundary_and_says_how_much() {
         let mut out = String::new();
         push_capped(&mut out, "ééé", 3);
