@@ -166,6 +166,12 @@ fn spelled_result(status: StatusCode, success: bool) -> String {
 /// disabled span leaves the event to the current span.
 pub(crate) fn record(span: &Span, pending: &Pending, outcome: &Outcome, response_body: Option<&str>) {
     let _entered = span.enter();
+    record_entered(pending, outcome, response_body);
+}
+
+/// [`record`], with the request's span entered already (the response future's poll keeps it
+/// entered from the inner poll to the action, rather than entering it twice).
+pub(crate) fn record_entered(pending: &Pending, outcome: &Outcome, response_body: Option<&str>) {
     let request_body = pending.request_body.as_ref().and_then(Capture::describe_shared);
     let request_body = request_body.as_deref();
     let Outcome { level, result, own_result, success, status, duration_ms } = outcome;

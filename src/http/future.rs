@@ -9,7 +9,7 @@ use http::{HeaderValue, Response};
 use pin_project_lite::pin_project;
 use tracing::{Level, Span};
 
-use super::action::{Outcome, Pending, record};
+use super::action::{Outcome, Pending, record, record_entered};
 use super::body::{Deferred, ResponseBody};
 use super::service::X_REQUEST_ID_HEADER;
 
@@ -66,10 +66,9 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let output = {
-            let _entered = this.span.enter();
-            std::task::ready!(this.inner.poll(cx))
-        };
+        // Entered until the action is logged, so that it is entered once.
+        let _entered = this.span.enter();
+        let output = std::task::ready!(this.inner.poll(cx));
         let Some(mut pending) = this.pending.take() else {
             return Poll::Ready(output.map(|response| response.map(ResponseBody::new)));
         };
@@ -80,7 +79,7 @@ where
                 let outcome = Outcome::of_status(&pending, response.status());
                 match pending.response_body.take() {
                     None => {
-                        record(this.span, &pending, &outcome, None);
+                        record_entered(&pending, &outcome, None);
                         Ok(response.map(ResponseBody::new))
                     }
                     Some(rule) => {
@@ -92,7 +91,7 @@ where
             }
             Err(e) => {
                 let outcome = Outcome::failed(&pending, Level::ERROR, format!("service error: {e}").into());
-                record(this.span, &pending, &outcome, None);
+                record_entered(&pending, &outcome, None);
                 Err(e)
             }
         })
