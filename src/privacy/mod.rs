@@ -334,9 +334,7 @@ impl Privacy {
     /// Appends the pseudonym of `id`, from this thread's cache of recent ids when it is there:
     /// the same users come back request after request, and an HMAC costs far more than a look-up.
     fn push_pseudonym(&self, pseudonymizer: &Pseudonymizer, id: &str, out: &mut String) {
-        let mut hasher = NameHasher(self.id);
-        hasher.write(id.as_bytes());
-        let slot = (hasher.finish() % PSEUDONYM_CACHE as u64) as usize;
+        let slot = (text_hash(self.id, id.as_bytes()) >> (64 - PSEUDONYM_BITS)) as usize;
         let hit = RECENT_PSEUDONYMS.try_with(|cache| {
             if id.len() > CACHED_ID_MAX {
                 return None;
@@ -420,7 +418,6 @@ pub(crate) fn own_values(metadata: &Metadata<'_>) -> OwnValues {
 const REMEMBERED_BITS: u32 = 6;
 const REMEMBERED_MIN: usize = 8;
 const REMEMBERED_MAX: usize = 512;
-const _: () = assert!(REMEMBERED_MIN >= 8, "text_hash reads the last eight bytes whole");
 
 /// A span value found to need no masking, and whether it is plain.
 ///
@@ -454,16 +451,23 @@ thread_local! {
         RefCell::new(std::array::from_fn(|_| CleanText::default()));
 }
 
-/// A hash of `bytes` (at least 8 of them) eight at a time, the last eight read whole even where
-/// they overlap the word before, for picking a [`CLEAN_TEXTS`] entry by its high bits, the
-/// well-mixed ones.
+/// A hash of `bytes` eight at a time (the last eight read whole even where they overlap the
+/// word before; fewer than eight as one word padded with zeros), for picking an entry of a
+/// per-thread cache ([`CLEAN_TEXTS`], [`RECENT_PSEUDONYMS`]) by its high bits, the well-mixed
+/// ones.
 fn text_hash(seed: u64, bytes: &[u8]) -> u64 {
+    let mut hasher = NameHasher(seed ^ bytes.len() as u64);
+    if bytes.len() < 8 {
+        let mut w = [0; 8];
+        w[..bytes.len()].copy_from_slice(bytes);
+        hasher.write_u64(u64::from_le_bytes(w));
+        return hasher.finish();
+    }
     let word = |at: usize| {
         let mut w = [0; 8];
         w.copy_from_slice(&bytes[at..at + 8]);
         u64::from_le_bytes(w)
     };
-    let mut hasher = NameHasher(seed ^ bytes.len() as u64);
     let mut at = 0;
     while at + 8 < bytes.len() {
         hasher.write_u64(word(at));
@@ -474,7 +478,8 @@ fn text_hash(seed: u64, bytes: &[u8]) -> u64 {
 }
 
 /// Pseudonyms of recently seen user ids, per thread (direct-mapped), for ids up to 256 bytes.
-const PSEUDONYM_CACHE: usize = 64;
+const PSEUDONYM_BITS: u32 = 6;
+const PSEUDONYM_CACHE: usize = 1 << PSEUDONYM_BITS;
 const CACHED_ID_MAX: usize = 256;
 
 #[derive(Default)]
@@ -505,8 +510,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_text_hash_reads_every_byte_of_any_remembered_length() {
-        for len in REMEMBERED_MIN..=REMEMBERED_MAX {
+    fn the_text_hash_reads_every_byte_of_any_length_up_to_the_longest_remembered() {
+        assert_ne!(text_hash(7, b"ab"), text_hash(7, b"ab\0"), "short texts are not their zero padding");
+        assert_ne!(text_hash(7, b""), text_hash(7, b"\0"));
+        for len in 1..=REMEMBERED_MAX {
             let text = vec![b'a'; len];
             let hash = text_hash(7, &text);
             assert_eq!(hash, text_hash(7, &text.clone()), "{len}");
