@@ -14,6 +14,8 @@ mod macros;
 pub mod privacy;
 mod record;
 mod render;
+#[cfg(feature = "report")]
+pub mod report;
 mod sink;
 
 pub use action::{ActionType, AsActionName};

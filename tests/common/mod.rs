@@ -1,6 +1,9 @@
 //! Shared test helpers: a capturing writer, a settable clock and a subscriber harness.
 #![allow(dead_code, unreachable_pub)]
 
+#[cfg(all(feature = "http", feature = "report"))]
+pub mod logs;
+
 use std::io;
 use std::sync::{Arc, Mutex};
 

@@ -1,0 +1,178 @@
+//! Which files a report reads: the active log and its size-rotated backups, oldest first.
+
+use std::fmt;
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The files of one activity log, oldest first: `user_activity.log.N` … `.1`, then
+/// `user_activity.log` (the layer's rotation makes `.1` the newest backup).
+///
+/// ```no_run
+/// use tracing_activity::report::LogFiles;
+///
+/// let logs = LogFiles::discover("logs/user_activity.log")?;
+/// for path in logs.paths() {
+///     println!("{}", path.display());
+/// }
+/// # Ok::<(), tracing_activity::report::ReportError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogFiles {
+    paths: Vec<PathBuf>,
+}
+
+impl LogFiles {
+    /// The active file at `path` and every backup beside it (`path.1`, `path.2`, …, gaps
+    /// allowed), oldest first.
+    ///
+    /// # Errors
+    /// [`ReportError::NotFound`] when neither the file nor any backup exists, and
+    /// [`ReportError::Read`] when its directory cannot be listed.
+    pub fn discover(path: impl AsRef<Path>) -> Result<Self, ReportError> {
+        let path = path.as_ref();
+        let not_found = || ReportError::NotFound { path: path.to_owned() };
+        let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(not_found)?;
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let entries = match dir.read_dir() {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(not_found()),
+            Err(source) => return Err(ReportError::Read { path: dir.to_owned(), source }),
+        };
+        let mut backups: Vec<(u64, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                let file_name = entry.file_name();
+                let number = file_name.to_str()?.strip_prefix(name)?.strip_prefix('.')?;
+                let number = number.parse().ok().filter(|_| number.bytes().all(|b| b.is_ascii_digit()))?;
+                Some((number, entry.path()))
+            })
+            .collect();
+        // The highest number is the oldest.
+        backups.sort_by_key(|(number, _)| std::cmp::Reverse(*number));
+        let mut paths: Vec<PathBuf> = backups.into_iter().map(|(_, path)| path).collect();
+        if path.exists() {
+            paths.push(path.to_owned());
+        }
+        if paths.is_empty() {
+            return Err(not_found());
+        }
+        Ok(LogFiles { paths })
+    }
+
+    /// Exactly these files, read in this order.
+    pub fn from_paths(paths: impl IntoIterator<Item = impl Into<PathBuf>>) -> Self {
+        LogFiles { paths: paths.into_iter().map(Into::into).collect() }
+    }
+
+    /// The files, in the order they are read.
+    pub fn paths(&self) -> &[PathBuf] {
+        &self.paths
+    }
+
+    /// Opens every file, so that a rotation during the scan cannot move one away: each is read
+    /// up to the length it had when opened.
+    pub(crate) fn open(&self) -> Result<Vec<(File, u64, &Path)>, ReportError> {
+        self.paths
+            .iter()
+            .map(|path| {
+                let read_error = |source| ReportError::Read { path: path.clone(), source };
+                let file = File::open(path).map_err(|e| match e.kind() {
+                    io::ErrorKind::NotFound => ReportError::NotFound { path: path.clone() },
+                    _ => read_error(e),
+                })?;
+                let len = file.metadata().map_err(read_error)?.len();
+                Ok((file, len, path.as_path()))
+            })
+            .collect()
+    }
+}
+
+/// Why a report could not be made.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// No log file (nor any backup) at this path.
+    NotFound {
+        /// The path that was looked for.
+        path: PathBuf,
+    },
+    /// A log file or its directory could not be read.
+    Read {
+        /// The file or directory.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+}
+
+impl fmt::Display for ReportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReportError::NotFound { path } => {
+                write!(f, "no activity log at {} (nor any rotated backup of it)", path.display())
+            }
+            ReportError::Read { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for ReportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReportError::NotFound { .. } => None,
+            ReportError::Read { source, .. } => Some(source),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backups_come_oldest_first_and_strangers_are_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("user_activity.log");
+        for name in [
+            "user_activity.log",
+            "user_activity.log.1",
+            "user_activity.log.2",
+            "user_activity.log.10",
+            "user_activity.log.x",
+            "user_activity.log.1.tmp",
+            "user_activity.logs",
+            "other.log.3",
+        ] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        let found = LogFiles::discover(&log).unwrap();
+        let names: Vec<_> = found.paths().iter().map(|p| p.file_name().unwrap().to_str().unwrap()).collect();
+        assert_eq!(
+            names,
+            ["user_activity.log.10", "user_activity.log.2", "user_activity.log.1", "user_activity.log"]
+        );
+    }
+
+    #[test]
+    fn a_missing_log_names_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("nothing.log");
+        let error = LogFiles::discover(&log).unwrap_err();
+        assert!(matches!(error, ReportError::NotFound { .. }));
+        assert!(error.to_string().contains(&log.display().to_string()), "{error}");
+        let error = LogFiles::discover(dir.path().join("missing-dir/a.log")).unwrap_err();
+        assert!(matches!(error, ReportError::NotFound { .. }), "{error}");
+    }
+
+    #[test]
+    fn backups_alone_are_a_log() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.log.1"), "").unwrap();
+        let found = LogFiles::discover(dir.path().join("a.log")).unwrap();
+        assert_eq!(found.paths(), [dir.path().join("a.log.1")]);
+    }
+}
