@@ -42,7 +42,7 @@ section{background:#fff;border-radius:8px;padding:16px;margin-bottom:16px;box-sh
 .legend span{display:inline-block;margin-right:14px;color:#374151}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px}\
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e5e7eb;vertical-align:top}\
 th{color:#4b5563;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}\
-.id{font-family:ui-monospace,monospace;word-break:break-all;max-width:260px}\
+.id{font-family:ui-monospace,monospace;overflow-wrap:anywhere;min-width:8em;max-width:260px}\
 .err{color:#b91c1c;font-size:12px}.note{color:#6b7280;font-size:12px;margin:8px 0 0}";
 
 /// The HTML report of `summary` and `counts` (of the same window): cards with the totals,

@@ -23,14 +23,15 @@ pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A number for a label: whole numbers without decimals, others with up to two.
+/// A number for a label: three significant digits or more (`0.00412`, `48.5`, `1235`), no
+/// trailing zeros.
 pub(crate) fn number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{value:.0}")
-    } else {
-        let text = format!("{value:.2}");
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
-    }
+    let decimals = match value.abs() {
+        v if v == 0.0 || v >= 100.0 => 0,
+        v => (2.0 - v.log10().floor()).clamp(0.0, 6.0) as usize,
+    };
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_owned() } else { text }
 }
 
 /// A round step for about `parts` grid lines up to `max` (1, 2 or 5 times a power of ten).
@@ -233,6 +234,9 @@ mod tests {
         assert_eq!(nice_step(1234.0, 4.0), 500.0);
         assert_eq!(number(2.0), "2");
         assert_eq!(number(2.5), "2.5");
-        assert_eq!(number(0.126), "0.13");
+        assert_eq!(number(0.004123), "0.00412");
+        assert_eq!(number(48.5), "48.5");
+        assert_eq!(number(1234.56), "1235");
+        assert_eq!(number(0.0), "0");
     }
 }
