@@ -7,7 +7,10 @@
 //! ```
 //!
 //! Routes: `GET /health`, `GET|POST /user-queries`, `POST /login`, `GET /search?q=`,
-//! `POST /upload`, `GET /download/{name}`, `GET /slow?ms=`, `GET /fail`. The user is whoever
+//! `POST /upload`, `GET /download/{name}`, `GET /slow?ms=`, `GET /fail`, and with the `report`
+//! feature the usage reports over the server's own log: `GET /api/usage/summary?hours=2`,
+//! `POST /api/usage/generate-report?hours=2` (for `Authorization: Bearer $ADMIN_TOKEN`) and
+//! `GET /api/usage/health`. The user is whoever
 //! `X-User-Id` names. Configured only by the environment (the README's table). Ctrl-C or
 //! SIGTERM stops accepting, lets requests in flight finish, flushes the log and exits 0.
 //! `ACTIVITY_DEMO_MIDDLEWARE=off` serves the same routes without the middleware, to measure
@@ -138,9 +141,154 @@ async fn route(request: Request<impl RequestBody>) -> Result<Response<Body>, Inf
             reply(StatusCode::OK, "text/plain", "done")
         }
         (&Method::GET, "/fail") => reply(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "failed"),
+        (_, p) if p.starts_with("/api/usage/") => {
+            // The head alone (the body is not read), which the reports' blocking scan can outlive.
+            let mut head = Request::new(());
+            *head.method_mut() = method.clone();
+            *head.uri_mut() = request.uri().clone();
+            *head.headers_mut() = request.headers().clone();
+            usage::route(&head).await
+        }
         _ => reply(StatusCode::NOT_FOUND, "text/plain", "not found"),
     };
     Ok(response)
+}
+
+/// The usage reports over the server's own log files, computed by the same library call as
+/// `activity-report` (`tracing_activity::report`).
+#[cfg(feature = "report")]
+mod usage {
+    use std::path::PathBuf;
+
+    use hyper::{Method, Request, StatusCode};
+    use serde_json::json;
+    use tracing_activity::Config;
+    use tracing_activity::privacy::Pseudonymizer;
+    use tracing_activity::report::{LogFiles, Scan, Summary, Window};
+
+    use super::{Body, json, query_param};
+
+    /// Where `generate-report` writes (`USAGE_REPORT_PATH`, default `reports/usage_report.json`).
+    fn report_path() -> PathBuf {
+        std::env::var_os("USAGE_REPORT_PATH")
+            .filter(|p| !p.is_empty())
+            .map_or_else(|| PathBuf::from("reports/usage_report.json"), PathBuf::from)
+    }
+
+    /// Whether the request carries `Authorization: Bearer $ADMIN_TOKEN`, compared in constant time.
+    fn is_admin<B>(request: &Request<B>, token: &str) -> bool {
+        let given = request
+            .headers()
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        given.len() == token.len()
+            && given.bytes().zip(token.bytes()).fold(0, |diff, (a, b)| diff | (a ^ b)) == 0
+    }
+
+    /// `?hours=N`, 1 to 720, default 2.
+    fn hours<B>(request: &Request<B>) -> Result<u32, String> {
+        match query_param(request, "hours") {
+            None => Ok(2),
+            Some(text) => text
+                .parse()
+                .ok()
+                .filter(|h| (1..=720).contains(h))
+                .ok_or_else(|| format!("hours must be a whole number from 1 to 720, not {text:?}")),
+        }
+    }
+
+    /// The summary of the last `hours` over the log this server writes.
+    async fn summary(hours: u32) -> Result<Summary, String> {
+        let config = Config::from_env().map_err(|e| e.to_string())?;
+        tokio::task::spawn_blocking(move || {
+            let logs = LogFiles::discover(&config.user_activity_log_path).map_err(|e| e.to_string())?;
+            let mut scan = Scan::new(Window::hours(hours)).summary();
+            if let Some(secret) = &config.user_id_hmac_secret {
+                scan = scan.pseudonymized(&Pseudonymizer::from_secret(secret));
+            }
+            let reports = scan.run(&logs).map_err(|e| e.to_string())?;
+            reports.summary.ok_or_else(|| "no summary".to_owned())
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    pub(super) async fn route(request: &Request<()>) -> hyper::Response<Body> {
+        let path = request.uri().path();
+        if (request.method(), path) == (&Method::GET, "/api/usage/health") {
+            let config = Config::from_env();
+            let readable =
+                config.as_ref().is_ok_and(|c| LogFiles::discover(&c.user_activity_log_path).is_ok());
+            return json(
+                StatusCode::OK,
+                json!({
+                    "status": if readable { "healthy" } else { "degraded" },
+                    "service": "usage-tracking",
+                    "repository": if readable { "available" } else { "unavailable" },
+                }),
+            );
+        }
+        let admin = match (request.method(), path) {
+            (&Method::GET, "/api/usage/summary") | (&Method::POST, "/api/usage/generate-report") => {
+                std::env::var("ADMIN_TOKEN").ok().filter(|t| !t.is_empty())
+            }
+            _ => return json(StatusCode::NOT_FOUND, json!({"error": "not found"})),
+        };
+        // Without ADMIN_TOKEN the reports do not exist; with it, they are for the admin only.
+        let Some(token) = admin else { return json(StatusCode::NOT_FOUND, json!({"error": "not found"})) };
+        if !is_admin(request, &token) {
+            return json(StatusCode::UNAUTHORIZED, json!({"error": "an admin bearer token is required"}));
+        }
+        let hours = match hours(request) {
+            Ok(hours) => hours,
+            Err(message) => return json(StatusCode::BAD_REQUEST, json!({"error": message})),
+        };
+        let summary = match summary(hours).await {
+            Ok(summary) => summary,
+            Err(message) => return json(StatusCode::SERVICE_UNAVAILABLE, json!({"error": message})),
+        };
+        if request.method() == Method::GET {
+            return json(StatusCode::OK, serde_json::to_value(&summary).unwrap_or_default());
+        }
+        let path = report_path();
+        let written = serde_json::to_vec_pretty(&summary).map_err(|e| e.to_string()).and_then(|bytes| {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+            }
+            std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        });
+        match written {
+            Ok(()) => json(
+                StatusCode::OK,
+                json!({
+                    "status": "success",
+                    "report_path": path.display().to_string(),
+                    "summary": {
+                        "active_users": summary.active_users,
+                        "total_requests": summary.total_requests,
+                        "total_errors": summary.total_errors,
+                        "period": format!("{} -> {}", summary.period_start.to_rfc3339(), summary.period_end.to_rfc3339()),
+                    },
+                }),
+            ),
+            Err(message) => json(StatusCode::INTERNAL_SERVER_ERROR, json!({"error": message})),
+        }
+    }
+}
+
+/// Without the `report` feature the usage routes are not there.
+#[cfg(not(feature = "report"))]
+mod usage {
+    use hyper::{Request, StatusCode};
+
+    use super::{Body, json};
+
+    pub(super) async fn route(_: &Request<()>) -> hyper::Response<Body> {
+        let hint = "the usage reports need the report feature: cargo run --example server --features report";
+        json(StatusCode::NOT_FOUND, serde_json::json!({"error": hint}))
+    }
 }
 
 /// The most of an upload or JSON body the example reads.

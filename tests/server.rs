@@ -246,3 +246,90 @@ fn bodies_are_captured_masked_and_capped_when_asked() {
     );
     assert_eq!(action("POST /upload")["data"]["request_body"], "[application/octet-stream, 3000 bytes]");
 }
+
+/// Waits until the log holds `n` lines (the file sink writes within milliseconds).
+fn wait_for_lines(log: &Path, n: usize) {
+    for _ in 0..500 {
+        if std::fs::read_to_string(log).is_ok_and(|t| t.lines().count() >= n) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("the log never reached {n} lines");
+}
+
+#[cfg(feature = "report")]
+#[test]
+fn usage_reports_are_for_the_admin_and_agree_with_the_library() {
+    use tracing_activity::report::{LogFiles, Window};
+
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("user_activity.log");
+    let report = dir.path().join("out/usage_report.json");
+
+    // Without ADMIN_TOKEN the admin routes do not exist; health is public.
+    let server = Server::start(&log);
+    assert_eq!(server.send("GET /api/usage/summary HTTP/1.1\r\nAuthorization: Bearer x", "").0, 404);
+    let (status, _, body) = server.send("GET /api/usage/health HTTP/1.1", "");
+    assert_eq!(status, 200);
+    let health: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        health,
+        serde_json::json!({"status": "healthy", "service": "usage-tracking", "repository": "available"})
+    );
+    assert!(server.stop().success());
+    std::fs::remove_file(&log).unwrap();
+
+    let server = Server::start_with(
+        &log,
+        &[("ADMIN_TOKEN", "s3cret-admin"), ("USAGE_REPORT_PATH", report.to_str().unwrap())],
+    );
+    for (user, path) in
+        [("ann", "/search?q=a"), ("ann", "/fail"), ("bob", "/user-queries"), ("bob", "/nowhere")]
+    {
+        server.send(&format!("GET {path} HTTP/1.1\r\nX-User-Id: {user}"), "");
+    }
+    server.send("GET /user-queries HTTP/1.1", "");
+    // Four recorded requests plus the search action, and the anonymous request.
+    wait_for_lines(&log, 6);
+    let before =
+        tracing_activity::report::summary(&LogFiles::discover(&log).unwrap(), Window::hours(2)).unwrap();
+    assert_eq!((before.active_users, before.total_requests, before.total_errors), (2, 5, 2));
+
+    for auth in ["", "\r\nAuthorization: Bearer wrong", "\r\nAuthorization: s3cret-admin"] {
+        let (status, _, _) = server.send(&format!("GET /api/usage/summary?hours=2 HTTP/1.1{auth}"), "");
+        assert_eq!(status, 401, "{auth:?}");
+    }
+    // The refused requests are requests too; the summary is computed before its own is logged.
+    wait_for_lines(&log, 9);
+    let expected =
+        tracing_activity::report::summary(&LogFiles::discover(&log).unwrap(), Window::hours(2)).unwrap();
+    assert_eq!(expected.error_breakdown.get("401"), Some(&3));
+    let admin = "\r\nAuthorization: Bearer s3cret-admin";
+    let (status, _, body) = server.send(&format!("GET /api/usage/summary?hours=2 HTTP/1.1{admin}"), "");
+    assert_eq!(status, 200, "{body}");
+    let mut summary: Value = serde_json::from_str(&body).unwrap();
+    let mut expected = serde_json::to_value(&expected).unwrap();
+    for value in [&mut summary, &mut expected] {
+        let object = value.as_object_mut().unwrap();
+        object.remove("period_start");
+        object.remove("period_end");
+    }
+    assert_eq!(summary, expected);
+    assert_eq!(server.send(&format!("GET /api/usage/summary?hours=0 HTTP/1.1{admin}"), "").0, 400);
+
+    let (status, _, body) =
+        server.send(&format!("POST /api/usage/generate-report?hours=2 HTTP/1.1{admin}"), "");
+    assert_eq!(status, 200, "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["status"], "success");
+    assert_eq!(answer["report_path"], report.display().to_string());
+    let written: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    for key in ["active_users", "total_requests", "total_errors"] {
+        assert_eq!(answer["summary"][key], written[key], "{key}");
+    }
+    // The report now also counts the admin's own summary requests (two of them 400 or 401).
+    assert!(written["total_requests"].as_u64().unwrap() > 5);
+    assert!(answer["summary"]["period"].as_str().unwrap().contains(" -> "));
+    assert!(server.stop().success());
+}
