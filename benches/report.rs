@@ -340,7 +340,7 @@ fn jq(program: &Path, path: &Path) -> Option<f64> {
     let window = window();
     let started = Instant::now();
     let status = Command::new("jq")
-        .args(["-n", "--arg", "from"])
+        .args(["-nR", "--arg", "from"])
         .arg(window.start().to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
         .args(["--arg", "to"])
         .arg(window.end().to_rfc3339_opts(chrono::SecondsFormat::Micros, true))

@@ -1,5 +1,5 @@
-# The summary's figures with jq (the README's recipe): jq -n --arg from T --arg to T -f report_summary.jq LOG
-reduce (inputs | select(.event == "user_action" and .timestamp >= $from and .timestamp < $to)) as $a
+# The summary's figures with jq (the README's recipe): jq -nR --arg from T --arg to T -f report_summary.jq LOG
+reduce (inputs | fromjson? | select(.event == "user_action" and .timestamp >= $from and .timestamp < $to)) as $a
   ({requests: 0, errors: 0, users: {}, features: {}, codes: {}};
    ($a.session.user_id // "") as $user
    | ($a.action.data.status_code) as $code

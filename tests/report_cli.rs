@@ -195,3 +195,45 @@ fn skipped_lines_are_said_on_stderr_and_no_progress_bar_is_drawn_into_a_pipe() {
     assert!(stderr.contains("1 not JSON"), "{stderr}");
     assert!(!stderr.contains('\u{1b}') && !stderr.contains('█') && !stderr.contains('\r'), "{stderr:?}");
 }
+
+/// The README's jq recipes (`benches/report_usage.jq`, `benches/report_summary.jq`) give the
+/// same figures as the reports.
+#[test]
+fn the_jq_recipes_agree_with_the_reports() {
+    if !Command::new("jq").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        assert!(std::env::var_os("CI").is_none(), "CI must have jq installed (.ci/run installs it)");
+        eprintln!("jq is not installed: skipping the jq recipes");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = logs(dir.path(), |c| c);
+    let files: Vec<PathBuf> = common::logs::files_oldest_first(&path);
+    let jq = |program: &str| -> Value {
+        let output = Command::new("jq")
+            .args(["-nR", "--arg", "from", "2024-01-15T13:00:00Z", "--arg", "to", "2024-01-15T15:00:00Z", "-f"])
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches").join(program))
+            .args(&files)
+            .output()
+            .unwrap();
+        // Lines read raw and parsed one by one (`fromjson?`), so the torn last line is skipped.
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
+    };
+    let reports = library(&path, |s| s.summary().usage());
+    let usage = jq("report_usage.jq");
+    assert_eq!(usage["summary"], serde_json::to_value(&reports.usage.unwrap().summary).unwrap());
+    let summary = jq("report_summary.jq");
+    let ours = serde_json::to_value(reports.summary.unwrap()).unwrap();
+    for key in ["active_users", "total_requests", "total_errors", "top_features", "error_breakdown"] {
+        assert_eq!(summary[key], ours[key], "{key}");
+    }
+    let mut jq_users: Vec<Value> = summary["users"].as_array().unwrap().clone();
+    jq_users.sort_by_key(|u| u["user_id"].as_str().unwrap().to_owned());
+    let mut our_users: Vec<Value> = ours["users"].as_array().unwrap().clone();
+    our_users.sort_by_key(|u| u["user_id"].as_str().unwrap().to_owned());
+    for (theirs, mine) in jq_users.iter().zip(&our_users) {
+        for key in ["user_id", "requests_count", "errors_count", "features_used"] {
+            assert_eq!(theirs[key], mine[key], "{key}");
+        }
+    }
+    assert_eq!(jq_users.len(), our_users.len());
+}
