@@ -1,12 +1,12 @@
 //! The counts report: actions per interval by event name and category, and distinct users and
 //! client IPs per interval and per day.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::names::{Id, Names};
+use super::names::{Id, Map, Names, Set};
 use super::tally::Action;
 use super::time::{Interval, Micros, date_of, day_of, to_datetime};
 
@@ -73,13 +73,13 @@ pub struct DayCount {
 #[derive(Debug, Default)]
 pub(crate) struct CountsTally {
     interval: Interval,
-    events: HashMap<(Micros, Id, Option<Id>), u64>,
+    events: Map<(Micros, Id, Option<Id>), u64>,
     /// (interval start, user) and (interval start, IP) pairs seen.
-    interval_users: HashSet<(Micros, Id)>,
-    interval_ips: HashSet<(Micros, Id)>,
+    interval_users: Set<(Micros, Id)>,
+    interval_ips: Set<(Micros, Id)>,
     /// (day, user) and (day, IP) pairs seen.
-    day_users: HashSet<(i64, Id)>,
-    day_ips: HashSet<(i64, Id)>,
+    day_users: Set<(i64, Id)>,
+    day_ips: Set<(i64, Id)>,
 }
 
 impl CountsTally {
@@ -132,7 +132,7 @@ impl CountsTally {
         events.sort_by(|a, b| (a.start, &a.event, &a.category).cmp(&(b.start, &b.event, &b.category)));
 
         // Per interval: [actions, users, ips].
-        let mut intervals: BTreeMap<Micros, [u64; 3]> = BTreeMap::new();
+        let mut intervals: BTreeMap<Micros, [u64; 3]> = BTreeMap::default();
         for (&(start, _, _), &count) in &self.events {
             intervals.entry(start).or_default()[0] += count;
         }
@@ -142,7 +142,7 @@ impl CountsTally {
         for &(start, _) in &self.interval_ips {
             intervals.entry(start).or_default()[2] += 1;
         }
-        let mut days: BTreeMap<i64, [u64; 2]> = BTreeMap::new();
+        let mut days: BTreeMap<i64, [u64; 2]> = BTreeMap::default();
         for &(day, _) in &self.day_users {
             days.entry(day).or_default()[0] += 1;
         }

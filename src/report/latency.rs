@@ -1,10 +1,9 @@
 //! How long each feature's requests took: percentiles from a histogram, slow counts.
 
-use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::names::{Id, Names};
+use super::names::{Id, Map, Names};
 
 /// The latency of one feature's requests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,7 +116,7 @@ fn round_ms(ms: f64) -> f64 {
 /// Per feature: the requests' durations and slow flags.
 #[derive(Debug, Default)]
 pub(crate) struct LatencyTally {
-    features: HashMap<Id, FeatureDurations>,
+    features: Map<Id, FeatureDurations>,
 }
 
 #[derive(Debug, Default)]

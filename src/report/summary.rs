@@ -1,12 +1,12 @@
 //! The summary report: who was active, what they used, which of their requests failed.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::latency::{FeatureLatency, LatencyTally, SlowFlag};
-use super::names::{Id, Names};
+use super::names::{Id, Map, Names, Set};
 use super::tally::Action;
 use super::time::Micros;
 
@@ -94,20 +94,20 @@ pub struct FeatureCount {
 pub(crate) struct SummaryTally {
     requests: u64,
     errors: u64,
-    users: HashMap<Id, UserTally>,
+    users: Map<Id, UserTally>,
     /// First and last action of each (user, session).
-    sessions: HashMap<(Id, Id), (Micros, Micros)>,
-    features: HashMap<Id, u64>,
-    error_codes: HashMap<u16, u64>,
+    sessions: Map<(Id, Id), (Micros, Micros)>,
+    features: Map<Id, u64>,
+    error_codes: Map<u16, u64>,
     /// The earliest `error` action of each request id: when, and its description.
-    error_actions: HashMap<Id, (Micros, Id)>,
+    error_actions: Map<Id, (Micros, Id)>,
     latency: LatencyTally,
 }
 
 #[derive(Debug, Default)]
 struct UserTally {
     requests: u64,
-    features: HashSet<Id>,
+    features: Set<Id>,
     errors: Vec<FailedRequest>,
 }
 
@@ -214,7 +214,7 @@ impl SummaryTally {
         period: (DateTime<Utc>, DateTime<Utc>),
         skipped: u64,
     ) -> Summary {
-        let mut minutes: HashMap<Id, Micros> = HashMap::new();
+        let mut minutes: Map<Id, Micros> = Map::default();
         for ((user, _), (first, last)) in &self.sessions {
             *minutes.entry(*user).or_default() += last - first;
         }

@@ -1,11 +1,11 @@
 //! The usage report: how many actions of each type each user did.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::names::{Id, Names};
+use super::names::{Id, Map, Names};
 use super::tally::Action;
 
 /// The key actions without a user count under.
@@ -29,7 +29,7 @@ pub struct Usage {
 
 #[derive(Debug, Default)]
 pub(crate) struct UsageTally {
-    counts: HashMap<(Id, Option<Id>), u64>,
+    counts: Map<(Id, Option<Id>), u64>,
 }
 
 impl UsageTally {
@@ -44,7 +44,7 @@ impl UsageTally {
     }
 
     pub(crate) fn finish(self, names: &Names, period: (DateTime<Utc>, DateTime<Utc>), skipped: u64) -> Usage {
-        let mut summary: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        let mut summary: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::default();
         for ((kind, user), count) in self.counts {
             let user = user.map_or_else(|| ANONYMOUS.to_owned(), |u| names.text(u));
             *summary.entry(names.text(kind)).or_default().entry(user).or_default() += count;
