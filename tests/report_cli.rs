@@ -210,13 +210,23 @@ fn the_jq_recipes_agree_with_the_reports() {
     let files: Vec<PathBuf> = common::logs::files_oldest_first(&path);
     let jq = |program: &str| -> Value {
         let output = Command::new("jq")
-            .args(["-nR", "--arg", "from", "2024-01-15T13:00:00Z", "--arg", "to", "2024-01-15T15:00:00Z", "-f"])
+            .args([
+                "-nR",
+                "--arg",
+                "from",
+                "2024-01-15T13:00:00Z",
+                "--arg",
+                "to",
+                "2024-01-15T15:00:00Z",
+                "-f",
+            ])
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches").join(program))
             .args(&files)
             .output()
             .unwrap();
         // Lines read raw and parsed one by one (`fromjson?`), so the torn last line is skipped.
-        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
+        serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
     };
     let reports = library(&path, |s| s.summary().usage());
     let usage = jq("report_usage.jq");

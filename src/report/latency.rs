@@ -1,6 +1,5 @@
 //! How long each feature's requests took: percentiles from a histogram, slow counts.
 
-
 use serde::{Deserialize, Serialize};
 
 use super::names::{Id, Map, Names};

@@ -2,7 +2,6 @@
 //! thread, so that tallies count by number; merging two threads' tallies maps the numbers of
 //! one onto the other's.
 
-
 use super::line::Text;
 
 /// The hash maps and sets of the tallies: foldhash, seeded per process, hashes the short keys
