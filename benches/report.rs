@@ -1,4 +1,4 @@
-//! The reports over about 1 GB of activity logs (1.4 million lines, 2,000 users, 30 days),
+//! The reports over about 1 GB of activity logs (1.2 million lines, 2,000 users, 30 days),
 //! against DuckDB's `read_ndjson` and jq on the same file, in the same run.
 //!
 //! ```text
@@ -189,7 +189,7 @@ fn generate(path: &Path) {
         .user_id_header(http::HeaderName::from_static("x-user-id"))
         .layer(App);
     let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
-    // About 1.4 million lines over 30 days: a request every 2.6 s on average.
+    // About 1.2 million lines over 30 days: a request every 2.6 s on average.
     let step = (DAYS * 86_400 * 1_000_000 / REQUESTS) as u64;
     let mut sessions: Vec<u64> = (0..USERS).collect();
     let started = Instant::now();
@@ -272,6 +272,73 @@ fn logs_dir() -> PathBuf {
 
 fn size_name(bytes: u64) -> String {
     format!("{} MB", bytes / 1_000_000)
+}
+
+/// The values the reports read, as `serde_json` would deserialize them (borrowed where it can):
+/// the alternative to the report's own line reader, timed beside it.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)] // read only to be deserialized
+struct SerdeLine<'a> {
+    #[serde(borrow)]
+    timestamp: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    event: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    action: Option<SerdeAction<'a>>,
+    #[serde(borrow)]
+    session: Option<SerdeSession<'a>>,
+    #[serde(borrow)]
+    context: Option<SerdeContext<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct SerdeAction<'a> {
+    #[serde(borrow)]
+    action_type: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    description: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    result: Option<std::borrow::Cow<'a, str>>,
+    duration_ms: Option<f64>,
+    #[serde(borrow)]
+    slow: Option<std::borrow::Cow<'a, str>>,
+    data: Option<SerdeData<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct SerdeData<'a> {
+    status_code: Option<u64>,
+    #[serde(borrow)]
+    feature: Option<std::borrow::Cow<'a, str>>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct SerdeSession<'a> {
+    #[serde(borrow)]
+    session_id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    user_id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    ip_address: Option<std::borrow::Cow<'a, str>>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct SerdeContext<'a> {
+    #[serde(borrow)]
+    request_id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    url: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    feature: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// Every line of `bytes` deserialized with `serde_json`; returns how many were JSON.
+fn serde_json_lines(bytes: &[u8]) -> usize {
+    bytes.split(|&b| b == b'\n').filter(|line| serde_json::from_slice::<SerdeLine<'_>>(line).is_ok()).count()
 }
 
 /// Reading the file in 4 MiB blocks, nothing else: the floor of any scan.
@@ -404,6 +471,14 @@ fn main() {
         group.bench_function("parse only", |b| b.iter(|| Scan::new(window()).run(&logs).unwrap()));
         group.bench_function("summary", |b| b.iter(|| Scan::new(window()).summary().run(&logs).unwrap()));
         group.bench_function("usage", |b| b.iter(|| Scan::new(window()).usage().run(&logs).unwrap()));
+        if *bytes < 150_000_000 {
+            // Our line reader against serde_json on one thread, the file already in memory.
+            let text = fs::read(path).expect("the log");
+            group.bench_function("parse only, one thread", |b| {
+                b.iter(|| Scan::new(window()).threads(1).run(&logs).unwrap())
+            });
+            group.bench_function("serde_json parse, one thread", |b| b.iter(|| serde_json_lines(&text)));
+        }
         if *bytes >= TARGET_BYTES {
             group.bench_function("summary, one thread", |b| {
                 b.iter(|| Scan::new(window()).summary().threads(1).run(&logs).unwrap())
@@ -417,6 +492,7 @@ fn main() {
         "\n| file | lines | ours: summary | ours: usage | DuckDB: load + summary | DuckDB: usage | summary ratio | usage ratio |"
     );
     println!("|---|---|---|---|---|---|---|---|");
+    let mut ours = Vec::new();
     for (bytes, path) in &files {
         let logs = LogFiles::from_paths([path]);
         let lines = Scan::new(window()).run(&logs).unwrap().lines.read;
@@ -429,6 +505,7 @@ fn main() {
             summary / duck_summary,
             usage / duck_usage
         );
+        ours.push((summary, usage));
     }
     let (_, full_path) = files.last().expect("sizes");
     println!(
@@ -441,13 +518,21 @@ fn main() {
     let jq_mode = std::env::var("REPORT_BENCH_JQ").unwrap_or_default();
     if !jq_mode.is_empty() {
         let benches = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches");
-        for (bytes, path) in &files {
+        for ((bytes, path), (our_summary, our_usage)) in files.iter().zip(ours) {
             if *bytes >= TARGET_BYTES && jq_mode != "full" || *bytes > 150_000_000 && *bytes < TARGET_BYTES {
                 continue;
             }
             let summary = jq(&benches.join("report_summary.jq"), path);
             let usage = jq(&benches.join("report_usage.jq"), path);
-            println!("jq on {}: summary {summary:.1?} s, usage {usage:.1?} s", size_name(*bytes));
+            let seconds = |t: Option<f64>, ours: f64| {
+                t.map_or("failed".into(), |t| format!("{t:.1} s (ratio {:.4}×)", ours / t))
+            };
+            println!(
+                "jq on {}: summary {}, usage {}",
+                size_name(*bytes),
+                seconds(summary, our_summary),
+                seconds(usage, our_usage)
+            );
         }
     }
 }
