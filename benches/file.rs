@@ -49,7 +49,8 @@ fn ours(dir: &Path) -> (Dispatch, Box<dyn Flush>) {
         .user_activity_log_path(dir.join("user_activity.log"))
         .log_queue_overflow(OverflowPolicy::Block)
         .log_flush_timeout(Duration::from_secs(60));
-    let (layer, guard) = ActivityLayer::builder().config(config).build().expect("builds");
+    let tracing_activity::Activity { layer, guard, .. } =
+        ActivityLayer::builder().config(config).build().expect("builds");
     (Dispatch::new(tracing_subscriber::registry().with(layer)), Box::new(guard))
 }
 

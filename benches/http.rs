@@ -154,7 +154,7 @@ impl<F: FnMut(Request<String>)> Drive for F {}
 type Subjects<A, O, T> = (A, O, T, Dispatch, Dispatch, tracing_activity::ActivityGuard, Dispatch);
 
 fn subjects() -> Subjects<impl Drive, impl Drive, impl Drive> {
-    let (activity, guard) = ActivityLayer::builder()
+    let tracing_activity::Activity { layer: activity, guard, .. } = ActivityLayer::builder()
         .config(Config::default())
         .console_writer(io::sink)
         .file_writer(io::sink)

@@ -44,7 +44,7 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn ours(config: Config) -> (Dispatch, ActivityGuard) {
-    let (layer, guard) = ActivityLayer::builder()
+    let tracing_activity::Activity { layer, guard, .. } = ActivityLayer::builder()
         .config(config)
         .console_writer(io::sink)
         .file_writer(io::sink)

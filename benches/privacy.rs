@@ -34,7 +34,7 @@ fn config(mode: &str) -> Config {
 
 /// Logs `n` actions in `shape`; returns the seconds it took.
 fn run(mode: &str, shape: &str, n: u64) -> f64 {
-    let (layer, guard) = ActivityLayer::builder()
+    let tracing_activity::Activity { layer, guard, .. } = ActivityLayer::builder()
         .config(config(mode))
         .console_writer(std::io::sink)
         .file_writer(std::io::sink)

@@ -178,7 +178,7 @@ fn generate(path: &Path) {
         .user_activity_log_path(path)
         .log_file_max_size(4 * TARGET_BYTES)
         .log_queue_overflow(OverflowPolicy::Block);
-    let (layer, guard) = Builder::new()
+    let tracing_activity::Activity { layer, guard, .. } = Builder::new()
         .config(config.clone())
         .clock(move || Utc.timestamp_micros(clock.load(Ordering::Relaxed)).single().unwrap_or_default())
         .build()

@@ -17,6 +17,8 @@ use tracing_subscriber::util::TryInitError;
 use crate::config::{Config, ConfigError};
 use crate::fields::TARGET;
 use crate::guard::ActivityGuard;
+#[cfg(feature = "http")]
+use crate::http::HttpActivityLayer;
 use crate::layer::{ActivityLayer, Clock, Shared};
 use crate::privacy::Privacy;
 use crate::render::Renderer;
@@ -31,12 +33,12 @@ use crate::sink::{ConsoleSink, FileSink, Sink, Sinks};
 /// use tracing_activity::{ActivityLayer, Config};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let (layer, guard) = ActivityLayer::builder()
+/// let activity = ActivityLayer::builder()
 ///     .config(Config::from_vars([("ENABLE_FILE_LOGGING", "false")])?)
 ///     .configure(|c| c.enable_emojis(false))
 ///     .console_writer(std::io::sink)
 ///     .build()?;
-/// # drop((layer, guard));
+/// # let _ = activity;
 /// # Ok(())
 /// # }
 /// ```
@@ -171,11 +173,12 @@ impl Builder {
         Builder { narrate_events: narrate, ..self }
     }
 
-    /// Builds the layer and the guard that flushes it.
+    /// Builds the layer, the guard that flushes it and the HTTP middleware, all of one
+    /// configuration: see [`Activity`].
     ///
     /// # Errors
     /// [`InitError::LogFile`] when the log file cannot be opened or its directory created.
-    pub fn build(self) -> Result<(ActivityLayer, ActivityGuard), InitError> {
+    pub fn build(self) -> Result<Activity, InitError> {
         let config = &self.config;
         config.validate()?;
         let console = config.enable_console_logging.then(|| {
@@ -189,7 +192,7 @@ impl Builder {
             }
         });
         let offset = self.utc_offset.unwrap_or_else(|| Local::now().offset().fix());
-        let privacy = Privacy::new(config);
+        let privacy = Arc::new(Privacy::new(config));
         let renderer = Renderer::new(config, offset, privacy.unknown_user());
         let file = if !config.enable_file_logging {
             None
@@ -223,7 +226,12 @@ impl Builder {
             track_anonymous_users: config.track_anonymous_users,
             flush_timeout: config.log_flush_timeout,
         });
-        Ok((ActivityLayer::from_shared(shared.clone()), ActivityGuard::new(shared)))
+        Ok(Activity {
+            #[cfg(feature = "http")]
+            http: HttpActivityLayer::with_privacy(config, Arc::clone(&shared.privacy)),
+            layer: ActivityLayer::from_shared(shared.clone()),
+            guard: ActivityGuard::new(shared),
+        })
     }
 
     /// Installs `registry`, a filter and the [`ActivityLayer`] as the global default subscriber.
@@ -244,7 +252,7 @@ impl Builder {
     /// A log file that cannot be opened, a `RUST_LOG` that does not parse, or a global
     /// subscriber that is already set.
     pub fn try_init(self) -> Result<ActivityGuard, InitError> {
-        let (layer, guard) = self.build()?;
+        let Activity { layer, guard, .. } = self.build()?;
         // Without RUST_LOG the filter is static: `Targets`, which (unlike `EnvFilter`) keeps no
         // per-span state, so entering and leaving a span costs no lock.
         let (env_filter, targets) = match std::env::var("RUST_LOG") {
@@ -276,6 +284,45 @@ impl Builder {
     /// file or the filter at fault.
     pub fn init(self) -> ActivityGuard {
         expect_started(self.try_init())
+    }
+}
+
+/// What [`Builder::build`] makes: the layer to add to a subscriber, the guard to keep until the
+/// application exits, and the HTTP middleware of the same configuration.
+///
+/// Move the layer out and keep the rest: the guard then lives as long as `activity`, and
+/// dropping it at the end of `main` writes out the queued lines.
+///
+/// ```
+/// use tracing_activity::{Builder, Config};
+/// use tracing_subscriber::prelude::*;
+///
+/// # fn main() -> Result<(), tracing_activity::InitError> {
+/// let activity = Builder::new().config(Config::default().enable_file_logging(false)).build()?;
+/// let subscriber = tracing_subscriber::registry().with(activity.layer);
+/// # #[cfg(feature = "http")]
+/// let middleware = activity.http.clone().strip_prefix("/api"); // for tower or axum
+/// tracing::subscriber::with_default(subscriber, || tracing_activity::log_click!("save"));
+/// assert_eq!(activity.guard.stats().console_lines, 1);
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "dropping it closes the activity log: move the layer out and keep the guard until the application exits"]
+#[non_exhaustive]
+pub struct Activity {
+    /// The layer: `tracing_subscriber::registry().with(activity.layer)`.
+    pub layer: ActivityLayer,
+    /// Flushes and closes the log when dropped: keep it until the application exits.
+    pub guard: ActivityGuard,
+    /// The tower middleware for HTTP requests, with the same configuration (skipped paths,
+    /// trusted proxies, body capture); set its user id, feature names and prefix on a clone.
+    #[cfg(feature = "http")]
+    pub http: HttpActivityLayer,
+}
+
+impl fmt::Debug for Activity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Activity").field("guard", &self.guard).finish_non_exhaustive()
     }
 }
 

@@ -16,7 +16,7 @@ use crate::action::ActionType;
 use crate::builder::Builder;
 
 use crate::fields::{Slot, SlotSet, TARGET, USER_ID_SLOT};
-use crate::privacy::{OwnValues, Privacy, own_values};
+use crate::privacy::{Handed, Privacy, handed_values};
 use crate::record::{EventVisitor, Record, SpanActivity, SpanVisitor, Visitor};
 use crate::render::{Action, EventKind, Renderer, Slowness, TimeText};
 use crate::sink::Sinks;
@@ -39,7 +39,8 @@ const KEEP_CAPACITY: usize = 64 * 1024;
 /// What the layer and its guard share.
 pub(crate) struct Shared {
     pub(crate) renderer: Renderer,
-    pub(crate) privacy: Privacy,
+    /// Shared with the HTTP middleware, which cleans its span's values by these rules.
+    pub(crate) privacy: Arc<Privacy>,
     pub(crate) sinks: Sinks,
     /// A clock set by the builder; `None` for the system clock, read without making a date for
     /// each action (see `TimeText::set_system`).
@@ -77,16 +78,17 @@ impl fmt::Debug for Shared {
 ///
 /// ```
 /// use tracing_subscriber::{EnvFilter, prelude::*};
-/// use tracing_activity::{ActivityLayer, Config};
+/// use tracing_activity::{ActivityLayer, Config, filter::not_actions};
 ///
 /// # fn main() -> Result<(), tracing_activity::InitError> {
-/// let (activity, _guard) = ActivityLayer::builder()
+/// let activity = ActivityLayer::builder()
 ///     .config(Config::default().enable_file_logging(false))
 ///     .build()?;
 /// let subscriber = tracing_subscriber::registry()
 ///     .with(EnvFilter::new("info"))
-///     .with(activity)
-///     .with(tracing_subscriber::fmt::layer());
+///     .with(activity.layer)
+///     // Other layers would print the actions' fields unmasked: keep actions out of them.
+///     .with(tracing_subscriber::fmt::layer().with_filter(not_actions()));
 /// tracing::subscriber::with_default(subscriber, || {
 ///     tracing_activity::log_click!("submit-button");
 /// });
@@ -111,6 +113,12 @@ impl ActivityLayer {
 
     pub(crate) fn from_shared(shared: Arc<Shared>) -> Self {
         ActivityLayer { shared }
+    }
+
+    /// The layer's privacy rules.
+    #[cfg(feature = "http")]
+    pub(crate) fn privacy(&self) -> &Arc<Privacy> {
+        &self.shared.privacy
     }
 }
 
@@ -195,7 +203,7 @@ fn with_scratch(f: impl FnOnce(&mut Scratch)) {
 fn store_span_fields<'a, R: LookupSpan<'a>>(
     span: &SpanRef<'a, R>,
     privacy: &Privacy,
-    own: OwnValues,
+    handed: Handed,
     record: impl FnOnce(&mut dyn Visit),
 ) {
     let classes = privacy.classes(span.metadata());
@@ -207,7 +215,7 @@ fn store_span_fields<'a, R: LookupSpan<'a>>(
                 span: activity,
                 privacy,
                 classes,
-                own,
+                handed,
                 buffers,
                 clean_path: None,
             }));
@@ -218,7 +226,7 @@ fn store_span_fields<'a, R: LookupSpan<'a>>(
             span: &mut activity,
             privacy,
             classes,
-            own,
+            handed,
             buffers,
             clean_path: None,
         }));
@@ -241,14 +249,14 @@ where
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         if let Some(span) = ctx.span(id) {
-            let own = own_values(attrs.metadata());
-            store_span_fields(&span, &self.shared.privacy, own, |visitor| attrs.record(visitor));
+            let handed = handed_values(attrs.metadata());
+            store_span_fields(&span, &self.shared.privacy, handed, |visitor| attrs.record(visitor));
         }
     }
 
     fn on_record(&self, id: &Id, values: &SpanValues<'_>, ctx: Context<'_, S>) {
         if let Some(span) = ctx.span(id) {
-            store_span_fields(&span, &self.shared.privacy, OwnValues::default(), |visitor| {
+            store_span_fields(&span, &self.shared.privacy, Handed::default(), |visitor| {
                 values.record(visitor);
             });
         }
@@ -282,7 +290,7 @@ where
                     record,
                     privacy: &shared.privacy,
                     classes: &classes,
-                    own: own_values(meta),
+                    own: handed_values(meta).own,
                     raw,
                     clean,
                     module: meta.module_path(),

@@ -6,6 +6,7 @@ pub mod action;
 mod builder;
 pub mod config;
 pub mod fields;
+pub mod filter;
 mod guard;
 #[cfg(feature = "http")]
 pub mod http;
@@ -19,7 +20,7 @@ pub mod report;
 mod sink;
 
 pub use action::{ActionType, AsActionName};
-pub use builder::{Builder, InitError};
+pub use builder::{Activity, Builder, InitError};
 pub use config::{Config, ConfigError, IpCidr, MaskStyle, OverflowPolicy, Secret};
 pub use fields::TARGET;
 pub use guard::{ActivityGuard, Stats};

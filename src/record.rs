@@ -12,7 +12,7 @@ use tracing_core::field::{Field, Visit};
 
 use crate::fields::{CONTEXT_FIELDS, CURRENT_PAGE_SLOT, SESSION_FIELDS, Slot, SlotSet, URL_SLOT};
 use crate::layer::MIDDLEWARE_ACTIONS;
-use crate::privacy::{FieldClass, OwnValues, Privacy};
+use crate::privacy::{FieldClass, Handed, OwnValues, Privacy};
 use crate::render::json::{JsonValue, push_member, push_member_known};
 use crate::render::number::{push_i64, push_u64};
 
@@ -358,8 +358,8 @@ pub(crate) struct SpanVisitor<'a> {
     pub(crate) privacy: &'a Privacy,
     /// The classes of the span's fields, by index ([`Privacy::classes`]).
     pub(crate) classes: &'a [FieldClass],
-    /// The values the HTTP middleware made itself, when it creates the span.
-    pub(crate) own: OwnValues,
+    /// What the HTTP middleware says of the values, when it creates the span.
+    pub(crate) handed: Handed,
     /// Where values are rendered and cleaned (reused across spans by the caller).
     pub(crate) buffers: &'a mut [String; 2],
     /// The path of the `url` just visited, by address and length, when the url was searched and
@@ -373,9 +373,15 @@ impl PutField for SpanVisitor<'_> {
     /// is not searched again when the url held nothing: a text cut before its `?` holds no secret
     /// that the whole text did not.
     fn put_str(&mut self, field: &Field, value: &str) {
-        let mut class = class_of(self.privacy, self.classes, self.own, field);
+        let mut class = class_of(self.privacy, self.classes, self.handed.own, field);
         if !matches!(class.slot, Slot::Session(_) | Slot::Context(_)) {
             return self.put(field, FieldValue::Str(value));
+        }
+        if self.handed.cleaned_by == self.privacy.id() {
+            // Cleaned by the middleware with these very rules.
+            let plain = self.handed.plain.contains(class.slot);
+            self.span.set_slot(class.slot, plain, |out| out.push_str(value));
+            return;
         }
         let address = |text: &str| (text.as_ptr() as usize, text.len());
         if class.slot == Slot::Session(CURRENT_PAGE_SLOT) {
@@ -390,7 +396,7 @@ impl PutField for SpanVisitor<'_> {
     }
 
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
-        let class = class_of(self.privacy, self.classes, self.own, field);
+        let class = class_of(self.privacy, self.classes, self.handed.own, field);
         let [raw, clean] = &mut *self.buffers;
         let (value, plain) = self.privacy.clean(class, value, raw, clean);
         let span = &mut *self.span;

@@ -46,7 +46,8 @@ static GLOBAL: Counting = Counting;
 const ACTIONS_COUNTED: u64 = 200;
 
 fn allocations_per_action(builder: Builder) -> u64 {
-    let (layer, guard) = builder.console_writer(std::io::sink).build().unwrap();
+    let tracing_activity::Activity { layer, guard, .. } =
+        builder.console_writer(std::io::sink).build().unwrap();
     let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
     let count = tracing::dispatcher::with_default(&dispatch, || {
         let session =

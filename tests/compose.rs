@@ -96,3 +96,155 @@ fn anonymous_actions_can_be_left_out() {
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(lines[0].contains("'known'"));
 }
+
+/// Every value a layer is given, as text: span fields (at creation and recorded later) and
+/// event fields.
+#[cfg(feature = "http")]
+#[derive(Clone, Default)]
+struct Everything(std::sync::Arc<std::sync::Mutex<String>>);
+
+#[cfg(feature = "http")]
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Everything {
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        attrs.record(&mut self.clone());
+    }
+    fn on_record(
+        &self,
+        _: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        values.record(&mut self.clone());
+    }
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        event.record(&mut self.clone());
+    }
+}
+
+#[cfg(feature = "http")]
+impl tracing::field::Visit for Everything {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        use std::fmt::Write;
+        let _ = writeln!(self.0.lock().unwrap(), "{}={value:?}", field.name());
+    }
+}
+
+/// The recommended setup, `fmt` and any other layer beside the activity layer with
+/// `not_actions()`, and the middleware of the same `Activity`: the secrets of a request and of
+/// the actions its handler logs reach no other layer, which still sees the request's span as
+/// the activity lines show it.
+#[cfg(feature = "http")]
+#[test]
+fn no_secret_reaches_the_other_layers() {
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use http::{Request, Response};
+    use tower_layer::Layer;
+    use tower_service::Service;
+    use tracing_activity::filter::not_actions;
+    use tracing_activity::http::RequestBody;
+    use tracing_activity::privacy::Pseudonymizer;
+    use tracing_activity::{log_search, user_action};
+
+    const JWT: &str =
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    const CARD: &str = "4111111111111111";
+    let secrets = [
+        JWT,
+        CARD,
+        "hunter2hunter2",
+        "qtoken12345678",
+        "sk-live-abcdefghij",
+        "ann@example.com",
+        "203.0.113.77",
+    ];
+
+    #[derive(Clone)]
+    struct App;
+    impl Service<Request<RequestBody<String>>> for App {
+        type Response = Response<String>;
+        type Error = String;
+        type Future = std::future::Ready<Result<Response<String>, String>>;
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), String>> {
+            Poll::Ready(Ok(()))
+        }
+        fn call(&mut self, _: Request<RequestBody<String>>) -> Self::Future {
+            log_search!("rust", password = "hunter2hunter2", api_key = "sk-live-abcdefghij");
+            user_action!(ActionType::Auth, "login failed: password=hunter2hunter2");
+            tracing::info!("the handler ran");
+            std::future::ready(Ok(Response::new(String::new())))
+        }
+    }
+
+    let config = Config::default()
+        .user_id_hmac_secret(tracing_activity::Secret::from("pepper"))
+        .anonymize_ip(true)
+        .log_request_body(true);
+    let file = Capture::default();
+    let activity = Builder::new()
+        .config(config)
+        .console_writer(std::io::sink)
+        .file_writer(file.clone())
+        .build()
+        .unwrap();
+    let fmt_out = Capture::default();
+    let everything = Everything::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(activity.layer)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(fmt_out.clone())
+                .with_filter(not_actions()),
+        )
+        .with(everything.clone().with_filter(not_actions()));
+    let mut service = activity
+        .http
+        .clone()
+        .user_id(|parts| parts.headers.get("x-user").and_then(|v| v.to_str().ok()).map(str::to_owned))
+        .layer(App);
+    let mut request = Request::post(format!("/api/reset/{JWT}?token=qtoken12345678&card={CARD}"))
+        .header("x-user", "ann@example.com")
+        .header("user-agent", format!("agent card {CARD}"))
+        .header("referer", "https://app.example/login?password=hunter2hunter2")
+        .header("content-type", "application/json")
+        .body(r#"{"password":"hunter2hunter2"}"#.to_owned())
+        .unwrap();
+    request.extensions_mut().insert("203.0.113.77:5000".parse::<std::net::SocketAddr>().unwrap());
+    tracing::subscriber::with_default(subscriber, || {
+        let future = pin!(service.call(request));
+        assert!(future.poll(&mut Context::from_waker(Waker::noop())).is_ready());
+    });
+
+    let fmt_text = fmt_out.text();
+    let seen = everything.0.lock().unwrap().clone();
+    let lines = file.json();
+    assert_eq!(lines.len(), 3, "two actions of the handler and the request's: {lines:?}");
+    // In any case: a feature name is lowercased.
+    let (fmt_lower, seen_lower, file_lower) =
+        (fmt_text.to_lowercase(), seen.to_lowercase(), file.text().to_lowercase());
+    for secret in secrets.map(str::to_lowercase) {
+        assert!(!fmt_lower.contains(&secret), "{secret} reached fmt: {fmt_text}");
+        assert!(!seen_lower.contains(&secret), "{secret} reached another layer: {seen}");
+        assert!(!file_lower.contains(&secret), "{secret} reached the file");
+    }
+    // The other layers saw the request's span, with the values of the activity lines.
+    let pseudonym = Pseudonymizer::new("pepper").pseudonym("ann@example.com");
+    let request_line = &lines[2];
+    assert_eq!(request_line["session"]["user_id"], pseudonym.as_str());
+    assert_eq!(request_line["session"]["ip_address"], "203.0.113.0");
+    for field in ["user_id", "ip_address", "user_agent", "referrer", "current_page"] {
+        let value = request_line["session"][field].as_str().unwrap();
+        assert!(seen.contains(&format!("{field}={value:?}")), "{field}={value:?} not in {seen}");
+    }
+    let url = request_line["context"]["url"].as_str().unwrap();
+    assert!(seen.contains(&format!("url={url:?}")), "{url} not in {seen}");
+    assert!(fmt_text.contains("the handler ran") && fmt_text.contains(&pseudonym), "{fmt_text}");
+    assert!(!fmt_text.contains("user_activity"), "no action reached fmt: {fmt_text}");
+}

@@ -59,7 +59,7 @@ impl io::Write for Target {
 }
 
 fn start(config: Config, writer: impl io::Write + Send + 'static) -> (tracing::Dispatch, ActivityGuard) {
-    let (layer, guard) = Builder::new()
+    let tracing_activity::Activity { layer, guard, .. } = Builder::new()
         .config(config.enable_console_logging(false))
         .background_writer(writer)
         .build()

@@ -8,7 +8,8 @@ use tracing_activity::{ActionType, Builder, Config, InitError, user_action};
 use tracing_subscriber::prelude::*;
 
 fn write_actions(config: Config) -> tracing_activity::ActivityGuard {
-    let (layer, guard) = Builder::new().config(config.enable_console_logging(false)).build().expect("builds");
+    let tracing_activity::Activity { layer, guard, .. } =
+        Builder::new().config(config.enable_console_logging(false)).build().expect("builds");
     tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
         user_action!(ActionType::Click, "one", user_id = "u1");
         user_action!(ActionType::Click, "two\nlines", user_id = "u1");

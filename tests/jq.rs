@@ -26,7 +26,7 @@ fn seed_jq_recipes_work_on_the_log_file() {
     let config = Config::default()
         .enable_console_logging(false)
         .user_activity_log_path(dir.path().join("user_activity.log"));
-    let (layer, guard) = Builder::new().config(config).build().unwrap();
+    let tracing_activity::Activity { layer, guard, .. } = Builder::new().config(config).build().unwrap();
     tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
         let span = tracing::info_span!("request", user_id = "user123");
         let entered = span.enter();

@@ -299,7 +299,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("activity.log");
         let config = Config::default().enable_console_logging(false).user_activity_log_path(path.clone());
-        let (layer, guard) = Builder::new().config(config).build().expect("builds");
+        let tracing_activity::Activity { layer, guard, .. } = Builder::new().config(config).build().expect("builds");
         let [kv, colon, jsonish] = free_texts(&name, &secret);
         let url = format!("https://h/p?x=1&{name}={secret}&y=2");
         tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
@@ -725,7 +725,7 @@ fn the_hmac_secret_is_never_shown() {
     // Nor in the log file on disk.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("activity.log");
-    let (layer, guard) = Builder::new()
+    let tracing_activity::Activity { layer, guard, .. } = Builder::new()
         .config(config.user_activity_log_path(path.clone()).enable_console_logging(false))
         .build()
         .unwrap();

@@ -98,7 +98,7 @@ impl Write for Gate {
 fn lines_with_drop_notices(at: DateTime<Utc>) -> Vec<u8> {
     let (go, gate) = mpsc::channel();
     let out = Arc::new(Mutex::new(Vec::new()));
-    let (layer, guard) = Builder::new()
+    let tracing_activity::Activity { layer, guard, .. } = Builder::new()
         .config(
             Config::default()
                 .enable_console_logging(false)

@@ -20,7 +20,8 @@ fn config(path: &Path, max_size: u64, backups: u32) -> Config {
 }
 
 fn start(config: Config) -> (tracing::Dispatch, ActivityGuard) {
-    let (layer, guard) = Builder::new().config(config).build().expect("builds");
+    let tracing_activity::Activity { layer, guard, .. } =
+        Builder::new().config(config).build().expect("builds");
     (tracing::Dispatch::new(tracing_subscriber::registry().with(layer)), guard)
 }
 

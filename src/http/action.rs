@@ -279,7 +279,7 @@ mod tests {
 
         let lines = Lines::default();
         let file = lines.clone();
-        let (layer, _guard) = crate::ActivityLayer::builder()
+        let crate::Activity { layer, guard: _guard, .. } = crate::ActivityLayer::builder()
             .config(config.enable_console_logging(false))
             .file_writer(move || file.clone())
             .build()
@@ -307,7 +307,7 @@ mod tests {
         let lines = Lines::default();
         let file = lines.clone();
         let noon = chrono::DateTime::parse_from_rfc3339("2026-01-01T12:00:00Z").unwrap().to_utc();
-        let (layer, _guard) = crate::ActivityLayer::builder()
+        let crate::Activity { layer, guard: _guard, .. } = crate::ActivityLayer::builder()
             .config(config.enable_console_logging(false))
             .file_writer(move || file.clone())
             .clock(move || noon)

@@ -1,8 +1,8 @@
-//! The feature a request belongs to, named from its path (seed 001).
+//! The feature a request belongs to, named from its path.
 
-/// The feature name of a request path: its segments joined with `_`, lowercased, with numeric
-/// and UUID-like segments (ids) left out and an optional prefix such as `/api` stripped first.
-/// The root path is `root`.
+/// The feature name of a request path: its segments joined with `_`, lowercased, with numeric,
+/// UUID-like and token-like segments (ids, keys) left out and an optional prefix such as `/api`
+/// stripped first. The root path is `root`.
 ///
 /// ```
 /// use tracing_activity::http::feature_name;
@@ -83,14 +83,19 @@ const END: u8 = 4;
 struct Kinds([usize; 4]);
 
 impl Kinds {
-    /// Numbers, UUIDs, and long hex strings (object ids, hashes).
+    /// Numbers, UUIDs, long hex strings (object ids, hashes), and tokens: 20 bytes or more with
+    /// a digit (a JWT, an API key, a random slug), or anything over 64 bytes. A token in a path is
+    /// masked in the logged path, but a feature name is lowercased, which no secret pattern
+    /// would know again.
     fn is_id(self, len: usize) -> bool {
         let [digits, hex_letters, dashes, other] = self.0;
         let hex_digits = digits + hex_letters;
-        other == 0
-            && (digits == len
-                || (len == 36 && hex_digits == 32 && dashes == 4)
-                || (len >= 16 && hex_digits == len))
+        let token = len > 64 || (len >= 20 && digits > 0);
+        token
+            || other == 0
+                && (digits == len
+                    || (len == 36 && hex_digits == 32 && dashes == 4)
+                    || (len >= 16 && hex_digits == len))
     }
 }
 
@@ -128,6 +133,15 @@ mod tests {
             ("/ORDERS/ABCDEF0123456789", None, "orders"),
             ("/a-b/12-34/--/x", None, "a-b_12-34_--_x"),
             ("/search#frag/ment", None, "search"),
+            (
+                "/reset/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jV/done",
+                None,
+                "reset_done",
+            ),
+            ("/keys/sk_live_4eC39HqLyjWDarjtT1zdp7dc", None, "keys"),
+            ("/invite/V1StGXR8_Z5jdHi6B-myT", None, "invite"),
+            ("/docs/getting-started-with-tracing", None, "docs_getting-started-with-tracing"),
+            ("/docs/rust-2024-edition", None, "docs_rust-2024-edition"),
             ("///", None, "root"),
             ("", None, "root"),
         ] {

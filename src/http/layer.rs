@@ -11,7 +11,8 @@ use tower_layer::Layer;
 use super::body::CaptureRule;
 use super::service::HttpActivity;
 use crate::config::{Config, ConfigError, IpCidr};
-use crate::privacy::Masker;
+use crate::layer::ActivityLayer;
+use crate::privacy::Privacy;
 
 /// Picks the user id out of a request (the authenticated user), or `None` for an anonymous one.
 pub type UserIdFn = Arc<dyn Fn(&Parts) -> Option<String> + Send + Sync>;
@@ -60,8 +61,9 @@ pub(crate) struct Settings {
     pub(crate) user_id: Option<UserId>,
     pub(crate) feature: Option<FeatureFn>,
     pub(crate) peer_addr: PeerAddrFn,
-    /// Masks query parameters and captured bodies field by field; `None` when masking is off.
-    pub(crate) masker: Option<Arc<Masker>>,
+    /// The privacy rules of the configuration the layer was made from, for a subscriber with
+    /// no [`ActivityLayer`] (see [`Settings::privacy`]).
+    pub(crate) privacy: Arc<Privacy>,
     pub(crate) log_request_body: bool,
     pub(crate) log_response_body: bool,
     pub(crate) max_request_body_size: usize,
@@ -69,14 +71,24 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
-    pub(crate) fn request_body(&self) -> Option<CaptureRule> {
-        self.log_request_body
-            .then(|| CaptureRule { limit: self.max_request_body_size, masker: self.masker.clone() })
+    /// The privacy rules a request is cleaned by: those of the [`ActivityLayer`] of the current
+    /// subscriber, so that the request's values read the same in its span, in the action and in
+    /// every line; the layer's own configuration's when the subscriber has none.
+    pub(crate) fn privacy(&self) -> Arc<Privacy> {
+        tracing::dispatcher::get_default(|dispatch| {
+            dispatch.downcast_ref::<ActivityLayer>().map(|layer| Arc::clone(layer.privacy()))
+        })
+        .unwrap_or_else(|| Arc::clone(&self.privacy))
     }
 
-    pub(crate) fn response_body(&self) -> Option<CaptureRule> {
+    pub(crate) fn request_body(&self, privacy: &Privacy) -> Option<CaptureRule> {
+        self.log_request_body
+            .then(|| CaptureRule { limit: self.max_request_body_size, masker: privacy.masker().cloned() })
+    }
+
+    pub(crate) fn response_body(&self, privacy: &Privacy) -> Option<CaptureRule> {
         self.log_response_body
-            .then(|| CaptureRule { limit: self.max_response_body_size, masker: self.masker.clone() })
+            .then(|| CaptureRule { limit: self.max_response_body_size, masker: privacy.masker().cloned() })
     }
 }
 
@@ -119,6 +131,11 @@ impl HttpActivityLayer {
     /// `LOG_RESPONSE_BODY`, `MAX_REQUEST_BODY_SIZE`, `MAX_RESPONSE_BODY_SIZE`) from `config`, no
     /// user id extractor, and feature names from the path.
     pub fn new(config: &Config) -> Self {
+        Self::with_privacy(config, Arc::new(Privacy::new(config)))
+    }
+
+    /// [`new`](Self::new), with privacy rules already made of `config`.
+    pub(crate) fn with_privacy(config: &Config, privacy: Arc<Privacy>) -> Self {
         let size = |bytes: u64| usize::try_from(bytes).unwrap_or(usize::MAX);
         HttpActivityLayer {
             settings: Arc::new(Settings {
@@ -128,9 +145,7 @@ impl HttpActivityLayer {
                 user_id: None,
                 feature: None,
                 peer_addr: Arc::new(peer_from_extensions),
-                masker: config
-                    .mask_sensitive_data
-                    .then(|| Arc::new(Masker::new(&config.sensitive_fields, config.mask_style))),
+                privacy,
                 log_request_body: config.log_request_body,
                 log_response_body: config.log_response_body,
                 max_request_body_size: size(config.max_request_body_size),

@@ -23,8 +23,11 @@ use super::request_id::new_id;
 use super::session::{SESSION_HEADER_NAME, SessionCookie, session_cookie, session_of};
 use super::{client_ip, is_valid_id};
 use crate::action::ActionType;
-use crate::fields::{IP_ADDRESS_SLOT, METHOD_SLOT, REQUEST_ID_SLOT, SESSION_ID_SLOT, Slot};
-use crate::privacy::{OwnValues, with_own_values};
+use crate::fields::{
+    CURRENT_PAGE_SLOT, FEATURE_SLOT, IP_ADDRESS_SLOT, METHOD_SLOT, REFERRER_SLOT, REQUEST_ID_SLOT,
+    SESSION_ID_SLOT, Slot, SlotSet, URL_SLOT, USER_AGENT_SLOT, USER_ID_SLOT,
+};
+use crate::privacy::{Handed, OwnValues, Privacy, with_handed_values};
 
 /// The header that carries the request id, in and out.
 pub const X_REQUEST_ID: &str = "x-request-id";
@@ -195,6 +198,7 @@ where
             return ResponseFuture::unrecorded(self.inner.call(request.map(RequestBody::new)));
         }
         let (mut parts, body) = request.into_parts();
+        let privacy = settings.privacy();
 
         // What the middleware makes itself is logged as it is (see `OwnValues`).
         let mut own = OwnValues::default();
@@ -259,34 +263,19 @@ where
         let ip = ip.map(|_| ip_text);
         let path = parts.uri.path();
 
-        // Values as `&str` where there is one: they are recorded without going through `fmt`.
-        // The query is masked field by field here (names percent-decoded); the activity layer
-        // masks what the value patterns find in the whole URL.
-        let url = parts.uri.path_and_query().map(|p| match (p.query(), &settings.masker) {
+        // The query is masked field by field here (names percent-decoded), before the whole url
+        // is cleaned as any value.
+        let url = parts.uri.path_and_query().map(|p| match (p.query(), privacy.masker()) {
             (Some(query), Some(masker)) => match masker.mask_form_fields(query) {
                 Cow::Borrowed(_) => Cow::Borrowed(p.as_str()),
                 Cow::Owned(masked) => Cow::Owned(format!("{}?{masked}", p.path())),
             },
             _ => Cow::Borrowed(p.as_str()),
         });
-        let url = url.as_deref();
-        let span = with_own_values(own, || {
-            tracing::info_span!(
-                "http_request",
-                session_id = session,
-                user_id = user.as_deref(),
-                ip_address = ip,
-                user_agent = text(found.user_agent),
-                // Before the page, which is its path: the layer then searches the path once.
-                url = url,
-                current_page = path,
-                referrer = text(found.referer),
-                request_id = request_id.to_str().unwrap_or_default(),
-                method = parts.method.as_str(),
-                feature = feature,
-            )
-        });
-        // The description and the feature, for the action event's own fields.
+
+        // The description and the feature, for the action event's own fields, which the
+        // activity layer cleans as any event's (other layers are kept from actions by
+        // `filter::not_actions`).
         let method = parts.method.as_str();
         let mut names = String::with_capacity(method.len() + 1 + path.len() + feature.len());
         if kind != ActionType::Navigation {
@@ -296,10 +285,56 @@ where
         names.push_str(path);
         let description_end = names.len();
         names.push_str(feature);
+
+        // Every value is cleaned here, by the activity layer's rules, before it is recorded:
+        // other layers (`fmt`, OpenTelemetry) see the span's values as the activity lines show
+        // them, and the activity layer takes them as they are.
+        let mut clean = Cleaner { privacy: &privacy, own, plain: SlotSet::EMPTY };
+        let session = clean.value(Slot::Session(SESSION_ID_SLOT), session);
+        let user = user.as_deref().map(|user| clean.value(Slot::Session(USER_ID_SLOT), user));
+        let ip = ip.map(|ip| clean.value(Slot::Session(IP_ADDRESS_SLOT), ip));
+        let user_agent =
+            text(found.user_agent).map(|agent| clean.value(Slot::Session(USER_AGENT_SLOT), agent));
+        let referrer =
+            text(found.referer).map(|referrer| clean.value(Slot::Session(REFERRER_SLOT), referrer));
+        let url_text = url.as_deref();
+        let url = url_text.map(|url| clean.value(Slot::Context(URL_SLOT), url));
+        // The page is the url's path: a text cut before its `?` holds no secret that the whole
+        // text did not, so a url that needed no change has a page that needs none.
+        let page = match (&url, url_text) {
+            (Some(Cow::Borrowed(_)), Some(url)) if url.starts_with(path) => {
+                clean
+                    .plain
+                    .set(Slot::Session(CURRENT_PAGE_SLOT), clean.plain.contains(Slot::Context(URL_SLOT)));
+                Cow::Borrowed(path)
+            }
+            _ => clean.value(Slot::Session(CURRENT_PAGE_SLOT), path),
+        };
+        let request_id_text = request_id.to_str().unwrap_or_default();
+        let request_id_clean = clean.value(Slot::Context(REQUEST_ID_SLOT), request_id_text);
+        let method = clean.value(Slot::Context(METHOD_SLOT), method);
+        let feature = clean.value(Slot::Context(FEATURE_SLOT), feature);
+        let handed = Handed { own, cleaned_by: privacy.id(), plain: clean.plain };
+        let span = with_handed_values(handed, || {
+            tracing::info_span!(
+                "http_request",
+                session_id = &*session,
+                user_id = user.as_deref(),
+                ip_address = ip.as_deref(),
+                user_agent = user_agent.as_deref(),
+                url = url.as_deref(),
+                current_page = &*page,
+                referrer = referrer.as_deref(),
+                request_id = &*request_id_clean,
+                method = &*method,
+                feature = &*feature,
+            )
+        });
+        drop((session, user, ip, user_agent, referrer, url, page, request_id_clean, method, feature));
         if texts.capacity() <= MAX_KEPT_TEXTS {
             let _ = TEXT_BUFFER.try_with(|buffer| buffer.set(texts));
         }
-        if url.is_none() {
+        if url_text.is_none() {
             // Authority form (CONNECT): the host and port, never a user:password in front.
             if let Some(host) = parts.uri.host() {
                 match parts.uri.port_u16() {
@@ -309,7 +344,7 @@ where
             }
         }
         let request_body =
-            settings.request_body().map(|rule| Arc::new(Mutex::new(rule.start(&parts.headers))));
+            settings.request_body(&privacy).map(|rule| Arc::new(Mutex::new(rule.start(&parts.headers))));
         let body = RequestBody::capturing(body, request_body.clone());
         let pending = Pending {
             start: Instant::now(),
@@ -318,11 +353,26 @@ where
             description_end,
             request_id,
             request_body,
-            response_body: settings.response_body(),
+            response_body: settings.response_body(&privacy),
         };
         let request = Request::from_parts(parts, body);
         let future = span.in_scope(|| self.inner.call(request));
         ResponseFuture::recorded(future, span, pending)
+    }
+}
+
+/// Cleans the values of a request's span, noting which are plain.
+struct Cleaner<'p> {
+    privacy: &'p Privacy,
+    own: OwnValues,
+    plain: SlotSet,
+}
+
+impl Cleaner<'_> {
+    fn value<'t>(&mut self, slot: Slot, text: &'t str) -> Cow<'t, str> {
+        let (clean, plain) = self.privacy.clean_span_value(slot, self.own.contains(slot), text);
+        self.plain.set(slot, plain);
+        clean
     }
 }
 

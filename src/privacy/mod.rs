@@ -41,6 +41,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 #[cfg(feature = "http")]
 use std::thread::LocalKey;
@@ -57,9 +58,9 @@ use crate::record::FieldValue;
 /// The privacy rules of one layer.
 #[derive(Debug)]
 pub(crate) struct Privacy {
-    /// Tells this layer's entries apart in the per-thread name cache.
+    /// Tells these rules apart from other layers' (per-thread caches, values cleaned already).
     id: u64,
-    masker: Option<Masker>,
+    masker: Option<Arc<Masker>>,
     pseudonymizer: Option<Pseudonymizer>,
     anonymize_ip: bool,
     max_len: usize,
@@ -118,15 +119,17 @@ thread_local! {
     static CALLSITE_CLASSES: RefCell<ClassCache> = RefCell::new(ClassCache::default());
 }
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+/// The next rules' id; 0 is no rules' (see [`Handed::cleaned_by`]).
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// The smallest number with 13 digits, the shortest card number.
 const CARD_MIN: u64 = 1_000_000_000_000;
 
 impl Privacy {
     pub(crate) fn new(config: &Config) -> Self {
-        let masker =
-            config.mask_sensitive_data.then(|| Masker::new(&config.sensitive_fields, config.mask_style));
+        let masker = config
+            .mask_sensitive_data
+            .then(|| Arc::new(Masker::new(&config.sensitive_fields, config.mask_style)));
         let mut known_sensitive = [false; SlotSet::SLOTS];
         if let Some(masker) = &masker {
             let names = SESSION_FIELDS.iter().chain(&CONTEXT_FIELDS).chain(&[
@@ -151,6 +154,17 @@ impl Privacy {
             anonymize_ip: config.anonymize_ip,
             max_len: usize::try_from(config.max_value_length).unwrap_or(usize::MAX),
         }
+    }
+
+    /// The masker of these rules, `None` when masking is off.
+    #[cfg(feature = "http")]
+    pub(crate) fn masker(&self) -> Option<&Arc<Masker>> {
+        self.masker.as_ref()
+    }
+
+    /// These rules' id, which [`Handed::cleaned_by`] names.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// The user id written for an action without one: the pseudonym of `"unknown"` when user
@@ -295,6 +309,22 @@ impl Privacy {
     }
 }
 
+#[cfg(feature = "http")]
+impl Privacy {
+    /// A session or context value of the HTTP middleware's span as the activity layer logs it,
+    /// and whether it is plain: the middleware cleans its span values itself, so that other
+    /// layers (`fmt`, OpenTelemetry) never see more than the activity lines do. `own`: the
+    /// middleware made the value itself (see [`OwnValues`]).
+    pub(crate) fn clean_span_value<'a>(&self, slot: Slot, own: bool, text: &'a str) -> (Cow<'a, str>, bool) {
+        let sensitive = self.masker.is_some() && slot.index().is_some_and(|i| self.known_sensitive[i]);
+        let class = FieldClass { slot, sensitive, own, plain_name: true, body: false };
+        let mut out = String::new();
+        let (clean, plain) = self.clean_text(class, text, &mut out);
+        // `clean_text` answers with the text itself or the whole of `out`.
+        if std::ptr::eq(clean, text) { (Cow::Borrowed(text), plain) } else { (Cow::Owned(out), plain) }
+    }
+}
+
 impl Privacy {
     /// [`Masker::mask_text_plain`], answered from this thread's memory of span values recently
     /// found to hold nothing to mask: a client's user agent, session id, user id and pages come
@@ -368,19 +398,41 @@ impl Privacy {
 /// copy them without an escaping scan.
 pub(crate) type OwnValues = SlotSet;
 
+/// What the HTTP middleware tells the activity layer about the values of the one span or event
+/// it is creating (see [`with_handed_values`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Handed {
+    /// The values it made itself.
+    pub(crate) own: OwnValues,
+    /// The [id](Privacy::id) of the rules that cleaned the values already (0: none did): a layer
+    /// with those rules logs them as they are.
+    pub(crate) cleaned_by: u64,
+    /// Of values cleaned already, the slots whose values are plain.
+    pub(crate) plain: SlotSet,
+}
+
 thread_local! {
-    /// What [`with_own_values`] marks for the span or event being created on this thread.
-    static OWN_VALUES: Cell<OwnValues> = const { Cell::new(SlotSet::EMPTY) };
+    /// What [`with_handed_values`] says of the span or event being created on this thread.
+    static HANDED: Cell<Handed> = const {
+        Cell::new(Handed { own: SlotSet::EMPTY, cleaned_by: 0, plain: SlotSet::EMPTY })
+    };
 }
 
 /// The module under which the HTTP middleware creates its spans and events.
 const MIDDLEWARE_MODULES: &str = "tracing_activity::http";
 
+/// Runs `f`, which creates one span or event of the HTTP middleware, with `handed` said of its
+/// values.
 #[cfg(feature = "http")]
+pub(crate) fn with_handed_values<R>(handed: Handed, f: impl FnOnce() -> R) -> R {
+    with_handed_over(&HANDED, handed, f)
+}
+
 /// Runs `f`, which creates one span or event of the HTTP middleware, with the values of `own`'s
 /// slots marked as the middleware's own (see [`OwnValues`]).
+#[cfg(feature = "http")]
 pub(crate) fn with_own_values<R>(own: OwnValues, f: impl FnOnce() -> R) -> R {
-    with_handed_over(&OWN_VALUES, own, f)
+    with_handed_values(Handed { own, ..Handed::default() }, f)
 }
 
 /// Runs `f` with this thread's `key` set to `value`, and puts the value before back afterwards,
@@ -402,14 +454,16 @@ pub(crate) fn with_handed_over<T: Copy + 'static, R>(
     f()
 }
 
-/// The own values of the span or event with this metadata, being created now: marked only for
+/// What is handed over with the span or event with this metadata, being created now: only for
 /// the middleware's callsites.
-pub(crate) fn own_values(metadata: &Metadata<'_>) -> OwnValues {
-    let own = OWN_VALUES.try_with(Cell::get).unwrap_or_default();
-    if own != SlotSet::EMPTY && metadata.module_path().is_some_and(|m| m.starts_with(MIDDLEWARE_MODULES)) {
-        own
+pub(crate) fn handed_values(metadata: &Metadata<'_>) -> Handed {
+    let handed = HANDED.try_with(Cell::get).unwrap_or_default();
+    if handed != Handed::default()
+        && metadata.module_path().is_some_and(|m| m.starts_with(MIDDLEWARE_MODULES))
+    {
+        handed
     } else {
-        SlotSet::EMPTY
+        Handed::default()
     }
 }
 

@@ -89,7 +89,7 @@ impl LogWriter {
         );
         let clock = Arc::new(AtomicI64::new(day(0, 0, 0).timestamp_micros()));
         let now = Arc::clone(&clock);
-        let (layer, guard) = Builder::new()
+        let tracing_activity::Activity { layer, guard, .. } = Builder::new()
             .config(config.clone())
             .clock(move || Utc.timestamp_micros(now.load(Ordering::SeqCst)).unwrap())
             .build()

@@ -96,7 +96,7 @@ impl Harness {
         let file = Capture::default();
         let clock = TestClock::at(14, 30, 25);
         let c = clock.clone();
-        let (layer, guard) = builder
+        let tracing_activity::Activity { layer, guard, .. } = builder
             .console_writer(console.clone())
             .file_writer(file.clone())
             .clock(move || c.now())
@@ -122,7 +122,7 @@ impl Harness {
 pub fn layer_for(config: Config) -> (ActivityLayer, ActivityGuard, Capture, Capture) {
     let console = Capture::default();
     let file = Capture::default();
-    let (layer, guard) = Builder::new()
+    let tracing_activity::Activity { layer, guard, .. } = Builder::new()
         .config(config)
         .console_writer(console.clone())
         .file_writer(file.clone())
