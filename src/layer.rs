@@ -211,25 +211,11 @@ fn store_span_fields<'a, R: LookupSpan<'a>>(
     with_buffers(&SPAN_BUFFERS, <[String; 2]>::default, |buffers| {
         let mut extensions = span.extensions_mut();
         if let Some(activity) = extensions.get_mut::<SpanActivity>() {
-            record(&mut Visitor(&mut SpanVisitor {
-                span: activity,
-                privacy,
-                classes,
-                handed,
-                buffers,
-                clean_path: None,
-            }));
+            record(&mut Visitor(&mut SpanVisitor { span: activity, privacy, classes, handed, buffers }));
             return;
         }
         let mut activity = SpanActivity::default();
-        record(&mut Visitor(&mut SpanVisitor {
-            span: &mut activity,
-            privacy,
-            classes,
-            handed,
-            buffers,
-            clean_path: None,
-        }));
+        record(&mut Visitor(&mut SpanVisitor { span: &mut activity, privacy, classes, handed, buffers }));
         if !activity.is_empty() {
             extensions.insert(activity);
         }

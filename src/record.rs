@@ -10,7 +10,7 @@ use std::fmt::{self, Write};
 
 use tracing_core::field::{Field, Visit};
 
-use crate::fields::{CONTEXT_FIELDS, CURRENT_PAGE_SLOT, SESSION_FIELDS, Slot, SlotSet, URL_SLOT};
+use crate::fields::{CONTEXT_FIELDS, CURRENT_PAGE_SLOT, SESSION_FIELDS, Slot, SlotSet};
 use crate::layer::MIDDLEWARE_ACTIONS;
 use crate::privacy::{FieldClass, Handed, OwnValues, Privacy};
 use crate::render::json::{JsonValue, push_member, push_member_known};
@@ -362,18 +362,13 @@ pub(crate) struct SpanVisitor<'a> {
     pub(crate) handed: Handed,
     /// Where values are rendered and cleaned (reused across spans by the caller).
     pub(crate) buffers: &'a mut [String; 2],
-    /// The path of the `url` just visited, by address and length, when the url was searched and
-    /// held no secret (see [`SpanVisitor::put_str`]).
-    pub(crate) clean_path: Option<(usize, usize)>,
 }
 
 impl PutField for SpanVisitor<'_> {
-    /// A session or context text goes straight into its slot. A `current_page` that is the very
-    /// path of the `url` visited just before (the same bytes, as the HTTP middleware logs them)
-    /// is not searched again when the url held nothing: a text cut before its `?` holds no secret
-    /// that the whole text did not.
+    /// A session or context text goes straight into its slot, cleaned unless the HTTP
+    /// middleware cleaned it with these rules already.
     fn put_str(&mut self, field: &Field, value: &str) {
-        let mut class = class_of(self.privacy, self.classes, self.handed.own, field);
+        let class = class_of(self.privacy, self.classes, self.handed.own, field);
         if !matches!(class.slot, Slot::Session(_) | Slot::Context(_)) {
             return self.put(field, FieldValue::Str(value));
         }
@@ -383,15 +378,8 @@ impl PutField for SpanVisitor<'_> {
             self.span.set_slot(class.slot, plain, |out| out.push_str(value));
             return;
         }
-        let address = |text: &str| (text.as_ptr() as usize, text.len());
-        if class.slot == Slot::Session(CURRENT_PAGE_SLOT) {
-            class.own |= self.clean_path.take() == Some(address(value));
-        }
         let [_, clean] = &mut *self.buffers;
         let (text, plain) = self.privacy.clean_text(class, value, clean);
-        if class.slot == Slot::Context(URL_SLOT) && plain && !class.own && address(text) == address(value) {
-            self.clean_path = Some((address(value).0, value.find('?').unwrap_or(value.len())));
-        }
         self.span.set_slot(class.slot, plain, |out| out.push_str(text));
     }
 

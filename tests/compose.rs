@@ -141,14 +141,9 @@ impl tracing::field::Visit for Everything {
 #[cfg(feature = "http")]
 #[test]
 fn no_secret_reaches_the_other_layers() {
-    use std::pin::pin;
-    use std::task::{Context, Poll, Waker};
-
+    use common::http::{App, send_with};
     use http::{Request, Response};
-    use tower_layer::Layer;
-    use tower_service::Service;
     use tracing_activity::filter::not_actions;
-    use tracing_activity::http::RequestBody;
     use tracing_activity::privacy::Pseudonymizer;
     use tracing_activity::{log_search, user_action};
 
@@ -165,21 +160,11 @@ fn no_secret_reaches_the_other_layers() {
         "203.0.113.77",
     ];
 
-    #[derive(Clone)]
-    struct App;
-    impl Service<Request<RequestBody<String>>> for App {
-        type Response = Response<String>;
-        type Error = String;
-        type Future = std::future::Ready<Result<Response<String>, String>>;
-        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), String>> {
-            Poll::Ready(Ok(()))
-        }
-        fn call(&mut self, _: Request<RequestBody<String>>) -> Self::Future {
-            log_search!("rust", password = "hunter2hunter2", api_key = "sk-live-abcdefghij");
-            user_action!(ActionType::Auth, "login failed: password=hunter2hunter2");
-            tracing::info!("the handler ran");
-            std::future::ready(Ok(Response::new(String::new())))
-        }
+    fn handler(_: &Request<String>) -> Result<Response<String>, String> {
+        log_search!("rust", password = "hunter2hunter2", api_key = "sk-live-abcdefghij");
+        user_action!(ActionType::Auth, "login failed: password=hunter2hunter2");
+        tracing::info!("the handler ran");
+        Ok(Response::new(String::new()))
     }
 
     let config = Config::default()
@@ -204,22 +189,19 @@ fn no_secret_reaches_the_other_layers() {
                 .with_filter(not_actions()),
         )
         .with(everything.clone().with_filter(not_actions()));
-    let mut service = activity
+    let middleware = activity
         .http
         .clone()
-        .user_id(|parts| parts.headers.get("x-user").and_then(|v| v.to_str().ok()).map(str::to_owned))
-        .layer(App);
-    let mut request = Request::post(format!("/api/reset/{JWT}?token=qtoken12345678&card={CARD}"))
+        .user_id(|parts| parts.headers.get("x-user").and_then(|v| v.to_str().ok()).map(str::to_owned));
+    let request = Request::post(format!("/api/reset/{JWT}?token=qtoken12345678&card={CARD}"))
         .header("x-user", "ann@example.com")
         .header("user-agent", format!("agent card {CARD}"))
         .header("referer", "https://app.example/login?password=hunter2hunter2")
         .header("content-type", "application/json")
         .body(r#"{"password":"hunter2hunter2"}"#.to_owned())
         .unwrap();
-    request.extensions_mut().insert("203.0.113.77:5000".parse::<std::net::SocketAddr>().unwrap());
     tracing::subscriber::with_default(subscriber, || {
-        let future = pin!(service.call(request));
-        assert!(future.poll(&mut Context::from_waker(Waker::noop())).is_ready());
+        send_with(middleware, App(handler), request, "203.0.113.77:5000").unwrap();
     });
 
     let fmt_text = fmt_out.text();

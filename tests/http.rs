@@ -10,54 +10,13 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use common::Harness;
+use common::http::{App, drain, send_with};
 use http::{Request, Response, StatusCode};
-use http_body::Body;
 use serde_json::Value;
 use tower_layer::Layer;
 use tower_service::Service;
 use tracing_activity::http::{HttpActivityLayer, RequestBody, is_valid_id};
 use tracing_activity::{ActionType, Config, IpCidr, user_action};
-
-/// An app: answers each request with what `handler` says.
-#[derive(Clone)]
-struct App(fn(&Request<String>) -> Result<Response<String>, String>);
-
-impl Service<Request<RequestBody<String>>> for App {
-    type Response = Response<String>;
-    type Error = String;
-    type Future = std::future::Ready<Result<Response<String>, String>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), String>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request<RequestBody<String>>) -> Self::Future {
-        // The handler reads the whole body, through the middleware's wrapper.
-        let (parts, body) = request.into_parts();
-        std::future::ready((self.0)(&Request::from_parts(parts, drain(body))))
-    }
-}
-
-/// Reads a body that is ready at once (a `String`, through the middleware's wrappers) to its
-/// end, frame by frame.
-fn drain<B: Body<Data = bytes::Bytes>>(body: B) -> String
-where
-    B::Error: std::fmt::Debug,
-{
-    let mut body = pin!(body);
-    let mut text = Vec::new();
-    loop {
-        match body.as_mut().poll_frame(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(Some(frame)) => {
-                if let Ok(data) = frame.unwrap().into_data() {
-                    text.extend_from_slice(&data);
-                }
-            }
-            Poll::Ready(None) => return String::from_utf8(text).unwrap(),
-            Poll::Pending => panic!("test bodies are ready at once"),
-        }
-    }
-}
 
 fn ok(_: &Request<String>) -> Result<Response<String>, String> {
     Ok(Response::new("ok".to_owned()))
@@ -74,21 +33,6 @@ fn layer() -> HttpActivityLayer {
 /// body read to the end.
 fn send(app: App, request: Request<String>, peer: &str) -> Result<Response<String>, String> {
     send_with(layer(), app, request, peer)
-}
-
-fn send_with(
-    layer: HttpActivityLayer,
-    app: App,
-    mut request: Request<String>,
-    peer: &str,
-) -> Result<Response<String>, String> {
-    request.extensions_mut().insert(peer.parse::<SocketAddr>().unwrap());
-    let mut service = layer.layer(app);
-    let future = pin!(service.call(request));
-    match future.poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(result) => result.map(|response| response.map(drain)),
-        Poll::Pending => panic!("the test app answers at once"),
-    }
 }
 
 fn get(uri: &str) -> http::request::Builder {

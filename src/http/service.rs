@@ -330,6 +330,8 @@ where
                 feature = &*feature,
             )
         });
+        // The cleaned values borrow the request's parts and this thread's text buffer, which are
+        // given back below.
         drop((session, user, ip, user_agent, referrer, url, page, request_id_clean, method, feature));
         if texts.capacity() <= MAX_KEPT_TEXTS {
             let _ = TEXT_BUFFER.try_with(|buffer| buffer.set(texts));

@@ -1,6 +1,8 @@
 //! Shared test helpers: a capturing writer, a settable clock and a subscriber harness.
 #![allow(dead_code, unreachable_pub)]
 
+#[cfg(feature = "http")]
+pub mod http;
 #[cfg(all(feature = "http", feature = "report"))]
 pub mod logs;
 
