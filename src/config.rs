@@ -93,6 +93,8 @@
 //!   whole or decimal, optionally followed by `ms` or `s`: `1000`, `1000ms`
 //!   and `1.5s` are all accepted; `NaN`, `inf`, exponents and negative numbers
 //!   are not. Precision beyond a nanosecond is dropped.
+//! - Session times (`SESSION_LIFETIME`, `SESSION_IDLE_TIMEOUT`): a duration as above, or a
+//!   number of minutes (`30m`) or hours (`24h`, `1.5h`); at least one second.
 //! - Counts (`LOG_FILE_BACKUP_COUNT`): a whole number from 0 to 4294967295.
 //! - Queue sizes (`LOG_QUEUE_SIZE`): a whole number of lines, digits only,
 //!   from 1 to `usize::MAX`.
@@ -138,6 +140,10 @@
 //! | `ANONYMIZE_IP` | `false` | [`anonymize_ip`](Config::anonymize_ip) |
 //! | `TRUSTED_PROXIES` | (empty) | [`trusted_proxies`](Config::trusted_proxies) |
 //! | `SKIP_PATHS` | `/health,/metrics` | [`skip_paths`](Config::skip_paths) |
+//! | `SESSION_COOKIE` | `true` | [`session_cookie`](Config::session_cookie) |
+//! | `SESSION_COOKIE_SECURE` | `false` | [`session_cookie_secure`](Config::session_cookie_secure) |
+//! | `SESSION_LIFETIME` | `24h` | [`session_lifetime`](Config::session_lifetime) |
+//! | `SESSION_IDLE_TIMEOUT` | `30m` | [`session_idle_timeout`](Config::session_idle_timeout) |
 //! | `NO_COLOR` | (unset: colors on) | [`no_color`](Config::no_color) |
 
 use std::collections::HashMap;
@@ -211,6 +217,14 @@ pub const DEFAULT_ANONYMIZE_IP: bool = false;
 pub const DEFAULT_TRUSTED_PROXIES: &[IpCidr] = &[];
 /// Default of `SKIP_PATHS`.
 pub const DEFAULT_SKIP_PATHS: &[&str] = &["/health", "/metrics"];
+/// Default of `SESSION_COOKIE`: the HTTP middleware keeps browsers' sessions with a cookie.
+pub const DEFAULT_SESSION_COOKIE: bool = true;
+/// Default of `SESSION_COOKIE_SECURE`: the cookie is sent over plain HTTP too.
+pub const DEFAULT_SESSION_COOKIE_SECURE: bool = false;
+/// Default of `SESSION_LIFETIME`: 24 hours.
+pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// Default of `SESSION_IDLE_TIMEOUT`: 30 minutes.
+pub const DEFAULT_SESSION_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// Default of [`Config::no_color`] (read from `NO_COLOR`): colors on.
 pub const DEFAULT_NO_COLOR: bool = false;
 
@@ -219,6 +233,8 @@ const LOG_QUEUE_SIZE: &str = "LOG_QUEUE_SIZE";
 const VERY_SLOW_REQUEST_THRESHOLD: &str = "VERY_SLOW_REQUEST_THRESHOLD";
 const USER_ID_HMAC_SECRET: &str = "USER_ID_HMAC_SECRET";
 const MAX_VALUE_LENGTH: &str = "MAX_VALUE_LENGTH";
+const SESSION_LIFETIME: &str = "SESSION_LIFETIME";
+const SESSION_IDLE_TIMEOUT: &str = "SESSION_IDLE_TIMEOUT";
 /// The smallest `MAX_VALUE_LENGTH`, in bytes.
 const MIN_VALUE_LENGTH: u64 = 64;
 const REDACTED: &str = "[REDACTED]";
@@ -229,6 +245,7 @@ const EXPECTED_SIZE: &str = "a size in bytes, such as 10485760, 10MB or 10MiB";
 const EXPECTED_SIZE_IN_RANGE: &str = "a size in bytes no larger than 18446744073709551615";
 const EXPECTED_NONZERO_SIZE: &str = "a size greater than zero, such as 10485760, 10MB or 10MiB";
 const EXPECTED_MILLIS: &str = "a duration in milliseconds, such as 1000, 1000ms or 1.5s";
+const EXPECTED_SESSION_TIME: &str = "a duration of at least one second, such as 30m or 24h";
 const EXPECTED_MILLIS_IN_RANGE: &str = "a duration no longer than 18446744073709551615 seconds";
 const EXPECTED_COUNT: &str = "a whole number from 0 to 4294967295";
 const EXPECTED_QUEUE_SIZE: &str = "a number of lines, at least 1";
@@ -349,6 +366,18 @@ pub struct Config {
     /// Request paths that are not logged
     /// (`SKIP_PATHS`, default `/health` and `/metrics`).
     pub skip_paths: Vec<String>,
+    /// Whether the HTTP middleware sets the `session_id` cookie for the sessions it starts,
+    /// so a browser's requests share one session (`SESSION_COOKIE`, default `true`).
+    pub session_cookie: bool,
+    /// Whether that cookie is marked `Secure`, sent over HTTPS only
+    /// (`SESSION_COOKIE_SECURE`, default `false`).
+    pub session_cookie_secure: bool,
+    /// The longest a session lasts, however busy; then a new one starts
+    /// (`SESSION_LIFETIME`, default 24 hours).
+    pub session_lifetime: Duration,
+    /// A session with no request for this long ends: the browser forgets the cookie
+    /// (`SESSION_IDLE_TIMEOUT`, default 30 minutes).
+    pub session_idle_timeout: Duration,
     /// Whether console output is left uncolored (`NO_COLOR` present with a
     /// non-empty value, default `false`).
     pub no_color: bool,
@@ -387,6 +416,10 @@ impl Default for Config {
             anonymize_ip: DEFAULT_ANONYMIZE_IP,
             trusted_proxies: DEFAULT_TRUSTED_PROXIES.to_vec(),
             skip_paths: to_strings(DEFAULT_SKIP_PATHS),
+            session_cookie: DEFAULT_SESSION_COOKIE,
+            session_cookie_secure: DEFAULT_SESSION_COOKIE_SECURE,
+            session_lifetime: DEFAULT_SESSION_LIFETIME,
+            session_idle_timeout: DEFAULT_SESSION_IDLE_TIMEOUT,
             no_color: DEFAULT_NO_COLOR,
         }
     }
@@ -431,6 +464,10 @@ impl Config {
         "ANONYMIZE_IP",
         "TRUSTED_PROXIES",
         "SKIP_PATHS",
+        "SESSION_COOKIE",
+        "SESSION_COOKIE_SECURE",
+        SESSION_LIFETIME,
+        SESSION_IDLE_TIMEOUT,
     ];
 
     /// Reads the configuration from the process environment.
@@ -515,12 +552,17 @@ impl Config {
         vars.scalar("ANONYMIZE_IP", parse_bool, &mut c.anonymize_ip)?;
         vars.list("TRUSTED_PROXIES", parse_cidr, &mut c.trusted_proxies)?;
         vars.list("SKIP_PATHS", parse_skip_path, &mut c.skip_paths)?;
+        vars.scalar("SESSION_COOKIE", parse_bool, &mut c.session_cookie)?;
+        vars.scalar("SESSION_COOKIE_SECURE", parse_bool, &mut c.session_cookie_secure)?;
+        vars.scalar(SESSION_LIFETIME, parse_session_time, &mut c.session_lifetime)?;
+        vars.scalar(SESSION_IDLE_TIMEOUT, parse_session_time, &mut c.session_idle_timeout)?;
         c.no_color = vars.no_color();
 
         config.validate().map_err(|mut error| {
-            // Show the threshold as it was written rather than normalized.
-            if error.variable == VERY_SLOW_REQUEST_THRESHOLD {
-                let written = vars.value(VERY_SLOW_REQUEST_THRESHOLD);
+            // Show a duration as it was written rather than normalized.
+            if [VERY_SLOW_REQUEST_THRESHOLD, SESSION_LIFETIME, SESSION_IDLE_TIMEOUT].contains(&error.variable)
+            {
+                let written = vars.value(error.variable);
                 if let Some(written) = written.filter(|written| !written.is_empty()) {
                     written.clone_into(&mut error.value);
                 }
@@ -535,8 +577,9 @@ impl Config {
     /// `LOG_FILE_MAX_SIZE` and `LOG_QUEUE_SIZE` are not zero,
     /// `VERY_SLOW_REQUEST_THRESHOLD` is at least `SLOW_REQUEST_THRESHOLD`,
     /// every sensitive field name and skip path is well formed,
-    /// `MAX_VALUE_LENGTH` is at least 64, and a secret, when present, is not
-    /// empty.
+    /// `MAX_VALUE_LENGTH` is at least 64, a secret, when present, is not
+    /// empty, and `SESSION_LIFETIME` and `SESSION_IDLE_TIMEOUT` are at least
+    /// one second.
     ///
     /// [`Config::from_env`] and [`Config::from_vars`] already call this; call
     /// it again after using setters if their values are not trusted.
@@ -584,6 +627,13 @@ impl Config {
         }
         if self.user_id_hmac_secret.as_ref().is_some_and(|secret| secret.expose().is_empty()) {
             return Err(ConfigError::new(USER_ID_HMAC_SECRET, "", EXPECTED_NON_EMPTY));
+        }
+        for (variable, time) in
+            [(SESSION_LIFETIME, self.session_lifetime), (SESSION_IDLE_TIMEOUT, self.session_idle_timeout)]
+        {
+            if time < Duration::from_secs(1) {
+                return Err(ConfigError::new(variable, format_millis(time), EXPECTED_SESSION_TIME));
+            }
         }
         Ok(())
     }
@@ -812,6 +862,34 @@ impl Config {
         Self { skip_paths: skip_paths.into_iter().map(Into::into).collect(), ..self }
     }
 
+    /// Sets whether the HTTP middleware sets the `session_id` cookie for the sessions it
+    /// starts (`SESSION_COOKIE`, default `true`).
+    #[must_use]
+    pub fn session_cookie(self, session_cookie: bool) -> Self {
+        Self { session_cookie, ..self }
+    }
+
+    /// Sets whether the session cookie is marked `Secure`, sent over HTTPS only
+    /// (`SESSION_COOKIE_SECURE`, default `false`).
+    #[must_use]
+    pub fn session_cookie_secure(self, session_cookie_secure: bool) -> Self {
+        Self { session_cookie_secure, ..self }
+    }
+
+    /// Sets the longest a session lasts; below one second is rejected by
+    /// [`Config::validate`] (`SESSION_LIFETIME`, default 24 hours).
+    #[must_use]
+    pub fn session_lifetime(self, session_lifetime: Duration) -> Self {
+        Self { session_lifetime, ..self }
+    }
+
+    /// Sets how long a session lasts without a request; below one second is rejected by
+    /// [`Config::validate`] (`SESSION_IDLE_TIMEOUT`, default 30 minutes).
+    #[must_use]
+    pub fn session_idle_timeout(self, session_idle_timeout: Duration) -> Self {
+        Self { session_idle_timeout, ..self }
+    }
+
     /// Sets whether console output is left uncolored (`NO_COLOR` present with
     /// a non-empty value, default `false`).
     #[must_use]
@@ -1018,6 +1096,26 @@ pub(crate) fn parse_millis(value: &str) -> Result<Duration, &'static str> {
     let secs = u64::try_from(nanos / NANOS_PER_SEC).map_err(|_| EXPECTED_MILLIS_IN_RANGE)?;
     let subsec_nanos = (nanos % NANOS_PER_SEC) as u32; // < 1e9, fits
     Ok(Duration::new(secs, subsec_nanos))
+}
+
+/// Parses a session time: what [`parse_millis`] takes, or a number of minutes (`30m`) or hours
+/// (`24h`), in any case. The error is what was expected.
+fn parse_session_time(value: &str) -> Result<Duration, &'static str> {
+    let value = value.trim();
+    let lower = value.to_ascii_lowercase();
+    let minutes_or_hours = if lower.ends_with('h') {
+        Some(3600)
+    } else if lower.ends_with('m') && !lower.ends_with("ms") {
+        Some(60)
+    } else {
+        None
+    };
+    let time = match minutes_or_hours {
+        None => parse_millis(value),
+        Some(seconds) => parse_millis(&format!("{}s", value[..value.len() - 1].trim_end()))
+            .and_then(|number| number.checked_mul(seconds).ok_or(EXPECTED_MILLIS_IN_RANGE)),
+    };
+    time.map_err(|_| EXPECTED_SESSION_TIME)
 }
 
 /// Splits a comma-separated list, trims the items, drops empty ones and

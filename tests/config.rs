@@ -40,7 +40,7 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|&item| item.to_owned()).collect()
 }
 
-const ALL_VARIABLES: [&str; 30] = [
+const ALL_VARIABLES: [&str; 34] = [
     "ENVIRONMENT",
     "ENABLE_CONSOLE_LOGGING",
     "ENABLE_FILE_LOGGING",
@@ -71,6 +71,10 @@ const ALL_VARIABLES: [&str; 30] = [
     "ANONYMIZE_IP",
     "TRUSTED_PROXIES",
     "SKIP_PATHS",
+    "SESSION_COOKIE",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_LIFETIME",
+    "SESSION_IDLE_TIMEOUT",
 ];
 
 // ---------------------------------------------------------------- defaults
@@ -110,6 +114,10 @@ fn defaults_from_an_empty_iterator_are_the_documented_values() {
     assert!(!config.anonymize_ip);
     assert!(config.trusted_proxies.is_empty());
     assert_eq!(config.skip_paths, strings(&["/health", "/metrics"]));
+    assert!(config.session_cookie);
+    assert!(!config.session_cookie_secure);
+    assert_eq!(config.session_lifetime, Duration::from_secs(86_400));
+    assert_eq!(config.session_idle_timeout, Duration::from_secs(1_800));
     assert!(!config.no_color);
     assert_eq!(config.validate(), Ok(()));
 }
@@ -147,6 +155,10 @@ fn default_constants_match_the_defaults() {
     assert_eq!(config.anonymize_ip, config::DEFAULT_ANONYMIZE_IP);
     assert_eq!(config.trusted_proxies, config::DEFAULT_TRUSTED_PROXIES);
     assert_eq!(config.skip_paths, config::DEFAULT_SKIP_PATHS);
+    assert_eq!(config.session_cookie, config::DEFAULT_SESSION_COOKIE);
+    assert_eq!(config.session_cookie_secure, config::DEFAULT_SESSION_COOKIE_SECURE);
+    assert_eq!(config.session_lifetime, config::DEFAULT_SESSION_LIFETIME);
+    assert_eq!(config.session_idle_timeout, config::DEFAULT_SESSION_IDLE_TIMEOUT);
     assert_eq!(config.no_color, config::DEFAULT_NO_COLOR);
 }
 
@@ -191,6 +203,10 @@ fn every_variable_sets_its_field() {
         ("ANONYMIZE_IP", "true"),
         ("TRUSTED_PROXIES", "10.0.0.0/8"),
         ("SKIP_PATHS", "/ping"),
+        ("SESSION_COOKIE", "false"),
+        ("SESSION_COOKIE_SECURE", "true"),
+        ("SESSION_LIFETIME", "8h"),
+        ("SESSION_IDLE_TIMEOUT", "15m"),
         ("NO_COLOR", "1"),
     ]);
     let expected = Config::default()
@@ -224,6 +240,10 @@ fn every_variable_sets_its_field() {
         .anonymize_ip(true)
         .trusted_proxies([cidr("10.0.0.0/8")])
         .skip_paths(["/ping"])
+        .session_cookie(false)
+        .session_cookie_secure(true)
+        .session_lifetime(Duration::from_secs(8 * 3600))
+        .session_idle_timeout(Duration::from_secs(15 * 60))
         .no_color(true);
     assert_eq!(config, expected);
 }
@@ -655,6 +675,34 @@ fn thresholds_reject_nan_infinity_negatives_and_other_forms() {
         assert_eq!((error.variable(), error.value()), ("SLOW_REQUEST_THRESHOLD", value));
         assert!(error.expected().contains("duration"), "{error}");
     }
+}
+
+#[test]
+fn session_times_take_hours_minutes_seconds_and_milliseconds_of_at_least_a_second() {
+    for (value, time) in [
+        ("24h", Duration::from_secs(86_400)),
+        ("1.5H", Duration::from_secs(5_400)),
+        ("30m", Duration::from_secs(1_800)),
+        ("30 M", Duration::from_secs(1_800)),
+        ("90s", Duration::from_secs(90)),
+        ("1000ms", Duration::from_secs(1)),
+        ("2500", Duration::from_millis(2500)),
+    ] {
+        assert_eq!(ok(&[("SESSION_LIFETIME", value)]).session_lifetime, time, "{value:?}");
+        assert_eq!(ok(&[("SESSION_IDLE_TIMEOUT", value)]).session_idle_timeout, time, "{value:?}");
+    }
+    for bad in ["0", "999ms", "0.5s", "0m", "-1h", "h", "m", "1d", "1.5hh", "m5"] {
+        for name in ["SESSION_LIFETIME", "SESSION_IDLE_TIMEOUT"] {
+            let error = err(&[(name, bad)]);
+            assert_eq!((error.variable(), error.value()), (name, bad));
+            assert_eq!(error.expected(), "a duration of at least one second, such as 30m or 24h");
+        }
+    }
+    let error = Config::default().session_idle_timeout(Duration::from_millis(10)).validate().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        r#"invalid value "10" for SESSION_IDLE_TIMEOUT: expected a duration of at least one second, such as 30m or 24h"#
+    );
 }
 
 #[test]

@@ -71,6 +71,14 @@ impl Server {
     }
 }
 
+impl Drop for Server {
+    /// A test that fails leaves no server behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
@@ -332,4 +340,74 @@ fn usage_reports_are_for_the_admin_and_agree_with_the_library() {
     assert!(written["total_requests"].as_u64().unwrap() > 5);
     assert!(answer["summary"]["period"].as_str().unwrap().contains(" -> "));
     assert!(server.stop().success());
+}
+
+/// One request by `curl`, keeping cookies in `jar` as a browser does when `jar` is given, with
+/// extra `headers`; returns the response's headers (lowercased names).
+fn curl(server: &Server, path: &str, jar: Option<&Path>, headers: &[&str]) -> Vec<(String, String)> {
+    let mut command = Command::new("curl");
+    command.args(["--silent", "--show-error", "--output", "/dev/null", "--dump-header", "-"]);
+    if let Some(jar) = jar {
+        command.arg("--cookie-jar").arg(jar).arg("--cookie").arg(jar);
+    }
+    for header in headers {
+        command.args(["--header", header]);
+    }
+    let output = command.arg(format!("http://{}{path}", server.addr)).output().expect("curl is installed");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect()
+}
+
+#[test]
+fn a_browser_that_keeps_cookies_stays_in_one_session_until_it_idles_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("user_activity.log");
+    let jar = dir.path().join("cookies.txt");
+    let server = Server::start_with(&log, &[("SESSION_IDLE_TIMEOUT", "2s")]);
+
+    let browsing: Vec<_> = ["/user-queries", "/search?q=rust", "/user-queries"]
+        .iter()
+        .map(|p| curl(&server, p, Some(&jar), &[]))
+        .collect();
+    let first_cookie = header(&browsing[0], "set-cookie").expect("a new session sets its cookie").to_owned();
+    let parts: Vec<&str> = first_cookie.split("; ").collect();
+    let id = parts[0].strip_prefix("session_id=").unwrap().to_owned();
+    assert_eq!(parts[1..], ["Path=/", "Max-Age=2", "HttpOnly", "SameSite=Lax"]);
+    // Each later request slides the idle timeout: the same cookie again.
+    assert_eq!(header(&browsing[2], "set-cookie"), Some(first_cookie.as_str()));
+    // curl marks the cookies that scripts may not read.
+    assert!(std::fs::read_to_string(&jar).unwrap().contains("#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t"));
+
+    // Idle for longer than the timeout: the browser forgot the cookie, a new session starts.
+    std::thread::sleep(Duration::from_millis(3100));
+    let after_idle = curl(&server, "/user-queries", Some(&jar), &[]);
+    // A client that keeps no cookies, and an API client that names its session.
+    let no_jar: Vec<_> = (0..2).map(|_| curl(&server, "/user-queries", None, &[])).collect();
+    let api = curl(&server, "/user-queries", None, &["X-Session-Id: api-client-7"]);
+    assert_eq!(header(&api, "set-cookie"), None, "a session the client names is its own");
+    assert!(server.stop().success());
+
+    let session_of = |headers: &[(String, String)]| {
+        let request_id = header(headers, "x-request-id").unwrap();
+        let sessions: std::collections::BTreeSet<String> = lines(&log)
+            .iter()
+            .filter(|line| line["context"]["request_id"] == request_id)
+            .map(|line| line["session"]["session_id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(sessions.len(), 1, "one session per request: {sessions:?}");
+        sessions.into_iter().next().unwrap()
+    };
+    for headers in &browsing {
+        assert_eq!(session_of(headers), id, "three requests, one session");
+    }
+    let new = session_of(&after_idle);
+    assert_ne!(new, id);
+    assert_eq!(header(&after_idle, "set-cookie").unwrap(), first_cookie.replace(&id, &new));
+    assert_ne!(session_of(&no_jar[0]), session_of(&no_jar[1]));
+    assert_eq!(session_of(&api), "api-client-7");
 }

@@ -30,6 +30,8 @@ pub(crate) struct Pending {
     pub(crate) description_end: usize,
     /// The request id, for the response's `X-Request-Id`.
     pub(crate) request_id: HeaderValue,
+    /// The `session_id` cookie for the response, when the middleware keeps the session.
+    pub(crate) set_cookie: Option<HeaderValue>,
     /// The request body as it streams to the handler, when `LOG_REQUEST_BODY` is on.
     pub(crate) request_body: Option<SharedCapture>,
     /// How to keep the response body, when `LOG_RESPONSE_BODY` is on: the action then waits for
@@ -326,6 +328,7 @@ mod tests {
             names: "/docsdocs".to_owned(),
             description_end: 5,
             request_id: HeaderValue::from_static("r-1"),
+            set_cookie: None,
             request_body: None,
             response_body: None,
         };
@@ -377,6 +380,7 @@ mod tests {
             names: String::new(),
             description_end: 0,
             request_id: HeaderValue::from_static("r-1"),
+            set_cookie: None,
             request_body: None,
             response_body: None,
         };

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use http::header::SET_COOKIE;
 use http::{HeaderValue, Response};
 use pin_project_lite::pin_project;
 use tracing::{Level, Span};
@@ -12,6 +13,7 @@ use tracing::{Level, Span};
 use super::action::{Outcome, Pending, record, record_entered};
 use super::body::{Deferred, ResponseBody};
 use super::service::X_REQUEST_ID_HEADER;
+use super::session::sets_session_cookie;
 
 pin_project! {
     /// The response future of [`HttpActivity`](super::HttpActivity).
@@ -76,6 +78,11 @@ where
             Ok(mut response) => {
                 let id = std::mem::replace(&mut pending.request_id, HeaderValue::from_static(""));
                 response.headers_mut().insert(X_REQUEST_ID_HEADER, id);
+                if let Some(cookie) = pending.set_cookie.take() {
+                    if !sets_session_cookie(response.headers()) {
+                        response.headers_mut().append(SET_COOKIE, cookie);
+                    }
+                }
                 let outcome = Outcome::of_status(&pending, response.status());
                 match pending.response_body.take() {
                     None => {

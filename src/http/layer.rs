@@ -3,6 +3,7 @@
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use http::HeaderName;
 use http::request::Parts;
@@ -10,6 +11,7 @@ use tower_layer::Layer;
 
 use super::body::CaptureRule;
 use super::service::HttpActivity;
+use super::session::CookieRule;
 use crate::config::{Config, ConfigError, IpCidr};
 use crate::layer::ActivityLayer;
 use crate::privacy::Privacy;
@@ -68,6 +70,9 @@ pub(crate) struct Settings {
     pub(crate) log_response_body: bool,
     pub(crate) max_request_body_size: usize,
     pub(crate) max_response_body_size: usize,
+    /// Whether the `session_id` cookie is set for the sessions the middleware starts.
+    pub(crate) session_cookie: bool,
+    pub(crate) cookie_rule: CookieRule,
 }
 
 impl Settings {
@@ -111,6 +116,8 @@ impl fmt::Debug for HttpActivityLayer {
             .field("log_response_body", &s.log_response_body)
             .field("max_request_body_size", &s.max_request_body_size)
             .field("max_response_body_size", &s.max_response_body_size)
+            .field("session_cookie", &s.session_cookie)
+            .field("cookie_rule", &s.cookie_rule)
             .finish_non_exhaustive()
     }
 }
@@ -127,9 +134,11 @@ fn peer_from_extensions(parts: &Parts) -> Option<IpAddr> {
 
 impl HttpActivityLayer {
     /// A layer with `SKIP_PATHS`, `TRUSTED_PROXIES`, masking (`MASK_SENSITIVE_DATA`,
-    /// `SENSITIVE_FIELDS`, `MASK_STYLE`) and body capture (`LOG_REQUEST_BODY`,
-    /// `LOG_RESPONSE_BODY`, `MAX_REQUEST_BODY_SIZE`, `MAX_RESPONSE_BODY_SIZE`) from `config`, no
-    /// user id extractor, and feature names from the path.
+    /// `SENSITIVE_FIELDS`, `MASK_STYLE`), body capture (`LOG_REQUEST_BODY`,
+    /// `LOG_RESPONSE_BODY`, `MAX_REQUEST_BODY_SIZE`, `MAX_RESPONSE_BODY_SIZE`) and the session
+    /// cookie (`SESSION_COOKIE`, `SESSION_COOKIE_SECURE`, `SESSION_LIFETIME`,
+    /// `SESSION_IDLE_TIMEOUT`) from `config`, no user id extractor, and feature names from the
+    /// path.
     pub fn new(config: &Config) -> Self {
         Self::with_privacy(config, Arc::new(Privacy::new(config)))
     }
@@ -150,6 +159,12 @@ impl HttpActivityLayer {
                 log_response_body: config.log_response_body,
                 max_request_body_size: size(config.max_request_body_size),
                 max_response_body_size: size(config.max_response_body_size),
+                session_cookie: config.session_cookie,
+                cookie_rule: CookieRule {
+                    secure: config.session_cookie_secure,
+                    lifetime: config.session_lifetime.max(Duration::from_secs(1)),
+                    idle_timeout: config.session_idle_timeout.max(Duration::from_secs(1)),
+                },
             }),
         }
     }
@@ -257,6 +272,47 @@ impl HttpActivityLayer {
     #[must_use]
     pub fn max_response_body_size(self, bytes: usize) -> Self {
         self.with(|s| s.max_response_body_size = bytes)
+    }
+}
+
+/// Sessions across requests: the `session_id` cookie.
+///
+/// When a request names no session (no valid `session_id` cookie or `X-Session-Id` header), the
+/// middleware starts one and tells the browser with
+/// `Set-Cookie: session_id=…; Path=/; Max-Age=…; HttpOnly; SameSite=Lax` (and `; Secure` when
+/// configured), so its next requests log the same `session_id`. Each later request with that
+/// cookie sends it again, so the idle timeout counts from the last request; a session past its
+/// lifetime is replaced by a new one. Sessions the middleware did not start (an app's own
+/// `session_id` cookie, an API client's `X-Session-Id`) are kept as they are, and a response
+/// that sets a `session_id` cookie itself is left alone.
+impl HttpActivityLayer {
+    /// Whether the middleware sets the `session_id` cookie for the sessions it starts (default:
+    /// `SESSION_COOKIE`, on). Off, every request without a session id of its own is a session
+    /// of one request.
+    #[must_use]
+    pub fn session_cookie(self, on: bool) -> Self {
+        self.with(|s| s.session_cookie = on)
+    }
+
+    /// Whether the session cookie is marked `Secure`, sent over HTTPS only (default:
+    /// `SESSION_COOKIE_SECURE`, off).
+    #[must_use]
+    pub fn session_cookie_secure(self, secure: bool) -> Self {
+        self.with(|s| s.cookie_rule.secure = secure)
+    }
+
+    /// The longest a session lasts, however busy; then a new one starts (default:
+    /// `SESSION_LIFETIME`, 24 hours; at least one second).
+    #[must_use]
+    pub fn session_lifetime(self, lifetime: Duration) -> Self {
+        self.with(|s| s.cookie_rule.lifetime = lifetime.max(Duration::from_secs(1)))
+    }
+
+    /// How long a session lasts without a request (default: `SESSION_IDLE_TIMEOUT`, 30
+    /// minutes; at least one second).
+    #[must_use]
+    pub fn session_idle_timeout(self, idle_timeout: Duration) -> Self {
+        self.with(|s| s.cookie_rule.idle_timeout = idle_timeout.max(Duration::from_secs(1)))
     }
 }
 

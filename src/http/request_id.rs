@@ -4,6 +4,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The longest incoming id that is kept.
 pub const MAX_ID_LENGTH: usize = 128;
@@ -71,6 +72,14 @@ impl IdText {
 
 /// What [`generate_id`] returns, without allocating.
 pub(crate) fn new_id() -> IdText {
+    let bits = random_bits();
+    // Version 4, variant 10xx, as a v4 UUID would have them.
+    let bits = (bits & !(0xf << 76)) | (0x4 << 76);
+    IdText(uuid_text((bits & !(0x3 << 62)) | (0x2 << 62)))
+}
+
+/// 128 random-looking bits, different on every call.
+fn random_bits() -> u128 {
     static KEYS: LazyLock<(u64, u64)> = LazyLock::new(|| {
         let key = |state: RandomState| {
             let mut hasher = state.build_hasher();
@@ -82,13 +91,42 @@ pub(crate) fn new_id() -> IdText {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let (k0, k1) = *KEYS;
-    // 122 random-looking bits from the counter: `mix` is a bijection of each half.
+    // From the counter: `mix` is a bijection of each half.
     let high = mix(n ^ k0);
     let low = mix(high ^ k1);
-    // Version 4, variant 10xx, as a v4 UUID would have them.
-    let high = (high & !0xf000) | 0x4000;
-    let low = (low & !(0xc000 << 48)) | (0x8000 << 48);
-    IdText(uuid_text((u128::from(high) << 64) | u128::from(low)))
+    (u128::from(high) << 64) | u128::from(low)
+}
+
+/// A new session id in the shape of a UUID v7 (`0193a1f2-7c4e-7d1a-9c3b-2d4f6a8e1c90`): the
+/// first 48 bits are the milliseconds since the Unix epoch at `now`, so the middleware can tell
+/// how old a session it started is ([`session_started`]); the rest is as random as [`new_id`]'s.
+pub(crate) fn new_session_id(now: SystemTime) -> IdText {
+    let millis = now.duration_since(UNIX_EPOCH).map_or(0, |since| since.as_millis() as u64);
+    let bits = (u128::from(millis & 0xffff_ffff_ffff) << 80) | (random_bits() & ((1 << 80) - 1));
+    // Version 7, variant 10xx.
+    let bits = (bits & !(0xf << 76)) | (0x7 << 76);
+    let bits = (bits & !(0x3 << 62)) | (0x2 << 62);
+    IdText(uuid_text(bits))
+}
+
+/// When a session id the middleware made ([`new_session_id`]) was made; `None` for any other id
+/// (one the app or the client chose).
+pub(crate) fn session_started(id: &str) -> Option<SystemTime> {
+    let bytes = id.as_bytes();
+    let dashes = [8, 13, 18, 23].iter().all(|&at| bytes.get(at) == Some(&b'-'));
+    if bytes.len() != 36 || !dashes || bytes[14] != b'7' || !matches!(bytes[19], b'8' | b'9' | b'a' | b'b') {
+        return None;
+    }
+    let hex = |digits: &[u8]| {
+        digits.iter().try_fold(0u64, |n, &d| Some(n << 4 | u64::from(char::from(d).to_digit(16)?)))
+    };
+    let millis = hex(&bytes[..8])? << 16 | hex(&bytes[9..13])?;
+    // The rest must be hex digits too.
+    hex(&bytes[14..18])?;
+    hex(&bytes[19..23])?;
+    hex(&bytes[24..30])?;
+    hex(&bytes[30..])?;
+    UNIX_EPOCH.checked_add(Duration::from_millis(millis))
 }
 
 /// `bits` as a UUID is written: 32 hex digits, dashes after the 8th, 12th, 16th and 20th.
@@ -157,6 +195,34 @@ mod tests {
             assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12], "{id}");
             assert!(parts[2].starts_with('4'), "version 4: {id}");
             assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'), "variant: {id}");
+        }
+    }
+
+    #[test]
+    fn session_ids_say_when_they_were_made() {
+        let now = UNIX_EPOCH + Duration::from_millis(1_765_000_000_123);
+        let ids: std::collections::HashSet<String> =
+            (0..1000).map(|_| new_session_id(now).as_str().to_owned()).collect();
+        assert_eq!(ids.len(), 1000);
+        for id in &ids {
+            assert!(is_valid_id(id));
+            let parts: Vec<&str> = id.split('-').collect();
+            assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12], "{id}");
+            // The first 48 bits are the milliseconds, as RFC 9562 lays out a UUID v7.
+            assert_eq!(format!("{}{}", parts[0], parts[1]), format!("{:012x}", 1_765_000_000_123u64));
+            assert!(parts[2].starts_with('7'), "version 7: {id}");
+            assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'), "variant: {id}");
+            assert_eq!(session_started(id), Some(now));
+        }
+        for other in [
+            generate_id().as_str(),
+            "s-42",
+            "0193a1f2-7c4e-6d1a-9c3b-2d4f6a8e1c90",
+            "0193a1f2-7c4e-7d1a-7c3b-2d4f6a8e1c90",
+            "0193a1f2-7c4e-7d1a-9c3b-2d4f6a8e1c9g",
+            "0193a1f2x7c4e-7d1a-9c3b-2d4f6a8e1c90",
+        ] {
+            assert_eq!(session_started(other), None, "{other}");
         }
     }
 

@@ -6,7 +6,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
 use http::HeaderMap;
@@ -20,7 +20,7 @@ use super::feature::push_feature_name;
 use super::future::ResponseFuture;
 use super::layer::{Settings, UserId};
 use super::request_id::new_id;
-use super::session::{SESSION_HEADER_NAME, SessionCookie, session_cookie, session_of};
+use super::session::{SESSION_HEADER_NAME, Session, SessionCookie, session_cookie, session_for};
 use super::{client_ip, is_valid_id};
 use crate::action::ActionType;
 use crate::fields::{
@@ -38,7 +38,9 @@ pub(crate) const X_REQUEST_ID_HEADER: HeaderName = HeaderName::from_static(X_REQ
 /// - The request id is the incoming `X-Request-Id` when [valid](super::is_valid_id), else a new
 ///   one; the handler sees it in the request's headers and the client gets it back in the
 ///   response's.
-/// - The session id is the `session_id` cookie or `X-Session-Id` header, else a new one.
+/// - The session id is the `session_id` cookie or `X-Session-Id` header, else a new one, which
+///   the browser is told with a `session_id` cookie (see
+///   [`session_cookie`](super::HttpActivityLayer::session_cookie)).
 /// - The action is a navigation for a `GET` that accepts `text/html`, a form submission for a
 ///   `POST` with a form or JSON body, and an API call otherwise. Its description is the method
 ///   and the path as the span logged them (`GET /api/users/42`; the path alone for a
@@ -224,15 +226,13 @@ where
         };
         let found = Found::scan(&parts.headers, user_id_header);
         let kind = action_type(&parts.method, &found);
-        let generated_session;
-        let session = match session_of(found.session_cookie, found.session_header) {
-            Some(id) => id,
-            None => {
-                generated_session = new_id();
-                own = own.with(Slot::Session(SESSION_ID_SLOT));
-                generated_session.as_str()
-            }
-        };
+        let cookie_rule = settings.session_cookie.then_some(&settings.cookie_rule);
+        let (session, set_cookie) =
+            session_for(found.session_cookie, found.session_header, cookie_rule, SystemTime::now());
+        if let Session::Started(_) = session {
+            own = own.with(Slot::Session(SESSION_ID_SLOT));
+        }
+        let session = session.id();
         let user = match &settings.user_id {
             Some(UserId::Header(_)) => text(found.user_id).filter(|id| !id.is_empty()).map(Cow::Borrowed),
             Some(UserId::Extract(extract)) => extract(&parts).map(Cow::Owned),
@@ -354,6 +354,7 @@ where
             names,
             description_end,
             request_id,
+            set_cookie,
             request_body,
             response_body: settings.response_body(&privacy),
         };

@@ -1,9 +1,14 @@
-//! The session id of a request: the `session_id` cookie or the `X-Session-Id` header.
+//! The session of a request: the `session_id` cookie or the `X-Session-Id` header, and the
+//! `session_id` cookie the middleware sets to keep a browser's session across requests.
 
-use http::header::{COOKIE, HeaderName};
+use std::time::{Duration, SystemTime};
+
+use http::header::{COOKIE, HeaderName, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};
 
-use super::request_id::{MAX_ID_LENGTH, is_id_byte, is_valid_id, is_valid_id_bytes};
+use super::request_id::{
+    IdText, MAX_ID_LENGTH, is_id_byte, is_valid_id, is_valid_id_bytes, new_session_id, session_started,
+};
 
 /// The cookie that carries the session id.
 pub const SESSION_COOKIE: &str = "session_id";
@@ -41,13 +46,99 @@ pub(crate) fn session_cookie(header: &HeaderValue) -> Option<SessionCookie<'_>> 
 
 /// The session id from the first `session_id` cookie, if valid, else from the `X-Session-Id`
 /// header, if valid.
-pub(crate) fn session_of<'a>(
+fn session_of<'a>(cookie: Option<SessionCookie<'a>>, header: Option<&'a HeaderValue>) -> Option<&'a str> {
+    cookie.and_then(|(value, id_bytes)| cookie_id(value, id_bytes)).or_else(|| header.and_then(header_id))
+}
+
+/// How the middleware keeps a browser's session: the `session_id` cookie it sets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CookieRule {
+    /// Sent over HTTPS only.
+    pub(crate) secure: bool,
+    /// The longest a session lasts, however busy.
+    pub(crate) lifetime: Duration,
+    /// A session without a request for this long ends: the browser forgets the cookie.
+    pub(crate) idle_timeout: Duration,
+}
+
+impl CookieRule {
+    /// The `Set-Cookie` value that keeps session `id` for `max_age` more (whole seconds, at
+    /// least one).
+    fn set_cookie(&self, id: &str, max_age: Duration) -> Option<HeaderValue> {
+        let secure = if self.secure { "; Secure" } else { "" };
+        let max_age = max_age.as_secs().max(1);
+        let cookie =
+            format!("{SESSION_COOKIE}={id}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+        HeaderValue::try_from(cookie).ok()
+    }
+}
+
+/// The session of one request.
+pub(crate) enum Session<'a> {
+    /// The one the request names.
+    Kept(&'a str),
+    /// One the middleware starts: the request names none, or the one its cookie names has
+    /// outlived its lifetime.
+    Started(IdText),
+}
+
+impl Session<'_> {
+    pub(crate) fn id(&self) -> &str {
+        match self {
+            Session::Kept(id) => id,
+            Session::Started(id) => id.as_str(),
+        }
+    }
+}
+
+/// The session of a request and, with a cookie `rule`, the cookie that tells the browser about
+/// it, at `now`.
+///
+/// - No valid session id in the request: a new session, and a cookie for it.
+/// - A `session_id` cookie of a session the middleware started: the cookie again, so its idle
+///   timeout starts over, never past the session's lifetime; past the lifetime, a new session.
+/// - Any other session id (an app's own cookie, the `X-Session-Id` of an API client): kept as it
+///   is, and no cookie.
+pub(crate) fn session_for<'a>(
     cookie: Option<SessionCookie<'a>>,
     header: Option<&'a HeaderValue>,
-) -> Option<&'a str> {
-    cookie
-        .and_then(|(value, id_bytes)| cookie_id(value, id_bytes))
-        .or_else(|| header.and_then(|v| v.to_str().ok()).map(str::trim_ascii).filter(|id| is_valid_id(id)))
+    rule: Option<&CookieRule>,
+    now: SystemTime,
+) -> (Session<'a>, Option<HeaderValue>) {
+    let start = |rule: Option<&CookieRule>| {
+        let id = new_session_id(now);
+        let cookie = rule.and_then(|rule| rule.set_cookie(id.as_str(), rule.idle_timeout.min(rule.lifetime)));
+        (Session::Started(id), cookie)
+    };
+    if let Some(id) = cookie.and_then(|(value, id_bytes)| cookie_id(value, id_bytes)) {
+        let (Some(rule), Some(started)) = (rule, session_started(id)) else {
+            return (Session::Kept(id), None);
+        };
+        let age = now.duration_since(started).unwrap_or_default();
+        return match rule.lifetime.checked_sub(age).filter(|left| !left.is_zero()) {
+            Some(left) => (Session::Kept(id), rule.set_cookie(id, rule.idle_timeout.min(left))),
+            None => start(Some(rule)),
+        };
+    }
+    match header.and_then(header_id) {
+        Some(id) => (Session::Kept(id), None),
+        None => start(rule),
+    }
+}
+
+/// Whether a response sets the `session_id` cookie itself: the app manages its sessions.
+pub(crate) fn sets_session_cookie(headers: &HeaderMap) -> bool {
+    headers.get_all(SET_COOKIE).iter().any(|value| {
+        let value = value.as_bytes().trim_ascii_start();
+        value
+            .strip_prefix(SESSION_COOKIE.as_bytes())
+            .is_some_and(|rest| rest.trim_ascii_start().starts_with(b"="))
+    })
+}
+
+/// An `X-Session-Id` header as a session id, if it is a valid one.
+fn header_id(header: &HeaderValue) -> Option<&str> {
+    header.to_str().ok().map(str::trim_ascii).filter(|id| is_valid_id(id))
 }
 
 /// A cookie value as a session id, without the spaces and quotes around it, if it is a valid
@@ -108,6 +199,84 @@ mod tests {
         assert_eq!(session_id(&h), Some("hdr-1"), "an invalid cookie gives way to the header");
         h.remove(SESSION_HEADER);
         assert_eq!(session_id(&h), None);
+    }
+
+    const RULE: CookieRule = CookieRule {
+        secure: false,
+        lifetime: Duration::from_secs(24 * 3600),
+        idle_timeout: Duration::from_secs(1800),
+    };
+
+    /// The session and the `Set-Cookie` for a request with this `Cookie` and `X-Session-Id`.
+    fn session(
+        cookie: Option<&str>,
+        header: Option<&str>,
+        rule: Option<&CookieRule>,
+        now: SystemTime,
+    ) -> (String, bool, Option<String>) {
+        let cookie = cookie.map(|c| HeaderValue::from_str(c).unwrap());
+        let header = header.map(|h| HeaderValue::from_str(h).unwrap());
+        let found = cookie.as_ref().and_then(session_cookie);
+        let (session, set) = session_for(found, header.as_ref(), rule, now);
+        let started = matches!(session, Session::Started(_));
+        (session.id().to_owned(), started, set.map(|v| v.to_str().unwrap().to_owned()))
+    }
+
+    #[test]
+    fn a_new_session_gets_a_cookie_that_the_next_requests_keep() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_765_000_000);
+        let (id, started, set) = session(None, None, Some(&RULE), now);
+        assert!(started);
+        assert_eq!(set.unwrap(), format!("session_id={id}; Path=/; Max-Age=1800; HttpOnly; SameSite=Lax"));
+
+        // Ten minutes later the browser sends it back: same session, idle timeout restarted.
+        let later = now + Duration::from_secs(600);
+        let (again, started, set) =
+            session(Some(&format!("theme=dark; session_id={id}")), None, Some(&RULE), later);
+        assert_eq!((again.as_str(), started), (id.as_str(), false));
+        assert_eq!(set.unwrap(), format!("session_id={id}; Path=/; Max-Age=1800; HttpOnly; SameSite=Lax"));
+
+        // Near the end of its lifetime the cookie lives only as long as the session has left.
+        let near_end = now + RULE.lifetime - Duration::from_secs(90);
+        let (again, _, set) = session(Some(&format!("session_id={id}")), None, Some(&RULE), near_end);
+        assert_eq!(again, id);
+        assert!(set.unwrap().contains("; Max-Age=90;"));
+
+        // Past it, a new session begins.
+        let past = now + RULE.lifetime;
+        let (new, started, set) = session(Some(&format!("session_id={id}")), None, Some(&RULE), past);
+        assert!(started);
+        assert_ne!(new, id);
+        assert!(set.unwrap().starts_with(&format!("session_id={new};")));
+
+        let secure = CookieRule { secure: true, ..RULE };
+        let (_, _, set) = session(None, None, Some(&secure), now);
+        assert!(set.unwrap().ends_with("; HttpOnly; SameSite=Lax; Secure"));
+    }
+
+    #[test]
+    fn sessions_the_middleware_did_not_start_are_left_alone() {
+        let now = SystemTime::now();
+        // An app's own cookie, an API client's header: kept, no cookie.
+        assert_eq!(session(Some("session_id=app-7"), None, Some(&RULE), now), ("app-7".into(), false, None));
+        assert_eq!(session(None, Some("api-9"), Some(&RULE), now), ("api-9".into(), false, None));
+        // With cookies off: a new session has none.
+        let (_, started, set) = session(None, None, None, now);
+        assert!(started && set.is_none());
+        // An invalid cookie counts as none.
+        let (id, started, set) = session(Some("session_id=a b"), None, Some(&RULE), now);
+        assert!(started && set.unwrap().contains(&id));
+    }
+
+    #[test]
+    fn a_response_that_sets_the_cookie_itself_is_recognized() {
+        let mut headers = HeaderMap::new();
+        headers.append(SET_COOKIE, "theme=dark".parse().unwrap());
+        assert!(!sets_session_cookie(&headers));
+        headers.append(SET_COOKIE, "session_idx=1".parse().unwrap());
+        assert!(!sets_session_cookie(&headers));
+        headers.append(SET_COOKIE, "session_id =app-1; Path=/".parse().unwrap());
+        assert!(sets_session_cookie(&headers));
     }
 
     #[test]
