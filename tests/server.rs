@@ -256,6 +256,7 @@ fn bodies_are_captured_masked_and_capped_when_asked() {
 }
 
 /// Waits until the log holds `n` lines (the file sink writes within milliseconds).
+#[cfg(feature = "report")]
 fn wait_for_lines(log: &Path, n: usize) {
     for _ in 0..500 {
         if std::fs::read_to_string(log).is_ok_and(|t| t.lines().count() >= n) {

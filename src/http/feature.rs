@@ -1,8 +1,9 @@
 //! The feature a request belongs to, named from its path.
 
-/// The feature name of a request path: its segments joined with `_`, lowercased, with numeric,
-/// UUID-like and token-like segments (ids, keys) left out and an optional prefix such as `/api`
-/// stripped first. The root path is `root`.
+/// The feature name of a request path or route template: its segments joined with `_`,
+/// lowercased, with numeric, UUID-like and token-like segments (ids, keys) and route parameters
+/// (`{id}`, `:id`, `*rest`) left out and an optional prefix such as `/api` stripped first. The
+/// root path is `root`.
 ///
 /// ```
 /// use tracing_activity::http::feature_name;
@@ -10,6 +11,7 @@
 /// assert_eq!(feature_name("/api/users/42/orders", Some("/api")), "users_orders");
 /// assert_eq!(feature_name("/user-queries", None), "user-queries");
 /// assert_eq!(feature_name("/docs/0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90/Edit", None), "docs_edit");
+/// assert_eq!(feature_name("/users/{id}/orders", None), "users_orders");
 /// assert_eq!(feature_name("/", None), "root");
 /// ```
 pub fn feature_name(path: &str, strip_prefix: Option<&str>) -> String {
@@ -99,9 +101,10 @@ impl Kinds {
     }
 }
 
-/// Appends a segment that is neither empty nor an id, after a `_` if the name has a segment.
+/// Appends a segment that is neither empty, nor an id, nor a route parameter (`{id}`, `:id`,
+/// `{*rest}`, `*rest`), after a `_` if the name has a segment.
 fn push_segment(segment: &str, kinds: Kinds, name: &mut String) {
-    if segment.is_empty() || kinds.is_id(segment.len()) {
+    if segment.is_empty() || kinds.is_id(segment.len()) || segment.starts_with(['{', ':', '*']) {
         return;
     }
     if !name.is_empty() {
@@ -143,6 +146,10 @@ mod tests {
             ("/docs/getting-started-with-tracing", None, "docs_getting-started-with-tracing"),
             ("/docs/rust-2024-edition", None, "docs_rust-2024-edition"),
             ("///", None, "root"),
+            ("/users/{id}/orders", None, "users_orders"),
+            ("/api/users/:id", Some("/api"), "users"),
+            ("/files/{*path}", None, "files"),
+            ("/static/*rest", None, "static"),
             ("", None, "root"),
         ] {
             assert_eq!(feature_name(path, prefix), expected, "{path} {prefix:?}");

@@ -30,6 +30,12 @@ pub type PeerAddrFn = Arc<dyn Fn(&Parts) -> Option<IpAddr> + Send + Sync>;
 /// `url`, `feature`) fields, so actions the handler logs inside it carry them too; when the
 /// response is ready, one action says how it went (see [`HttpActivity`]).
 ///
+/// A task the handler starts with `tokio::spawn` runs outside that span: take it along with
+/// [`tracing::Instrument::in_current_span`] so that the task's actions carry the request's
+/// session and context. With the `axum` feature, the client IP comes from axum's
+/// `ConnectInfo<SocketAddr>` and the route template from `MatchedPath` (`context.route`, and
+/// the feature name) without configuration.
+///
 /// ```
 /// use tracing_activity::http::HttpActivityLayer;
 /// use tracing_activity::Config;
@@ -123,13 +129,13 @@ impl fmt::Debug for HttpActivityLayer {
 }
 
 /// The default peer address: a `SocketAddr` (or `IpAddr`) in the request's extensions, where a
-/// hyper accept loop puts it (axum: see [`HttpActivityLayer::peer_addr`]).
+/// hyper accept loop puts it, or, with the `axum` feature, axum's `ConnectInfo<SocketAddr>`.
 fn peer_from_extensions(parts: &Parts) -> Option<IpAddr> {
-    parts
-        .extensions
-        .get::<SocketAddr>()
-        .map(SocketAddr::ip)
-        .or_else(|| parts.extensions.get::<IpAddr>().copied())
+    let peer = parts.extensions.get::<SocketAddr>().map(SocketAddr::ip);
+    let peer = peer.or_else(|| parts.extensions.get::<IpAddr>().copied());
+    #[cfg(feature = "axum")]
+    let peer = peer.or_else(|| super::axum::connect_info_peer(parts));
+    peer
 }
 
 impl HttpActivityLayer {
@@ -232,15 +238,16 @@ impl HttpActivityLayer {
     }
 
     /// How to name a request's feature (default: [`feature_name`](super::feature_name) of the
-    /// path, without the [`strip_prefix`](Self::strip_prefix)).
+    /// route template when the `axum` feature knows it, else of the path, without the
+    /// [`strip_prefix`](Self::strip_prefix)).
     #[must_use]
     pub fn feature_name(self, name: impl Fn(&Parts) -> String + Send + Sync + 'static) -> Self {
         self.with(|s| s.feature = Some(Arc::new(name)))
     }
 
     /// How to find the connection's peer address (default: a `SocketAddr` or `IpAddr` in the
-    /// request's extensions). With axum's `into_make_service_with_connect_info::<SocketAddr>()`:
-    /// `.peer_addr(|p| p.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))`.
+    /// request's extensions, and with the `axum` feature the `ConnectInfo<SocketAddr>` of
+    /// axum's `into_make_service_with_connect_info::<SocketAddr>()`).
     #[must_use]
     pub fn peer_addr(self, find: impl Fn(&Parts) -> Option<IpAddr> + Send + Sync + 'static) -> Self {
         self.with(|s| s.peer_addr = Arc::new(find))

@@ -32,6 +32,8 @@
 //!   `users_orders`.
 
 mod action;
+#[cfg(feature = "axum")]
+mod axum;
 mod body;
 mod client_ip;
 mod feature;

@@ -25,7 +25,7 @@ use super::{client_ip, is_valid_id};
 use crate::action::ActionType;
 use crate::fields::{
     CURRENT_PAGE_SLOT, FEATURE_SLOT, IP_ADDRESS_SLOT, METHOD_SLOT, REFERRER_SLOT, REQUEST_ID_SLOT,
-    SESSION_ID_SLOT, Slot, SlotSet, URL_SLOT, USER_AGENT_SLOT, USER_ID_SLOT,
+    ROUTE_SLOT, SESSION_ID_SLOT, Slot, SlotSet, URL_SLOT, USER_AGENT_SLOT, USER_ID_SLOT,
 };
 use crate::privacy::{Handed, OwnValues, Privacy, with_handed_values};
 
@@ -251,9 +251,19 @@ where
         // request.
         let mut texts = TEXT_BUFFER.try_with(Cell::take).unwrap_or_default();
         texts.clear();
+        // The route template the request matched, when the router says (`/users/{id}`): the app's
+        // own text, and a better feature name than the path.
+        let route = matched_route(&parts);
+        if route.is_some() {
+            own = own.with(Slot::Context(ROUTE_SLOT));
+        }
         match &settings.feature {
             Some(name) => texts.push_str(&name(&parts)),
-            None => push_feature_name(parts.uri.path(), settings.strip_prefix.as_deref(), &mut texts),
+            None => push_feature_name(
+                route.unwrap_or(parts.uri.path()),
+                settings.strip_prefix.as_deref(),
+                &mut texts,
+            ),
         }
         let feature_end = texts.len();
         if let Some(ip) = ip {
@@ -313,6 +323,7 @@ where
         let request_id_text = request_id.to_str().unwrap_or_default();
         let request_id_clean = clean.value(Slot::Context(REQUEST_ID_SLOT), request_id_text);
         let method = clean.value(Slot::Context(METHOD_SLOT), method);
+        let route = route.map(|route| clean.value(Slot::Context(ROUTE_SLOT), route));
         let feature = clean.value(Slot::Context(FEATURE_SLOT), feature);
         let handed = Handed { own, cleaned_by: privacy.id(), plain: clean.plain };
         let span = with_handed_values(handed, || {
@@ -327,12 +338,13 @@ where
                 referrer = referrer.as_deref(),
                 request_id = &*request_id_clean,
                 method = &*method,
+                route = route.as_deref(),
                 feature = &*feature,
             )
         });
         // The cleaned values borrow the request's parts and this thread's text buffer, which are
         // given back below.
-        drop((session, user, ip, user_agent, referrer, url, page, request_id_clean, method, feature));
+        drop((session, user, ip, user_agent, referrer, url, page, request_id_clean, method, route, feature));
         if texts.capacity() <= MAX_KEPT_TEXTS {
             let _ = TEXT_BUFFER.try_with(|buffer| buffer.set(texts));
         }
@@ -377,6 +389,18 @@ impl Cleaner<'_> {
         self.plain.set(slot, plain);
         clean
     }
+}
+
+/// The route template the request matched, from axum's `MatchedPath`.
+#[cfg(feature = "axum")]
+fn matched_route(parts: &http::request::Parts) -> Option<&str> {
+    super::axum::matched_route(parts)
+}
+
+/// Without the `axum` feature, no router says.
+#[cfg(not(feature = "axum"))]
+fn matched_route(_: &http::request::Parts) -> Option<&str> {
+    None
 }
 
 /// Appends an IP address as std writes it: an IPv4 address (the common case) digit by digit,
