@@ -420,7 +420,7 @@ impl PutField for EventVisitor<'_> {
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
         let class = class_of(self.privacy, self.classes, self.own, field);
         if class.body && self.module == Some(MIDDLEWARE_ACTIONS) {
-            return self.record.put(field.name(), class, value, false);
+            return self.record.body_member(field.name(), class, value);
         }
         let (value, plain) = self.privacy.clean(class, value, self.raw, self.clean);
         self.record.put(field.name(), class, value, plain);
@@ -590,6 +590,19 @@ impl Record {
 }
 
 impl Record {
+    /// A body the HTTP middleware captured and masked: a JSON body as the JSON value it is,
+    /// anything else (a form, a summary, a JSON body cut short) as a string.
+    fn body_member(&mut self, name: &'static str, class: FieldClass, value: FieldValue<'_>) {
+        if self.data_names.contains(&name) {
+            return;
+        }
+        self.data_names.push(name);
+        push_member_known(&mut self.data, name, class.plain_name, |out| match value {
+            FieldValue::Str(text) => JsonValue(out).json_or_str(text),
+            other => other.write_json_known(out, false),
+        });
+    }
+
     /// Routes one cleaned event field: words and flags to the action, session fields to their
     /// slots, everything else to `data`.
     fn put(&mut self, name: &'static str, class: FieldClass, value: FieldValue<'_>, plain: bool) {

@@ -1589,11 +1589,11 @@ mod captured_bodies {
                 expected,
                 "{polls} polls"
             );
-            assert_eq!(data[0]["request_body"], r#"{"password":"****"}"#);
+            assert_eq!(data[0]["request_body"], json!({"password": "****"}));
         }
         let data = post(capturing(), App(echo), "application/json", br#"{"pin":1}"#, 5);
         assert_eq!(data.len(), 1);
-        assert_eq!(data[0]["response_body"], r#"{"pin":1}"#);
+        assert_eq!(data[0]["response_body"], json!({"pin": 1}));
     }
 
     #[test]
@@ -1606,9 +1606,8 @@ mod captured_bodies {
             br#"{"secret":["abc",{"x":1}],"after":"kept"}"#,
             5,
         );
-        let body: Value = serde_json::from_str(data[0]["request_body"].as_str().unwrap())
-            .unwrap_or_else(|e| panic!("{e}: {}", data[0]["request_body"]));
-        assert_eq!(body, json!({"secret": ["****", {"x": "****"}], "after": "kept"}));
+        // In the line as the JSON value it is.
+        assert_eq!(data[0]["request_body"], json!({"secret": ["****", {"x": "****"}], "after": "kept"}));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 
 use bytes::Buf;
 use http::HeaderMap;
-use http::header::{CONTENT_ENCODING, CONTENT_TYPE};
+use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING};
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 use tracing::Span;
@@ -82,6 +82,9 @@ pub(crate) struct Capture {
     seen: u64,
     /// Whether the body reached its end.
     ended: bool,
+    /// A request body that may hold data, and its size when the request says: a body that
+    /// nobody read is then marked as such.
+    unread: Option<Option<u64>>,
     masker: Option<Arc<Masker>>,
 }
 
@@ -105,8 +108,24 @@ impl CaptureRule {
             kept: Vec::new(),
             seen: 0,
             ended: false,
+            unread: None,
             masker: self.masker.clone(),
         }
+    }
+}
+
+impl CaptureRule {
+    /// The capture of a request body: as [`start`](Self::start), and a body the request says
+    /// it has (`Content-Length` above zero, or `Transfer-Encoding`) is marked when the
+    /// handler never reads it.
+    pub(crate) fn start_request(&self, headers: &HeaderMap) -> Capture {
+        let length = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+        let unread = match length {
+            Some(0) => None,
+            Some(length) => Some(Some(length)),
+            None => headers.contains_key(TRANSFER_ENCODING).then_some(None),
+        };
+        Capture { unread, ..self.start(headers) }
     }
 }
 
@@ -137,7 +156,12 @@ impl Capture {
     /// The body as it is logged (see [`RequestBody`]), or `None` for an empty body.
     pub(crate) fn describe(&self) -> Option<String> {
         if self.seen == 0 {
-            return None;
+            return match self.unread {
+                Some(_) if self.ended => None,
+                Some(Some(size)) => Some(format!("[{size} bytes, not read by the handler]")),
+                Some(None) => Some("[not read by the handler]".to_owned()),
+                None => None,
+            };
         }
         let mut out = String::new();
         if let Kind::Other(media) = &self.kind {
@@ -212,9 +236,14 @@ pin_project! {
     ///   UTF-8 or with a `Content-Encoding` (gzip): summarized by type and size,
     ///   `[image/png, 5123 bytes]`, `[application/json, gzip, 880 bytes]`; nothing of it is kept.
     ///
-    /// A body that stopped before its end when the action was recorded (the client went away,
-    /// the handler did not read it all, or has not yet) is marked `…[incomplete]`
-    /// (`, incomplete]` in a summary). An empty body, or one nobody read, adds nothing.
+    /// A JSON body kept whole is written in the line as the JSON value it is
+    /// (`"request_body":{"email":"ann@example.com","password":"****"}`), so `jq` reads
+    /// `.action.data.request_body.email` without `fromjson`; anything else is a string. A body
+    /// that stopped before its end when the action was recorded (the client went away, the
+    /// handler did not read it all, or has not yet) is marked `…[incomplete]` (`, incomplete]`
+    /// in a summary); a request body the handler never read is
+    /// `[120 bytes, not read by the handler]` (the size when the request says it). An empty
+    /// body adds nothing.
     #[derive(Debug)]
     pub struct RequestBody<B> {
         #[pin]
@@ -407,6 +436,36 @@ mod tests {
         none.keep(&bytes::Bytes::from_static(b"abc"));
         none.end();
         assert_eq!(none.describe().as_deref(), Some("[3 bytes]"));
+    }
+
+    #[test]
+    fn a_request_body_the_handler_never_read_is_marked() {
+        let rule = CaptureRule { limit: 64, masker: None };
+        let request = |headers: &[(http::HeaderName, &str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in headers {
+                map.insert(name.clone(), HeaderValue::from_str(value).unwrap());
+            }
+            rule.start_request(&map)
+        };
+        let json = (CONTENT_TYPE, "application/json");
+        assert_eq!(
+            request(&[json.clone(), (CONTENT_LENGTH, "120")]).describe().as_deref(),
+            Some("[120 bytes, not read by the handler]")
+        );
+        assert_eq!(
+            request(&[(TRANSFER_ENCODING, "chunked")]).describe().as_deref(),
+            Some("[not read by the handler]")
+        );
+        // No body, an empty one, or one read to its end with nothing in it: nothing to say.
+        assert_eq!(request(std::slice::from_ref(&json)).describe(), None);
+        assert_eq!(request(&[json.clone(), (CONTENT_LENGTH, "0")]).describe(), None);
+        assert_eq!(fed(request(&[(TRANSFER_ENCODING, "chunked")]), &[], true), None);
+        // Read: what was read.
+        assert_eq!(
+            fed(request(&[json, (CONTENT_LENGTH, "7")]), &[b"{\"a\":1}"], true).as_deref(),
+            Some("{\"a\":1}")
+        );
     }
 
     #[test]

@@ -357,8 +357,9 @@ where
                 };
             }
         }
-        let request_body =
-            settings.request_body(&privacy).map(|rule| Arc::new(Mutex::new(rule.start(&parts.headers))));
+        let request_body = settings
+            .request_body(&privacy)
+            .map(|rule| Arc::new(Mutex::new(rule.start_request(&parts.headers))));
         let body = RequestBody::capturing(body, request_body.clone());
         let pending = Pending {
             start: Instant::now(),

@@ -147,6 +147,14 @@ impl JsonValue<'_> {
     pub(crate) fn f64(self, v: f64) {
         super::number::push_json_f64(self.0, v);
     }
+
+    /// `text` as the JSON value it is when it is one (see `json_text::push_compact_json`), else as a
+    /// string.
+    pub(crate) fn json_or_str(self, text: &str) {
+        if !super::json_text::push_compact_json(self.0, text) {
+            self.str(text);
+        }
+    }
 }
 
 /// Like [`push_member`] for the crate's own keys, which need no escaping.

@@ -5,6 +5,7 @@
 
 pub(crate) mod escape;
 pub(crate) mod json;
+mod json_text;
 mod narrative;
 pub(crate) mod number;
 
