@@ -91,7 +91,6 @@ pub(crate) const METHOD_SLOT: usize = 1;
 pub(crate) const URL_SLOT: usize = 2;
 #[cfg(feature = "http")]
 pub(crate) const ROUTE_SLOT: usize = 3;
-#[cfg(feature = "http")]
 pub(crate) const FEATURE_SLOT: usize = 4;
 
 /// Keys of the JSON line.

@@ -419,10 +419,15 @@ pub(crate) struct EventVisitor<'a> {
 impl PutField for EventVisitor<'_> {
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
         let class = class_of(self.privacy, self.classes, self.own, field);
-        if class.body && self.module == Some(MIDDLEWARE_ACTIONS) {
+        let middleware = self.module == Some(MIDDLEWARE_ACTIONS);
+        if class.body && middleware {
             return self.record.body_member(field.name(), class, value);
         }
         let (value, plain) = self.privacy.clean(class, value, self.raw, self.clean);
+        if middleware && field.name() == crate::fields::FEATURE {
+            // The request's feature is context, as its span has it, and written once.
+            return self.record.put_context(crate::fields::FEATURE_SLOT, value, plain);
+        }
         self.record.put(field.name(), class, value, plain);
     }
 }
@@ -529,23 +534,20 @@ impl Record {
 
     /// Names what the HTTP middleware's action acted on from its request span, which cleaned
     /// the values once: the description `GET /path` (the path alone for a navigation) from the
-    /// span's method and page, and `data.feature` from the span's feature. `false`, leaving the
+    /// span's method and page. `false`, leaving the
     /// record as it was, when the span's values are not here (a layer that does not see the
     /// span) or the description would be longer than `max_len` (the event's own `description`
     /// is then capped as any value).
     #[cfg(feature = "http")]
     pub(crate) fn describe_request(&mut self, navigation: bool, max_len: usize) -> bool {
-        use crate::fields::{FEATURE, FEATURE_SLOT, METHOD_SLOT};
-        let (Some(page), Some(method), Some(feature)) = (
-            self.session.get(CURRENT_PAGE_SLOT),
-            self.context.get(METHOD_SLOT),
-            self.context.get(FEATURE_SLOT),
-        ) else {
+        use crate::fields::METHOD_SLOT;
+        let (Some(page), Some(method)) = (self.session.get(CURRENT_PAGE_SLOT), self.context.get(METHOD_SLOT))
+        else {
             return false;
         };
         let method = if navigation { None } else { Some(method) };
         let len = method.map_or(0, |m| m.len() + 1) + page.len();
-        if len > max_len || !self.description.is_empty() || self.data_names.contains(&FEATURE) {
+        if len > max_len || !self.description.is_empty() {
             return false;
         }
         let mut plain = self.plain.contains(Slot::Session(CURRENT_PAGE_SLOT));
@@ -556,9 +558,6 @@ impl Record {
         }
         self.description.push_str(page);
         self.plain.set(Slot::Description, plain);
-        self.data_names.push(FEATURE);
-        let plain = self.plain.contains(Slot::Context(FEATURE_SLOT));
-        push_member_known(&mut self.data, FEATURE, true, |out| JsonValue(out).str_known(feature, plain));
         true
     }
 
@@ -590,6 +589,12 @@ impl Record {
 }
 
 impl Record {
+    /// Sets context slot `i` from an event: only the HTTP middleware's feature.
+    fn put_context(&mut self, i: usize, value: FieldValue<'_>, plain: bool) {
+        value.write_text(self.context.overwrite(i));
+        self.plain.set(Slot::Context(i), plain && matches!(value, FieldValue::Str(_)));
+    }
+
     /// A body the HTTP middleware captured and masked: a JSON body as the JSON value it is,
     /// anything else (a form, a summary, a JSON body cut short) as a string.
     fn body_member(&mut self, name: &'static str, class: FieldClass, value: FieldValue<'_>) {

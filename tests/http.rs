@@ -52,7 +52,7 @@ fn a_secret_in_the_path_is_masked_wherever_the_path_is_logged() {
     assert!(page.starts_with("/api/cards/") && page.ends_with("/pin"), "{page}");
     assert_eq!(line["action"]["description"], format!("GET {page}"));
     assert_eq!(line["context"]["url"], page.as_str());
-    assert_eq!(line["action"]["data"]["feature"], "cards_pin");
+    assert_eq!(line["action"]["data"].get("feature"), None, "the feature is context, written once");
     assert_eq!(line["context"]["feature"], "cards_pin");
     assert!(!h.file.text().contains("4111111111111111"));
     assert!(!h.console.text().contains("4111111111111111"));
@@ -86,7 +86,8 @@ fn a_request_is_one_action_with_session_and_context() {
     let ms = line["action"]["duration_ms"].as_f64().expect("a numeric duration");
     assert_eq!((ms * 1000.0).round() / 1000.0, ms, "to the microsecond: {ms}");
     assert_eq!(line["action"]["data"]["status_code"], 200);
-    assert_eq!(line["action"]["data"]["feature"], "users_orders");
+    assert_eq!(line["action"]["data"].get("feature"), None, "the feature is context, written once");
+    assert_eq!(line["context"]["feature"], "users_orders");
     assert_eq!(
         line["session"],
         serde_json::json!({"session_id": "s-77", "user_id": "user123", "ip_address": "203.0.113.7",
@@ -581,7 +582,8 @@ fn with_its_span_filtered_out_the_action_keeps_the_current_span() {
     assert_eq!(lines[0]["action"]["result"], "HTTP 200 SUCCESS");
     assert_eq!(lines[0]["session"]["user_id"], "u-outer", "the action is in the current span");
     assert_eq!(lines[0]["action"]["description"], "GET /docs", "named by the event itself");
-    assert_eq!(lines[0]["action"]["data"]["feature"], "docs");
+    assert_eq!(lines[0]["context"]["feature"], "docs", "the event's feature is the request's context");
+    assert_eq!(lines[0]["action"]["data"].get("feature"), None);
 }
 
 #[test]
@@ -605,7 +607,8 @@ fn a_layer_filtered_to_leave_the_span_out_still_names_the_action() {
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0]["session"]["user_id"], "u-outer", "the nearest span this layer keeps");
     assert_eq!(lines[0]["action"]["description"], "GET /api/docs");
-    assert_eq!(lines[0]["action"]["data"]["feature"], "docs");
+    assert_eq!(lines[0]["context"]["feature"], "docs");
+    assert_eq!(lines[0]["action"]["data"].get("feature"), None);
 }
 
 #[test]

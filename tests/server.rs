@@ -150,7 +150,8 @@ fn the_example_server_records_every_request_and_stops_cleanly() {
     );
     let api = by_description("GET /search");
     assert_eq!(api[0]["action"]["result"], "HTTP 200 SUCCESS");
-    assert_eq!(api[0]["action"]["data"]["feature"], "search");
+    assert_eq!(api[0]["context"]["feature"], "search");
+    assert_eq!(api[0]["action"]["data"].get("feature"), None);
 
     assert_eq!(by_description("GET /user-queries")[0]["context"]["request_id"], generated.as_str());
     assert_eq!(by_description("ValidationError: Query cannot be empty").len(), 1);

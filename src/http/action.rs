@@ -358,7 +358,8 @@ mod tests {
         assert_eq!(line["action"]["result"], "HTTP 404 NOT FOUND");
         assert_eq!(line["action"]["success"], false);
         assert_eq!(line["action"]["duration_ms"], 12.5);
-        assert_eq!(line["action"]["data"], serde_json::json!({"status_code": 404, "feature": "docs"}));
+        assert_eq!(line["action"]["data"], serde_json::json!({"status_code": 404}));
+        assert_eq!(line["context"]["feature"], "docs");
 
         // A field name configured as sensitive is masked on the handed-over action too.
         let config = crate::Config::default().sensitive_fields(["status_code".to_owned()]);
