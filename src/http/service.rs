@@ -46,8 +46,8 @@ pub(crate) const X_REQUEST_ID_HEADER: HeaderName = HeaderName::from_static(X_REQ
 ///   and the path as the span logged them (`GET /api/users/42`; the path alone for a
 ///   navigation), so a secret in the path is masked the same everywhere. Its result reads
 ///   `HTTP 200 SUCCESS` (`HTTP 404 NOT FOUND`, ...), success is status < 400, 4xx is logged at
-///   WARN and 5xx at ERROR; `duration_ms` (to the microsecond), `status_code` and `feature` are
-///   recorded, and the slow thresholds apply.
+///   WARN and 5xx at ERROR; `duration_ms` (to the microsecond) and `status_code` are recorded
+///   (the feature is in the context, with the route), and the slow thresholds apply.
 /// - A service error is recorded as a failed action at ERROR; a request whose response future
 ///   is dropped before it is ready (the client went away) as a failed action at WARN.
 /// - With body capture on, `request_body` and `response_body` are added to the action's data
