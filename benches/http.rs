@@ -45,11 +45,18 @@ impl<B> Service<Request<B>> for App {
     }
 }
 
+/// The `session_id` cookie a browser sends back: one the middleware set, a UUID v7 made now,
+/// so each response sends it again (the session's idle timeout starts over).
+static BROWSER_COOKIE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+    format!("session_id={:08x}-{:04x}-7d1a-9c3b-2d4f6a8e1c90", ms >> 16, ms & 0xffff)
+});
+
 fn request() -> Request<String> {
     with_values(
         "/api/users/42/orders?page=2",
         "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
-        "session_id=0b7e6a2c-5f1d-4e8a-9c3b-2d4f6a8e1c90",
+        &BROWSER_COOKIE,
     )
 }
 

@@ -385,6 +385,7 @@ struct Cleaner<'p> {
 }
 
 impl Cleaner<'_> {
+    #[inline]
     fn value<'t>(&mut self, slot: Slot, text: &'t str) -> Cow<'t, str> {
         let (clean, plain) = self.privacy.clean_span_value(slot, self.own.contains(slot), text);
         self.plain.set(slot, plain);

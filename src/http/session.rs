@@ -6,6 +6,8 @@ use std::time::{Duration, SystemTime};
 use http::header::{COOKIE, HeaderName, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};
 
+use crate::render::number::push_u64;
+
 use super::request_id::{
     IdText, MAX_ID_LENGTH, is_id_byte, is_valid_id, is_valid_id_bytes, new_session_id, session_started,
 };
@@ -65,13 +67,24 @@ impl CookieRule {
     /// The `Set-Cookie` value that keeps session `id` for `max_age` more (whole seconds, at
     /// least one).
     fn set_cookie(&self, id: &str, max_age: Duration) -> Option<HeaderValue> {
-        let secure = if self.secure { "; Secure" } else { "" };
-        let max_age = max_age.as_secs().max(1);
-        let cookie =
-            format!("{SESSION_COOKIE}={id}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+        // Written piece by piece: `format!` would cost as much as the rest of the session.
+        let mut cookie = String::with_capacity(SET_COOKIE_LENGTH + id.len());
+        cookie.push_str(SESSION_COOKIE);
+        cookie.push('=');
+        cookie.push_str(id);
+        cookie.push_str("; Path=/; Max-Age=");
+        push_u64(&mut cookie, max_age.as_secs().max(1));
+        cookie.push_str("; HttpOnly; SameSite=Lax");
+        if self.secure {
+            cookie.push_str("; Secure");
+        }
         HeaderValue::try_from(cookie).ok()
     }
 }
+
+/// The longest `Set-Cookie` value but for the id: `session_id=; Path=/; Max-Age=` and 20 digits,
+/// `; HttpOnly; SameSite=Lax; Secure`.
+const SET_COOKIE_LENGTH: usize = 30 + 20 + 33;
 
 /// The session of one request.
 pub(crate) enum Session<'a> {

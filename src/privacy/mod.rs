@@ -315,6 +315,7 @@ impl Privacy {
     /// and whether it is plain: the middleware cleans its span values itself, so that other
     /// layers (`fmt`, OpenTelemetry) never see more than the activity lines do. `own`: the
     /// middleware made the value itself (see [`OwnValues`]).
+    #[inline]
     pub(crate) fn clean_span_value<'a>(&self, slot: Slot, own: bool, text: &'a str) -> (Cow<'a, str>, bool) {
         let sensitive = self.masker.is_some() && slot.index().is_some_and(|i| self.known_sensitive[i]);
         let class = FieldClass { slot, sensitive, own, plain_name: true, body: false };
