@@ -2,8 +2,8 @@
 //!
 //! An action's type travels as the string field [`action_type`](crate::fields::ACTION_TYPE) of a
 //! `tracing` event, so the macros and a plain `tracing::info!(target: "user_activity", action_type =
-//! "search", ...)` mean the same thing. The ten types of the seed specification have a fixed
-//! snake_case name, emoji and verb phrase; any other name is a [custom](ActionType::Custom) action.
+//! "search", ...)` mean the same thing. The ten built-in types have a fixed snake_case name,
+//! emoji and verb phrase; any other name is a [custom](ActionType::Custom) action.
 //!
 //! | type | `action_type` | emoji | narrative |
 //! |---|---|---|---|
@@ -60,7 +60,7 @@ pub enum ActionType<'a> {
 }
 
 impl<'a> ActionType<'a> {
-    /// The ten built-in types, in the seed specification's order.
+    /// The ten built-in types, in the order of the [`action`](crate::action) module's table.
     pub const BUILT_IN: [ActionType<'static>; 10] = [
         ActionType::Navigation,
         ActionType::Click,

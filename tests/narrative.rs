@@ -1,4 +1,4 @@
-//! The console line: the seed's examples byte for byte, the switches, the types, escaping.
+//! The console line: the README's examples byte for byte, the switches, the types, escaping.
 
 mod common;
 
@@ -7,7 +7,7 @@ use tracing::Level;
 use tracing_activity::{ActionType, Config, log_error, log_navigation, user_action};
 
 #[test]
-fn seed_examples_come_out_byte_for_byte() {
+fn readme_examples_come_out_byte_for_byte() {
     let h = Harness::new(Config::default());
     h.run(|| {
         let request = tracing::info_span!("request", user_id = "user123", session_id = "uuid-123-456");
