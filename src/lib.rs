@@ -1,4 +1,6 @@
-#![doc = include_str!("../README.md")]
+// The README is the crate's front page. For doctests it is included on `ReadmeDoctests` below
+// instead, which exists only with the `http` and `report` features that its examples use.
+#![cfg_attr(not(doctest), doc = include_str!("../README.md"))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
@@ -51,6 +53,12 @@ pub fn try_init() -> Result<ActivityGuard, InitError> {
 pub fn init() -> ActivityGuard {
     builder::expect_started(try_init())
 }
+
+/// The README's examples, as doctests: run with the features they use
+/// (`cargo test --doc --all-features`).
+#[cfg(all(doctest, feature = "http", feature = "report"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 #[doc(hidden)]
 pub mod __private {
