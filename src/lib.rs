@@ -62,6 +62,34 @@ struct ReadmeDoctests;
 
 #[doc(hidden)]
 pub mod __private {
+    use std::fmt;
+
     pub use tracing;
     pub use tracing::Level;
+
+    /// The result of a search with a count: "1 result", "0 results", "150 results".
+    #[derive(Debug)]
+    pub struct SearchResults<'a, T: ?Sized>(pub &'a T);
+
+    impl<T: fmt::Display + ?Sized> fmt::Display for SearchResults<'_, T> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            /// Whether what is written is exactly "1", without keeping it.
+            struct IsOne(Option<bool>);
+            impl fmt::Write for IsOne {
+                fn write_str(&mut self, s: &str) -> fmt::Result {
+                    self.0 = match (self.0, s) {
+                        (_, "") => self.0,
+                        (None, "1") => Some(true),
+                        _ => Some(false),
+                    };
+                    Ok(())
+                }
+            }
+            let mut one = IsOne(None);
+            // Writing into `IsOne` cannot fail.
+            let _ = fmt::write(&mut one, format_args!("{}", self.0));
+            let noun = if one.0 == Some(true) { "result" } else { "results" };
+            write!(f, "{} {noun}", self.0)
+        }
+    }
 }

@@ -91,7 +91,8 @@ macro_rules! log_navigation {
 
 /// Logs a search: `log_search!("python tutorials", results_count = 150)`.
 ///
-/// With `results_count` (an integer) first among the fields, the result reads "150 results".
+/// With `results_count` (an integer) first among the fields, the result reads "150 results"
+/// ("1 result", "0 results").
 ///
 /// ```
 /// tracing_activity::log_search!("python tutorials", results_count = 150);
@@ -104,7 +105,7 @@ macro_rules! log_search {
             count => $crate::user_action!(
                 $crate::ActionType::Search,
                 $query,
-                result = format_args!("{} results", count),
+                result = %$crate::__private::SearchResults(&count),
                 results_count = count
                 $(, $($fields)*)?
             ),

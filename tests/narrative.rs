@@ -4,7 +4,7 @@ mod common;
 
 use common::Harness;
 use tracing::Level;
-use tracing_activity::{ActionType, Config, log_error, log_navigation, user_action};
+use tracing_activity::{ActionType, Config, log_error, log_navigation, log_search, user_action};
 
 #[test]
 fn readme_examples_come_out_byte_for_byte() {
@@ -39,6 +39,26 @@ fn readme_examples_come_out_byte_for_byte() {
          [INFO] 🔌 User user123 made API call to 'GET /user-queries' at 14:30:25 → ✅ Result: HTTP 200 SUCCESS (took 45.32ms)\n\
          [INFO] 📝 Anonymous user from 192.168.1.100 submitted form 'Create User Query' at 14:31:12 → ✅ Result: Query created successfully\n\
          [ERROR] ❌ User user123 encountered error: 'ValidationError: Query cannot be empty' at 14:32:45 → ❌ Result: Error occurred\n"
+    );
+}
+
+#[test]
+fn search_results_are_counted_in_words() {
+    let h = Harness::new(Config::default());
+    h.run(|| {
+        let request = tracing::info_span!("request", user_id = "user123");
+        let _entered = request.enter();
+        log_search!("rust", results_count = 1);
+        log_search!("rust", results_count = 0);
+        log_search!("rust", results_count = 2);
+        log_search!("rust", results_count = 11u64);
+    });
+    assert_eq!(
+        h.console.text(),
+        "[INFO] 🔍 User user123 searched for 'rust' at 14:30:25 → ✅ Result: 1 result\n\
+         [INFO] 🔍 User user123 searched for 'rust' at 14:30:25 → ✅ Result: 0 results\n\
+         [INFO] 🔍 User user123 searched for 'rust' at 14:30:25 → ✅ Result: 2 results\n\
+         [INFO] 🔍 User user123 searched for 'rust' at 14:30:25 → ✅ Result: 11 results\n"
     );
 }
 
