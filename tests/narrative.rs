@@ -4,7 +4,7 @@ mod common;
 
 use common::Harness;
 use tracing::Level;
-use tracing_activity::{ActionType, Config, log_error, log_navigation, log_search, user_action};
+use tracing_activity::{ActionType, Config, log_error, log_event, log_navigation, log_search, user_action};
 
 #[test]
 fn readme_examples_come_out_byte_for_byte() {
@@ -60,6 +60,17 @@ fn search_results_are_counted_in_words() {
          [INFO] 🔍 User user123 searched for 'rust' at 14:30:25 → ✅ Result: 2 results\n\
          [INFO] 🔍 User user123 searched for 'rust' at 14:30:25 → ✅ Result: 11 results\n"
     );
+}
+
+#[test]
+fn a_usage_event_reads_as_the_user_using_the_function() {
+    let h = Harness::new(Config::default());
+    h.run(|| log_event!("document_processor", "extract_text", Some("user123"), page_count = 10));
+    assert_eq!(
+        h.console.text(),
+        "[INFO] 🎯 User user123 used 'document_processor.extract_text' at 14:30:25 → ✅ Result: Success\n"
+    );
+    assert_eq!(h.file.json()[0]["action"]["action_type"], "usage");
 }
 
 fn one_line(config: Config, f: impl FnOnce()) -> String {
@@ -120,6 +131,7 @@ fn every_type_has_its_emoji_and_phrase() {
         (ActionType::Error, "❌ User u1 encountered error: 'x'"),
         (ActionType::Performance, "⚡ User u1 measured performance of 'x'"),
         (ActionType::Custom("checkout"), "🎯 User u1 performed checkout 'x'"),
+        (ActionType::Custom("usage"), "🎯 User u1 used 'x'"),
     ];
     for (ty, start) in expected {
         let line = one_line(Config::default(), || user_action!(level: Level::WARN, ty, "x", user_id = "u1"));
