@@ -9,6 +9,8 @@
 //! (`logs/user_activity.log` by default). Every variable of the README's table applies, e.g.
 //! `ENABLE_EMOJIS=false cargo run --example demo`.
 
+use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tracing::{Span, field::Empty, info_span};
@@ -39,19 +41,36 @@ fn main() -> ExitCode {
 
     guard.flush();
     let stats = guard.stats();
-    println!();
-    if file_logging {
-        let shown = std::path::absolute(&log_path).unwrap_or(log_path);
-        println!("{} activity lines appended to {}", stats.file_lines, shown.display());
-        println!("try: jq 'select(.action.duration_ms > 1000)' {}", shown.display());
-    } else {
-        println!("file logging is off (ENABLE_FILE_LOGGING=false)");
+    match where_the_lines_went(stats.file_lines, file_logging.then_some(log_path)) {
+        Ok(()) => {}
+        // The reader has stopped reading (`cargo run --example demo | head -3`): it has what it
+        // wanted, so the demo ends as any command-line tool does, quietly.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("demo: cannot write to standard output: {e}");
+            return ExitCode::FAILURE;
+        }
     }
     if stats.file_write_errors + stats.console_write_errors > 0 {
         eprintln!("demo: {stats:?}");
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// Tells where the JSON lines are, on standard output; stops at the first write that fails.
+fn where_the_lines_went(file_lines: u64, log_path: Option<PathBuf>) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out)?;
+    match log_path {
+        Some(path) => {
+            let shown = std::path::absolute(&path).unwrap_or(path);
+            writeln!(out, "{file_lines} activity lines appended to {}", shown.display())?;
+            writeln!(out, "try: jq 'select(.action.duration_ms > 1000)' {}", shown.display())?;
+        }
+        None => writeln!(out, "file logging is off (ENABLE_FILE_LOGGING=false)")?,
+    }
+    out.flush()
 }
 
 /// One request of the journey: a span with the session and the request's context.

@@ -2,8 +2,8 @@
 //!
 //! An action's type travels as the string field [`action_type`](crate::fields::ACTION_TYPE) of a
 //! `tracing` event, so the macros and a plain `tracing::info!(target: "user_activity", action_type =
-//! "search", ...)` mean the same thing. The ten types of the seed specification have a fixed
-//! snake_case name, emoji and verb phrase; any other name is a [custom](ActionType::Custom) action.
+//! "search", ...)` mean the same thing. The ten built-in types have a fixed snake_case name,
+//! emoji and verb phrase; any other name is a [custom](ActionType::Custom) action.
 //!
 //! | type | `action_type` | emoji | narrative |
 //! |---|---|---|---|
@@ -18,8 +18,12 @@
 //! | [`Error`](ActionType::Error) | `error` | ❌ | User u1 encountered error: 'ValidationError: …' |
 //! | [`Performance`](ActionType::Performance) | `performance` | ⚡ | User u1 measured performance of 'report' |
 //! | [`Custom`](ActionType::Custom) | the name itself | 🎯 | User u1 performed checkout 'cart 42' |
+//! | `Custom("usage")`, from [`log_event!`](crate::log_event) | `usage` | 🎯 | User u1 used 'billing.create_invoice' |
 
 use std::fmt;
+
+/// The custom type of [`log_event!`](crate::log_event): "User u1 used 'module.func'".
+pub(crate) const USAGE_ACTION: &str = "usage";
 
 /// The kind of a user action.
 ///
@@ -60,7 +64,7 @@ pub enum ActionType<'a> {
 }
 
 impl<'a> ActionType<'a> {
-    /// The ten built-in types, in the seed specification's order.
+    /// The ten built-in types, in the order of the [`action`](crate::action) module's table.
     pub const BUILT_IN: [ActionType<'static>; 10] = [
         ActionType::Navigation,
         ActionType::Click,
@@ -127,7 +131,8 @@ impl<'a> ActionType<'a> {
 
     /// The verb phrase that follows the actor ("User u1 *navigated to* '/home'").
     ///
-    /// A custom type reads "performed" followed by its name.
+    /// A custom type reads "performed" followed by its name, except `usage` (the type of
+    /// [`log_event!`](crate::log_event)), which reads "used" and is not named.
     pub const fn phrase(&self) -> &'static str {
         match self {
             ActionType::Navigation => "navigated to",
@@ -140,7 +145,10 @@ impl<'a> ActionType<'a> {
             ActionType::Auth => "performed auth action",
             ActionType::Error => "encountered error:",
             ActionType::Performance => "measured performance of",
-            ActionType::Custom(_) => "performed",
+            ActionType::Custom(name) => match name.as_bytes() {
+                b"usage" => "used",
+                _ => "performed",
+            },
         }
     }
 

@@ -24,7 +24,7 @@ use crate::privacy::Privacy;
 use crate::render::Renderer;
 use crate::sink::queue::{Destination, Notice, Queue, WriterDestination};
 use crate::sink::rotating::RotatingFile;
-use crate::sink::{ConsoleSink, FileSink, Sink, Sinks};
+use crate::sink::{CONSOLE, ConsoleSink, FileSink, Sink, Sinks};
 
 /// Builds an [`ActivityLayer`] from a [`Config`] and the parts the environment cannot say:
 /// writers, the clock, colour.
@@ -187,7 +187,7 @@ impl Builder {
                 None => (BoxMakeWriter::new(std::io::stdout), std::io::stdout().is_terminal()),
             };
             ConsoleSink {
-                sink: Sink::direct("console", writer, config.console_log_level),
+                sink: Sink::direct(CONSOLE, writer, config.console_log_level),
                 ansi: console_ansi(self.ansi, terminal, config.no_color || no_color_in_env()),
             }
         });

@@ -1340,7 +1340,7 @@ impl Error for InvalidOverflowPolicy {}
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum MaskStyle {
-    /// The seed's style: a value longer than 8 characters keeps its first 2
+    /// The default style: a value longer than 8 characters keeps its first 2
     /// and last 2 characters around a fixed `*******` (`mypassword123` becomes
     /// `my*******23`); a value of 8 characters or fewer becomes `****`. The
     /// fixed width never tells the value's length.

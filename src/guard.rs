@@ -17,7 +17,8 @@ use crate::layer::Shared;
 ///
 /// Dropping the guard waits up to `LOG_FLUSH_TIMEOUT` for queued file lines to be written. If
 /// any line was dropped, lost to a write error or not flushed in time, it says so on stderr;
-/// [`close`](Self::close) returns the same counts instead.
+/// [`close`](Self::close) returns the same counts instead. Console lines written after the
+/// reader of a pipe went away (`| head`) are counted, but not told on stderr.
 #[must_use = "dropping the guard closes the activity log at once; keep it alive in main"]
 pub struct ActivityGuard {
     shared: Arc<Shared>,
@@ -36,7 +37,8 @@ impl fmt::Debug for ActivityGuard {
 pub struct Stats {
     /// Lines written to the console.
     pub console_lines: u64,
-    /// Console lines that could not be written.
+    /// Console lines that could not be written, including those written after the reader of
+    /// the console's pipe went away (`| head`): those are not reported on stderr.
     pub console_write_errors: u64,
     /// Lines written to the log file.
     pub file_lines: u64,
@@ -116,8 +118,10 @@ impl Drop for ActivityGuard {
     fn drop(&mut self) {
         let Some(stats) = self.close_once() else { return };
         let lost = stats.file_dropped + stats.file_write_errors + stats.file_unflushed;
-        if lost > 0 || stats.console_write_errors > 0 {
-            eprintln!(
+        // Console lines whose reader had gone (`| head`) are counted, not told.
+        let reader_gone = self.shared.sinks.console.as_ref().map_or(0, |c| c.sink.stats().reader_gone);
+        if lost > 0 || stats.console_write_errors > reader_gone {
+            crate::sink::notice(format_args!(
                 "tracing-activity: activity log closed: {} file lines written, {} dropped (queue full \
                  or closed), {} lost to write errors, {} not flushed within {:?}; {} console lines \
                  could not be written",
@@ -127,7 +131,7 @@ impl Drop for ActivityGuard {
                 stats.file_unflushed,
                 self.shared.flush_timeout,
                 stats.console_write_errors,
-            );
+            ));
         }
     }
 }

@@ -1,4 +1,6 @@
-#![doc = include_str!("../README.md")]
+// The README is the crate's front page. For doctests it is included on `ReadmeDoctests` below
+// instead, which exists only with the `http` and `report` features that its examples use.
+#![cfg_attr(not(doctest), doc = include_str!("../README.md"))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
@@ -52,8 +54,42 @@ pub fn init() -> ActivityGuard {
     builder::expect_started(try_init())
 }
 
+/// The README's examples, as doctests: run with the features they use
+/// (`cargo test --doc --all-features`).
+#[cfg(all(doctest, feature = "http", feature = "report"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[doc(hidden)]
 pub mod __private {
+    use std::fmt;
+
     pub use tracing;
     pub use tracing::Level;
+
+    /// The result of a search with a count: "1 result", "0 results", "150 results".
+    #[derive(Debug)]
+    pub struct SearchResults<'a, T: ?Sized>(pub &'a T);
+
+    impl<T: fmt::Display + ?Sized> fmt::Display for SearchResults<'_, T> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            /// Whether what is written is exactly "1", without keeping it.
+            struct IsOne(Option<bool>);
+            impl fmt::Write for IsOne {
+                fn write_str(&mut self, s: &str) -> fmt::Result {
+                    self.0 = match (self.0, s) {
+                        (_, "") => self.0,
+                        (None, "1") => Some(true),
+                        _ => Some(false),
+                    };
+                    Ok(())
+                }
+            }
+            let mut one = IsOne(None);
+            // Writing into `IsOne` cannot fail.
+            let _ = fmt::write(&mut one, format_args!("{}", self.0));
+            let noun = if one.0 == Some(true) { "result" } else { "results" };
+            write!(f, "{} {noun}", self.0)
+        }
+    }
 }

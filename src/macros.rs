@@ -91,7 +91,8 @@ macro_rules! log_navigation {
 
 /// Logs a search: `log_search!("python tutorials", results_count = 150)`.
 ///
-/// With `results_count` (an integer) first among the fields, the result reads "150 results".
+/// With `results_count` (an integer) first among the fields, the result reads "150 results"
+/// ("1 result", "0 results").
 ///
 /// ```
 /// tracing_activity::log_search!("python tutorials", results_count = 150);
@@ -104,7 +105,7 @@ macro_rules! log_search {
             count => $crate::user_action!(
                 $crate::ActionType::Search,
                 $query,
-                result = format_args!("{} results", count),
+                result = %$crate::__private::SearchResults(&count),
                 results_count = count
                 $(, $($fields)*)?
             ),
@@ -207,11 +208,12 @@ macro_rules! log_error {
     };
 }
 
-/// Logs a usage event in the form of seed 000's `log_event(module, func, user_id, **kwargs)`.
+/// Logs that a user used a function of a module: `log_event!(module, func, user_id, fields…)`.
 ///
 /// The action type is `usage`, the description `module.func`, `module` and `func` go to `data`
 /// with the other fields, and `user_id` (a `&str`, a `String`, or an `Option` of one; `None`
-/// means anonymous) is the session's user for this action.
+/// means anonymous) is the session's user for this action. The example below reads
+/// `🎯 User user123 used 'document_processor.extract_text' at 14:30:25 → ✅ Result: Success`.
 ///
 /// ```
 /// let user: Option<&str> = Some("user123");

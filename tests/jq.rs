@@ -1,4 +1,4 @@
-//! The seed's jq recipes, run unchanged with the real `jq` on a file the layer wrote.
+//! The README's jq recipes, run unchanged with the real `jq` on a file the layer wrote.
 
 use std::process::Command;
 
@@ -16,7 +16,7 @@ fn sh(dir: &std::path::Path, script: &str) -> String {
 }
 
 #[test]
-fn seed_jq_recipes_work_on_the_log_file() {
+fn readme_jq_recipes_work_on_the_log_file() {
     if !jq_available() {
         assert!(std::env::var_os("CI").is_none(), "CI must have jq installed (.ci/run installs it)");
         eprintln!("jq is not installed: skipping the jq recipes");

@@ -69,7 +69,7 @@ fn helpers_produce_their_action_types() {
 }
 
 #[test]
-fn log_event_is_seed_000s_usage_event() {
+fn log_event_is_a_usage_action_of_module_and_func() {
     let lines = actions(|| {
         log_event!(
             "document_processor",

@@ -1,13 +1,13 @@
-//! The console line: the seed's examples byte for byte, the switches, the types, escaping.
+//! The console line: the README's examples byte for byte, the switches, the types, escaping.
 
 mod common;
 
 use common::Harness;
 use tracing::Level;
-use tracing_activity::{ActionType, Config, log_error, log_navigation, user_action};
+use tracing_activity::{ActionType, Config, log_error, log_event, log_navigation, log_search, user_action};
 
 #[test]
-fn seed_examples_come_out_byte_for_byte() {
+fn readme_examples_come_out_byte_for_byte() {
     let h = Harness::new(Config::default());
     h.run(|| {
         let request = tracing::info_span!("request", user_id = "user123", session_id = "uuid-123-456");
@@ -40,6 +40,37 @@ fn seed_examples_come_out_byte_for_byte() {
          [INFO] 📝 Anonymous user from 192.168.1.100 submitted form 'Create User Query' at 14:31:12 → ✅ Result: Query created successfully\n\
          [ERROR] ❌ User user123 encountered error: 'ValidationError: Query cannot be empty' at 14:32:45 → ❌ Result: Error occurred\n"
     );
+}
+
+#[test]
+fn search_results_are_counted_in_words() {
+    let h = Harness::new(Config::default());
+    h.run(|| {
+        let request = tracing::info_span!("request", user_id = "user123");
+        let _entered = request.enter();
+        log_search!("rust", results_count = 1);
+        log_search!("rust", results_count = 0);
+        log_search!("rust", results_count = 2);
+        log_search!("rust", results_count = 11u64);
+    });
+    assert_eq!(
+        h.console.text(),
+        "[INFO] 🔍 User user123 searched for 'rust' at 14:30:25 → ✅ Result: 1 result\n\
+         [INFO] 🔍 User user123 searched for 'rust' at 14:30:25 → ✅ Result: 0 results\n\
+         [INFO] 🔍 User user123 searched for 'rust' at 14:30:25 → ✅ Result: 2 results\n\
+         [INFO] 🔍 User user123 searched for 'rust' at 14:30:25 → ✅ Result: 11 results\n"
+    );
+}
+
+#[test]
+fn a_usage_event_reads_as_the_user_using_the_function() {
+    let h = Harness::new(Config::default());
+    h.run(|| log_event!("document_processor", "extract_text", Some("user123"), page_count = 10));
+    assert_eq!(
+        h.console.text(),
+        "[INFO] 🎯 User user123 used 'document_processor.extract_text' at 14:30:25 → ✅ Result: Success\n"
+    );
+    assert_eq!(h.file.json()[0]["action"]["action_type"], "usage");
 }
 
 fn one_line(config: Config, f: impl FnOnce()) -> String {
@@ -100,6 +131,7 @@ fn every_type_has_its_emoji_and_phrase() {
         (ActionType::Error, "❌ User u1 encountered error: 'x'"),
         (ActionType::Performance, "⚡ User u1 measured performance of 'x'"),
         (ActionType::Custom("checkout"), "🎯 User u1 performed checkout 'x'"),
+        (ActionType::Custom("usage"), "🎯 User u1 used 'x'"),
     ];
     for (ty, start) in expected {
         let line = one_line(Config::default(), || user_action!(level: Level::WARN, ty, "x", user_id = "u1"));

@@ -393,7 +393,7 @@ mod tests {
     }
 
     #[test]
-    fn results_read_like_the_seed() {
+    fn results_name_the_status_code_and_its_reason() {
         assert_eq!(result_text(StatusCode::OK, true), "HTTP 200 SUCCESS");
         assert_eq!(result_text(StatusCode::CREATED, true), "HTTP 201 SUCCESS");
         assert_eq!(result_text(StatusCode::NOT_FOUND, false), "HTTP 404 NOT FOUND");

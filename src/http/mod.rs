@@ -28,7 +28,7 @@
 //! - [`session_id`]: the `session_id` cookie, or the `X-Session-Id` header.
 //! - [`client_ip`]: the peer address, or the client named by `X-Forwarded-For` / `Forwarded`
 //!   when the peer is a trusted proxy (`TRUSTED_PROXIES`), walking from the right.
-//! - [`feature_name`]: the product feature of a path (seed 001): `/api/users/42/orders` →
+//! - [`feature_name`]: the product feature of a path: `/api/users/42/orders` →
 //!   `users_orders`.
 
 mod action;

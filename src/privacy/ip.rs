@@ -1,4 +1,4 @@
-//! IP anonymization (seed 003): IPv4 keeps its /24, IPv6 its /48.
+//! IP anonymization: IPv4 keeps its /24, IPv6 its /48.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 

@@ -67,7 +67,7 @@ const REDACTED: &str = "[REDACTED]";
 ///   `github_pat_…`, `AKIA…` (AWS), `xoxb-…` (Slack), `AIza…` (Google);
 /// - card numbers of 13 to 19 digits (spaces or dashes allowed) that pass the Luhn check.
 ///
-/// **Styles** ([`MaskStyle`]): `partial`, the seed's, keeps the first 2 and last 2 characters of
+/// **Styles** ([`MaskStyle`]): `partial`, the default, keeps the first 2 and last 2 characters of
 /// a value longer than 8 around a fixed `*******` (`mypassword123` → `my*******23`) and writes
 /// `****` for shorter ones; `full` writes `[REDACTED]`. Either way the mask's width does not
 /// tell the value's length.
@@ -700,7 +700,7 @@ mod tests {
     }
 
     #[test]
-    fn seed_examples() {
+    fn partial_keeps_two_and_two_around_a_fixed_mask_and_full_redacts() {
         let m = partial();
         assert_eq!(m.mask_value("mypassword123"), "my*******23");
         assert_eq!(m.mask_value("sk-1234567890"), "sk*******90");

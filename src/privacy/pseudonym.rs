@@ -1,4 +1,4 @@
-//! Keyed pseudonyms for user ids: hex HMAC-SHA256(secret, id) (seed 000).
+//! Keyed pseudonyms for user ids: hex HMAC-SHA256(secret, id).
 //!
 //! The same id gives the same pseudonym across threads, processes and restarts as long as the
 //! secret stays the same, so one user's journey can still be followed; without the secret the

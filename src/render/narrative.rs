@@ -5,7 +5,7 @@
 //! 1. the type's emoji (when `ENABLE_EMOJIS`);
 //! 2. the actor: `User <id>`, or `Anonymous user from <ip>` / `Anonymous user` without an id;
 //!    just `User` when `ENABLE_USER_INFO` is off;
-//! 3. the type's verb phrase, and for a custom type its name;
+//! 3. the type's verb phrase, and for a custom type its name (not for `usage`: "used");
 //! 4. the description in single quotes, when there is one;
 //! 5. ` at HH:MM:SS` in local time (when `ENABLE_TIMESTAMPS`);
 //! 6. ` → ✅ Result: <result>` (`❌` when the action failed; without emojis `Result:` and
@@ -16,7 +16,7 @@
 use super::escape::push_text_known;
 use super::number::push_f64_2;
 use super::{Action, EventKind, Renderer, Slowness};
-use crate::action::ActionType;
+use crate::action::{ActionType, USAGE_ACTION};
 use crate::fields::{IP_ADDRESS_SLOT, Slot, USER_ID_SLOT};
 
 impl Renderer {
@@ -35,6 +35,9 @@ impl Renderer {
         out.push(' ');
         match (action.kind, action.action_type) {
             (EventKind::Log, _) => out.push_str("logged"),
+            (EventKind::Action, ActionType::Custom(USAGE_ACTION)) => {
+                out.push_str(action.action_type.phrase())
+            }
             (EventKind::Action, ActionType::Custom(name)) => {
                 out.push_str(action.action_type.phrase());
                 out.push(' ');

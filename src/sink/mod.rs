@@ -5,13 +5,17 @@
 //! [`Builder::file_writer`](crate::Builder::file_writer)), or into the bounded [`queue`] that a
 //! background thread drains into the size-rotated file ([`rotating`]). Nothing here panics, and
 //! every line that does not reach its destination is counted.
+//!
+//! What goes wrong is told on stderr with [`notice`], which, unlike `eprintln!`, cannot panic
+//! when stderr is closed or its reader has gone. A console whose reader has gone (`| head`) is
+//! only counted: the reader has read all it wanted, as for any command-line tool.
 
 pub(crate) mod file;
 pub(crate) mod queue;
 pub(crate) mod rotating;
 
 use std::fmt;
-use std::io::Write;
+use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -35,12 +39,19 @@ enum Output {
     Queued(Queue),
 }
 
+/// Writes one line to stderr, or nothing if stderr cannot be written to; never panics.
+pub(crate) fn notice(message: fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr().lock(), "{message}");
+}
+
 /// A writer called on the logging thread, one `write_all` per line.
 struct Direct {
     name: &'static str,
     writer: BoxMakeWriter,
     lines: AtomicU64,
     errors: AtomicU64,
+    /// Of the errors, the lines written after the reader of the console's pipe went away.
+    reader_gone: AtomicU64,
     reported: AtomicBool,
 }
 
@@ -50,18 +61,23 @@ impl fmt::Debug for Direct {
             .field("name", &self.name)
             .field("lines", &self.lines)
             .field("errors", &self.errors)
+            .field("reader_gone", &self.reader_gone)
             .finish_non_exhaustive()
     }
 }
 
 impl Direct {
-    fn failed(&self, error: &std::io::Error) {
+    fn failed(&self, error: &io::Error) {
         self.errors.fetch_add(1, Ordering::Relaxed);
+        if self.name == CONSOLE && error.kind() == io::ErrorKind::BrokenPipe {
+            self.reader_gone.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         if !self.reported.swap(true, Ordering::Relaxed) {
-            eprintln!(
+            notice(format_args!(
                 "tracing-activity: cannot write to the {} log: {error}; later failures are counted",
                 self.name
-            );
+            ));
         }
     }
 }
@@ -73,7 +89,12 @@ pub(crate) struct SinkStats {
     pub(crate) failed: u64,
     pub(crate) dropped: u64,
     pub(crate) queued: u64,
+    /// Of `failed`, the console lines written after the reader of its pipe went away.
+    pub(crate) reader_gone: u64,
 }
+
+/// The name of the console sink.
+pub(crate) const CONSOLE: &str = "console";
 
 impl Sink {
     /// A sink writing on the logging thread.
@@ -85,6 +106,7 @@ impl Sink {
                 writer,
                 lines: AtomicU64::new(0),
                 errors: AtomicU64::new(0),
+                reader_gone: AtomicU64::new(0),
                 reported: AtomicBool::new(false),
             }),
         }
@@ -141,6 +163,7 @@ impl Sink {
             Output::Direct(d) => SinkStats {
                 written: d.lines.load(Ordering::Relaxed),
                 failed: d.errors.load(Ordering::Relaxed),
+                reader_gone: d.reader_gone.load(Ordering::Relaxed),
                 ..SinkStats::default()
             },
             Output::Queued(q) => {
@@ -150,6 +173,7 @@ impl Sink {
                     failed: c.failed.load(Ordering::Relaxed),
                     dropped: c.dropped.load(Ordering::Relaxed),
                     queued: q.queued(),
+                    reader_gone: 0,
                 }
             }
         }

@@ -302,11 +302,11 @@ impl Queue {
                 drop(st);
                 shared.counters.dropped.fetch_add(1, Ordering::Relaxed);
                 if !shared.closed_reported.swap(true, Ordering::Relaxed) {
-                    eprintln!(
+                    super::notice(format_args!(
                         "tracing-activity: an activity line was logged after the log {} was closed \
                          (its guard was dropped); it and any later ones are dropped and counted",
                         self.name
-                    );
+                    ));
                 }
                 return;
             }
@@ -519,11 +519,11 @@ impl Worker {
         match &written.error {
             Some(e) => self.report_error(e, written.failed as u64),
             None if self.in_burst => {
-                eprintln!(
+                super::notice(format_args!(
                     "tracing-activity: writing to {} again; {} activity lines were lost to write errors",
                     self.destination.describe(),
                     self.burst_lost
-                );
+                ));
                 self.in_burst = false;
                 self.burst_lost = 0;
             }
@@ -535,10 +535,10 @@ impl Worker {
     fn report_error(&mut self, error: &io::Error, lost: u64) {
         if !self.in_burst {
             self.in_burst = true;
-            eprintln!(
+            super::notice(format_args!(
                 "tracing-activity: cannot write to {}: {error}; lines are counted as lost until it recovers",
                 self.destination.describe()
-            );
+            ));
         }
         self.burst_lost += lost;
     }

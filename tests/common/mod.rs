@@ -69,7 +69,7 @@ impl TestClock {
     }
 }
 
-/// 2024-01-15 at h:m:s.123456 UTC, the seed's day.
+/// 2024-01-15 at h:m:s.123456 UTC, the day of the README's examples.
 pub fn time(h: u32, m: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 1, 15, h, m, s).unwrap() + chrono::Duration::microseconds(123_456)
 }
@@ -78,7 +78,7 @@ pub fn utc() -> FixedOffset {
     FixedOffset::east_opt(0).unwrap()
 }
 
-/// A layer writing to captures, with the seed's clock.
+/// A layer writing to captures, with a clock set to the README's examples' day.
 pub struct Harness {
     pub console: Capture,
     pub file: Capture,
