@@ -76,6 +76,13 @@ impl Default for Builder {
 
 impl Builder {
     /// A builder with [`Config::default`]: console and `logs/user_activity.log`, both at INFO.
+    ///
+    /// ```
+    /// use tracing_activity::{Builder, Config};
+    ///
+    /// let builder = Builder::new();
+    /// assert_eq!(builder.current_config(), &Config::default()); // console and logs/user_activity.log
+    /// ```
     pub fn new() -> Self {
         Builder {
             config: Config::default(),
@@ -91,6 +98,15 @@ impl Builder {
 
     /// A builder with the configuration of the process environment ([`Config::from_env`]).
     ///
+    /// ```
+    /// // As if the service were started with `ENVIRONMENT=staging`.
+    /// unsafe { std::env::set_var("ENVIRONMENT", "staging") };
+    ///
+    /// let builder = tracing_activity::Builder::from_env()?;
+    /// assert_eq!(builder.current_config().environment, "staging");
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    ///
     /// # Errors
     /// A variable with a value that does not parse; the error names it.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -98,6 +114,15 @@ impl Builder {
     }
 
     /// Replaces the configuration.
+    ///
+    /// ```
+    /// use tracing_activity::{Builder, Config};
+    ///
+    /// let config = Config::from_vars([("ENVIRONMENT", "staging"), ("ENABLE_EMOJIS", "false")])?;
+    /// let builder = Builder::new().config(config.clone());
+    /// assert_eq!(builder.current_config(), &config);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
     #[must_use]
     pub fn config(self, config: Config) -> Self {
         Builder { config, ..self }
@@ -105,18 +130,47 @@ impl Builder {
 
     /// Changes the configuration, for overriding what the environment says:
     /// `.configure(|c| c.console_log_level(LevelFilter::WARN))`.
+    ///
+    /// ```
+    /// use tracing_subscriber::filter::LevelFilter;
+    ///
+    /// let builder = tracing_activity::Builder::from_env()?
+    ///     .configure(|c| c.console_log_level(LevelFilter::WARN)); // whatever CONSOLE_LOG_LEVEL says
+    /// assert_eq!(builder.current_config().console_log_level, LevelFilter::WARN);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
     #[must_use]
     pub fn configure(self, change: impl FnOnce(Config) -> Config) -> Self {
         Builder { config: change(self.config), ..self }
     }
 
     /// The configuration as it stands.
+    ///
+    /// ```
+    /// let builder = tracing_activity::Builder::new().configure(|c| c.environment("staging"));
+    /// assert_eq!(builder.current_config().environment, "staging");
+    /// assert_eq!(builder.current_config().user_activity_log_path.to_str(), Some("logs/user_activity.log"));
+    /// ```
     pub fn current_config(&self) -> &Config {
         &self.config
     }
 
     /// Writes console lines here instead of standard output. Lines are not coloured unless
     /// [`with_ansi(true)`](Self::with_ansi) says so.
+    ///
+    /// ```
+    /// use tracing_subscriber::prelude::*;
+    ///
+    /// let console = tempfile::NamedTempFile::new()?;
+    /// let tracing_activity::Activity { layer, guard, .. } = tracing_activity::Builder::new()
+    ///     .configure(|c| c.enable_file_logging(false))
+    ///     .console_writer(console.reopen()?)
+    ///     .build()?;
+    /// let subscriber = tracing_subscriber::registry().with(layer);
+    /// tracing::subscriber::with_default(subscriber, || tracing_activity::log_click!("save"));
+    /// assert!(std::fs::read_to_string(console.path())?.contains("Anonymous user clicked 'save'"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn console_writer<W>(self, writer: W) -> Self
     where
@@ -129,6 +183,21 @@ impl Builder {
     /// (still only when `ENABLE_FILE_LOGGING` is on, and as JSON unless `ENABLE_JSON_LOGGING` is
     /// off). Meant for tests and for writers that are already non-blocking; there is no queue,
     /// rotation or drop notice. Replaces a [`background_writer`](Self::background_writer).
+    ///
+    /// ```
+    /// use tracing_subscriber::prelude::*;
+    ///
+    /// let file = tempfile::NamedTempFile::new()?;
+    /// let tracing_activity::Activity { layer, guard, .. } = tracing_activity::Builder::new()
+    ///     .console_writer(std::io::sink)
+    ///     .file_writer(file.reopen()?)
+    ///     .build()?;
+    /// let subscriber = tracing_subscriber::registry().with(layer);
+    /// tracing::subscriber::with_default(subscriber, || tracing_activity::log_click!("save"));
+    /// let line: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file.path())?)?;
+    /// assert_eq!(line["action"]["action_type"], "click");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn file_writer<W>(self, writer: W) -> Self
     where
@@ -142,18 +211,66 @@ impl Builder {
     /// instead of to `USER_ACTIVITY_LOG_PATH`. There is no rotation. A batch of lines is one
     /// `write_all`; the writer is flushed whenever the queue runs empty. Replaces a
     /// [`file_writer`](Self::file_writer).
+    ///
+    /// ```
+    /// use tracing_subscriber::prelude::*;
+    ///
+    /// let file = tempfile::NamedTempFile::new()?;
+    /// let tracing_activity::Activity { layer, guard, .. } = tracing_activity::Builder::new()
+    ///     .console_writer(std::io::sink)
+    ///     .background_writer(file.reopen()?)
+    ///     .build()?;
+    /// let subscriber = tracing_subscriber::registry().with(layer);
+    /// tracing::subscriber::with_default(subscriber, || tracing_activity::log_click!("save"));
+    /// assert_eq!(guard.flush(), 0, "every queued line is written");
+    /// assert!(std::fs::read_to_string(file.path())?.contains(r#""action_type":"click""#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn background_writer(self, writer: impl io::Write + Send + 'static) -> Self {
         Builder { background_writer: Some(Box::new(writer)), file_writer: None, ..self }
     }
 
     /// The source of "now" (default: the system clock). Tests use a fixed time.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use tracing_subscriber::prelude::*;
+    ///
+    /// let file = tempfile::NamedTempFile::new()?;
+    /// let tracing_activity::Activity { layer, guard, .. } = tracing_activity::Builder::new()
+    ///     .console_writer(std::io::sink)
+    ///     .file_writer(file.reopen()?)
+    ///     .clock(|| Utc.with_ymd_and_hms(2024, 1, 15, 14, 30, 25).unwrap())
+    ///     .build()?;
+    /// let subscriber = tracing_subscriber::registry().with(layer);
+    /// tracing::subscriber::with_default(subscriber, || tracing_activity::log_click!("save"));
+    /// assert!(std::fs::read_to_string(file.path())?.starts_with(r#"{"timestamp":"2024-01-15T14:30:25"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn clock(self, now: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
         Builder { clock: Some(Arc::new(now)), ..self }
     }
 
     /// The offset of console times from UTC (default: the local offset, taken once at build).
+    ///
+    /// ```
+    /// use chrono::{FixedOffset, TimeZone, Utc};
+    /// use tracing_subscriber::prelude::*;
+    ///
+    /// let console = tempfile::NamedTempFile::new()?;
+    /// let tracing_activity::Activity { layer, guard, .. } = tracing_activity::Builder::new()
+    ///     .configure(|c| c.enable_file_logging(false))
+    ///     .console_writer(console.reopen()?)
+    ///     .clock(|| Utc.with_ymd_and_hms(2024, 1, 15, 14, 30, 25).unwrap())
+    ///     .utc_offset(FixedOffset::east_opt(2 * 3600).unwrap())
+    ///     .build()?;
+    /// let subscriber = tracing_subscriber::registry().with(layer);
+    /// tracing::subscriber::with_default(subscriber, || tracing_activity::log_click!("save"));
+    /// assert!(std::fs::read_to_string(console.path())?.contains("clicked 'save' at 16:30:25"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn utc_offset(self, offset: FixedOffset) -> Self {
         Builder { utc_offset: Some(offset), ..self }
@@ -161,6 +278,21 @@ impl Builder {
 
     /// Colours the console's level tags (default: only when standard output is a terminal and
     /// `NO_COLOR` is unset, and never for a custom console writer).
+    ///
+    /// ```
+    /// use tracing_subscriber::prelude::*;
+    ///
+    /// let console = tempfile::NamedTempFile::new()?;
+    /// let tracing_activity::Activity { layer, guard, .. } = tracing_activity::Builder::new()
+    ///     .configure(|c| c.enable_file_logging(false))
+    ///     .console_writer(console.reopen()?)
+    ///     .with_ansi(true)
+    ///     .build()?;
+    /// let subscriber = tracing_subscriber::registry().with(layer);
+    /// tracing::subscriber::with_default(subscriber, || tracing_activity::log_click!("save"));
+    /// assert!(std::fs::read_to_string(console.path())?.contains("\x1b["), "an ANSI colour code");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn with_ansi(self, ansi: bool) -> Self {
         Builder { ansi: Some(ansi), ..self }
@@ -168,6 +300,22 @@ impl Builder {
 
     /// Also narrates ordinary events (any target), as `💬 User u1 logged '<message>'` lines with
     /// `"event":"log"` in JSON (default: off; only `user_activity` events are written).
+    ///
+    /// ```
+    /// use tracing_subscriber::prelude::*;
+    ///
+    /// let console = tempfile::NamedTempFile::new()?;
+    /// let tracing_activity::Activity { layer, guard, .. } = tracing_activity::Builder::new()
+    ///     .configure(|c| c.enable_file_logging(false))
+    ///     .console_writer(console.reopen()?)
+    ///     .narrate_events(true)
+    ///     .build()?;
+    /// let subscriber = tracing_subscriber::registry().with(layer);
+    /// tracing::subscriber::with_default(subscriber, || tracing::info!("cache warmed"));
+    /// let text = std::fs::read_to_string(console.path())?;
+    /// assert!(text.contains("💬 Anonymous user logged 'cache warmed'"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn narrate_events(self, narrate: bool) -> Self {
         Builder { narrate_events: narrate, ..self }
@@ -175,6 +323,22 @@ impl Builder {
 
     /// Builds the layer, the guard that flushes it and the HTTP middleware, all of one
     /// configuration: see [`Activity`].
+    ///
+    /// ```
+    /// use tracing_subscriber::prelude::*;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let log = dir.path().join("logs/activity.log");
+    /// let tracing_activity::Activity { layer, guard, .. } = tracing_activity::Builder::new()
+    ///     .configure(|c| c.user_activity_log_path(&log))
+    ///     .console_writer(std::io::sink)
+    ///     .build()?;
+    /// let subscriber = tracing_subscriber::registry().with(layer);
+    /// tracing::subscriber::with_default(subscriber, || tracing_activity::log_click!("save"));
+    /// assert_eq!(guard.close().file_lines, 1);
+    /// assert!(std::fs::read_to_string(&log)?.contains(r#""action_type":"click""#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// [`InitError::LogFile`] when the log file cannot be opened or its directory created.
@@ -248,6 +412,17 @@ impl Builder {
     /// `RUST_LOG=info,user_activity=trace`, not `RUST_LOG=user_activity=info` (which disables
     /// every span, so every action would read "Anonymous user").
     ///
+    /// ```
+    /// use tracing_activity::{Builder, InitError};
+    ///
+    /// let quiet = || Builder::new().configure(|c| c.enable_file_logging(false));
+    /// let guard = quiet().console_writer(std::io::sink).try_init()?;
+    /// tracing_activity::log_click!("save"); // goes to the global subscriber
+    /// assert!(tracing::dispatcher::has_been_set());
+    /// assert!(matches!(quiet().try_init(), Err(InitError::Global(_))), "only one global subscriber");
+    /// # Ok::<(), InitError>(())
+    /// ```
+    ///
     /// # Errors
     /// A log file that cannot be opened, a `RUST_LOG` that does not parse, or a global
     /// subscriber that is already set.
@@ -278,6 +453,15 @@ impl Builder {
     }
 
     /// Like [`try_init`](Self::try_init), but panics with the reason if it fails.
+    ///
+    /// ```
+    /// let _guard = tracing_activity::Builder::new()
+    ///     .configure(|c| c.enable_file_logging(false))
+    ///     .console_writer(std::io::sink)
+    ///     .init();
+    /// tracing_activity::log_click!("save"); // goes to the global subscriber
+    /// assert!(tracing::dispatcher::has_been_set());
+    /// ```
     ///
     /// # Panics
     /// When [`try_init`](Self::try_init) returns an error: the message names the variable, the

@@ -61,6 +61,22 @@ impl ActivityGuard {
     }
 
     /// What the sinks have done so far.
+    ///
+    /// ```
+    /// use tracing_subscriber::prelude::*;
+    ///
+    /// let tracing_activity::Activity { layer, guard, .. } = tracing_activity::Builder::new()
+    ///     .configure(|c| c.enable_file_logging(false))
+    ///     .console_writer(std::io::sink)
+    ///     .build()?;
+    /// tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+    ///     tracing_activity::log_click!("save");
+    ///     tracing_activity::log_search!("rust tracing", results_count = 3);
+    /// });
+    /// let stats = guard.stats();
+    /// assert_eq!((stats.console_lines, stats.file_lines), (2, 0));
+    /// # Ok::<(), tracing_activity::InitError>(())
+    /// ```
     pub fn stats(&self) -> Stats {
         let sinks = &self.shared.sinks;
         let console = sinks.console.as_ref().map(|c| c.sink.stats()).unwrap_or_default();
@@ -79,6 +95,22 @@ impl ActivityGuard {
     /// Waits until every line logged so far is written, for at most `LOG_FLUSH_TIMEOUT`.
     ///
     /// Returns how many file lines were still queued when it stopped waiting (0: all written).
+    ///
+    /// ```
+    /// use tracing_subscriber::prelude::*;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let log = dir.path().join("activity.log");
+    /// let tracing_activity::Activity { layer, guard, .. } = tracing_activity::Builder::new()
+    ///     .configure(|c| c.user_activity_log_path(&log))
+    ///     .console_writer(std::io::sink)
+    ///     .build()?;
+    /// let subscriber = tracing_subscriber::registry().with(layer);
+    /// tracing::subscriber::with_default(subscriber, || tracing_activity::log_click!("save"));
+    /// assert_eq!(guard.flush(), 0);
+    /// assert!(std::fs::read_to_string(&log)?.contains(r#""action_type":"click""#)); // still open
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn flush(&self) -> u64 {
         let timeout = self.shared.flush_timeout;
         let sinks = &self.shared.sinks;
@@ -91,6 +123,23 @@ impl ActivityGuard {
     /// Flushes and closes the log (waiting at most `LOG_FLUSH_TIMEOUT`) and returns the final
     /// counts, with [`Stats::file_unflushed`] set. Lines logged afterwards are dropped and
     /// counted. Closing again returns the current counts.
+    ///
+    /// ```
+    /// use tracing_subscriber::prelude::*;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let tracing_activity::Activity { layer, guard, .. } = tracing_activity::Builder::new()
+    ///     .configure(|c| c.user_activity_log_path(dir.path().join("activity.log")))
+    ///     .console_writer(std::io::sink)
+    ///     .build()?;
+    /// let _subscriber = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
+    /// tracing_activity::log_click!("save");
+    /// let stats = guard.close();
+    /// assert_eq!((stats.file_lines, stats.file_unflushed), (1, 0));
+    /// tracing_activity::log_click!("too late");
+    /// assert_eq!(guard.stats().file_dropped, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn close(&self) -> Stats {
         self.close_once().unwrap_or_else(|| self.stats())
     }

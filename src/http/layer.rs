@@ -145,6 +145,21 @@ impl HttpActivityLayer {
     /// cookie (`SESSION_COOKIE`, `SESSION_COOKIE_SECURE`, `SESSION_LIFETIME`,
     /// `SESSION_IDLE_TIMEOUT`) from `config`, no user id extractor, and feature names from the
     /// path.
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::{Config, http::HttpActivityLayer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let layer = HttpActivityLayer::new(&Config::default());
+    /// let mut app = Router::new().route("/users/{id}", get(|| async { "Ann" })).layer(layer);
+    /// let response = app.call(http::Request::get("/users/42").body(Body::empty())?).await?;
+    /// assert!(response.headers().contains_key("x-request-id"), "recorded: the client gets its request id");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(config: &Config) -> Self {
         Self::with_privacy(config, Arc::new(Privacy::new(config)))
     }
@@ -177,6 +192,24 @@ impl HttpActivityLayer {
 
     /// [`new`](Self::new) with the configuration of the process environment.
     ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::http::HttpActivityLayer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // As if the service were started with `SKIP_PATHS=/ping`.
+    /// unsafe { std::env::set_var("SKIP_PATHS", "/ping") };
+    ///
+    /// let layer = HttpActivityLayer::from_env()?;
+    /// let mut app = Router::new().route("/ping", get(|| async { "pong" })).layer(layer);
+    /// let response = app.call(http::Request::get("/ping").body(Body::empty())?).await?;
+    /// assert!(!response.headers().contains_key("x-request-id"), "passed through unrecorded");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// A variable with a value that does not parse.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -190,6 +223,26 @@ impl HttpActivityLayer {
 
     /// Requests whose path is one of these are passed through unrecorded (default:
     /// `SKIP_PATHS`, `/health` and `/metrics`).
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::{Config, http::HttpActivityLayer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let layer = HttpActivityLayer::new(&Config::default()).skip_paths(["/ping"]);
+    /// let mut app = Router::new()
+    ///     .route("/ping", get(|| async { "pong" }))
+    ///     .route("/health", get(|| async { "ok" }))
+    ///     .layer(layer);
+    /// let ping = app.call(http::Request::get("/ping").body(Body::empty())?).await?;
+    /// assert!(!ping.headers().contains_key("x-request-id"), "passed through unrecorded");
+    /// let health = app.call(http::Request::get("/health").body(Body::empty())?).await?;
+    /// assert!(health.headers().contains_key("x-request-id"), "no longer skipped: the list is replaced");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn skip_paths<I>(self, paths: I) -> Self
     where
@@ -201,12 +254,55 @@ impl HttpActivityLayer {
 
     /// Peers whose `X-Forwarded-For` and `Forwarded` headers are believed (default:
     /// `TRUSTED_PROXIES`, none).
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::Builder;
+    /// use tracing_subscriber::{prelude::*, registry};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = tempfile::NamedTempFile::new()?; // the JSON lines
+    /// let activity = Builder::new().console_writer(std::io::sink).file_writer(log.reopen()?).build()?;
+    /// let _default = tracing::subscriber::set_default(registry().with(activity.layer));
+    ///
+    /// let layer = activity.http.trusted_proxies(["10.0.0.0/8".parse()?]);
+    /// let mut app = Router::new().route("/", get(|| async { "" })).layer(layer);
+    /// let request = http::Request::get("/").header("x-forwarded-for", "203.0.113.7")
+    ///     .extension(std::net::SocketAddr::from(([10, 0, 0, 1], 443))) // the load balancer
+    ///     .body(Body::empty())?;
+    /// app.call(request).await?;
+    /// assert!(std::fs::read_to_string(log.path())?.contains(r#""ip_address":"203.0.113.7""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn trusted_proxies(self, proxies: impl IntoIterator<Item = IpCidr>) -> Self {
         self.with(|s| s.trusted_proxies = proxies.into_iter().collect())
     }
 
     /// A path prefix left out of feature names (`/api`: `/api/users/42` is `users`).
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::Builder;
+    /// use tracing_subscriber::{prelude::*, registry};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = tempfile::NamedTempFile::new()?; // the JSON lines
+    /// let activity = Builder::new().console_writer(std::io::sink).file_writer(log.reopen()?).build()?;
+    /// let _default = tracing::subscriber::set_default(registry().with(activity.layer));
+    ///
+    /// let layer = activity.http.strip_prefix("/api");
+    /// let mut app = Router::new().route("/api/users/{id}", get(|| async { "Ann" })).layer(layer);
+    /// app.call(http::Request::get("/api/users/42").body(Body::empty())?).await?;
+    /// assert!(std::fs::read_to_string(log.path())?.contains(r#""feature":"users""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn strip_prefix(self, prefix: impl Into<String>) -> Self {
         self.with(|s| s.strip_prefix = Some(prefix.into()))
@@ -214,6 +310,29 @@ impl HttpActivityLayer {
 
     /// How to find the user of a request (default: none, every request is anonymous).
     /// Replaces a [`user_id_header`](Self::user_id_header).
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::Builder;
+    /// use tracing_subscriber::{prelude::*, registry};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = tempfile::NamedTempFile::new()?; // the JSON lines
+    /// let activity = Builder::new().console_writer(std::io::sink).file_writer(log.reopen()?).build()?;
+    /// let _default = tracing::subscriber::set_default(registry().with(activity.layer));
+    ///
+    /// #[derive(Clone)]
+    /// struct CurrentUser(String); // put in the request by an authentication layer in front
+    ///
+    /// let layer = activity.http.user_id(|parts| parts.extensions.get::<CurrentUser>().map(|u| u.0.clone()));
+    /// let mut app = Router::new().route("/", get(|| async { "" })).layer(layer);
+    /// app.call(http::Request::get("/").extension(CurrentUser("u42".into())).body(Body::empty())?).await?;
+    /// assert!(std::fs::read_to_string(log.path())?.contains(r#""user_id":"u42""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn user_id(self, extract: impl Fn(&Parts) -> Option<String> + Send + Sync + 'static) -> Self {
         self.with(|s| s.user_id = Some(UserId::Extract(Arc::new(extract))))
@@ -225,12 +344,23 @@ impl HttpActivityLayer {
     /// [`user_id`](Self::user_id) closure.
     ///
     /// ```
-    /// use http::HeaderName;
-    /// use tracing_activity::http::HttpActivityLayer;
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::Builder;
+    /// use tracing_subscriber::{prelude::*, registry};
     ///
-    /// let layer = HttpActivityLayer::new(&tracing_activity::Config::default())
-    ///     .user_id_header(HeaderName::from_static("x-user-id"));
-    /// # let _ = layer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = tempfile::NamedTempFile::new()?; // the JSON lines
+    /// let activity = Builder::new().console_writer(std::io::sink).file_writer(log.reopen()?).build()?;
+    /// let _default = tracing::subscriber::set_default(registry().with(activity.layer));
+    ///
+    /// let layer = activity.http.user_id_header(http::HeaderName::from_static("x-user-id"));
+    /// let mut app = Router::new().route("/", get(|| async { "" })).layer(layer);
+    /// app.call(http::Request::get("/").header("x-user-id", "u42").body(Body::empty())?).await?;
+    /// assert!(std::fs::read_to_string(log.path())?.contains(r#""user_id":"u42""#));
+    /// # Ok(())
+    /// # }
     /// ```
     #[must_use]
     pub fn user_id_header(self, name: HeaderName) -> Self {
@@ -240,6 +370,28 @@ impl HttpActivityLayer {
     /// How to name a request's feature (default: [`feature_name`](super::feature_name) of the
     /// route template when the `axum` feature knows it, else of the path, without the
     /// [`strip_prefix`](Self::strip_prefix)).
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::Builder;
+    /// use tracing_subscriber::{prelude::*, registry};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = tempfile::NamedTempFile::new()?; // the JSON lines
+    /// let activity = Builder::new().console_writer(std::io::sink).file_writer(log.reopen()?).build()?;
+    /// let _default = tracing::subscriber::set_default(registry().with(activity.layer));
+    ///
+    /// let layer = activity.http.feature_name(|parts| {
+    ///     if parts.uri.path().starts_with("/cart") { "checkout" } else { "catalog" }.to_owned()
+    /// });
+    /// let mut app = Router::new().route("/cart/items", get(|| async { "" })).layer(layer);
+    /// app.call(http::Request::get("/cart/items").body(Body::empty())?).await?;
+    /// assert!(std::fs::read_to_string(log.path())?.contains(r#""feature":"checkout""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn feature_name(self, name: impl Fn(&Parts) -> String + Send + Sync + 'static) -> Self {
         self.with(|s| s.feature = Some(Arc::new(name)))
@@ -248,6 +400,30 @@ impl HttpActivityLayer {
     /// How to find the connection's peer address (default: a `SocketAddr` or `IpAddr` in the
     /// request's extensions, and with the `axum` feature the `ConnectInfo<SocketAddr>` of
     /// axum's `into_make_service_with_connect_info::<SocketAddr>()`).
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, extract::ConnectInfo, routing::get};
+    /// use std::net::SocketAddr;
+    /// use tower_service::Service;
+    /// use tracing_activity::Builder;
+    /// use tracing_subscriber::{prelude::*, registry};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = tempfile::NamedTempFile::new()?; // the JSON lines
+    /// let activity = Builder::new().console_writer(std::io::sink).file_writer(log.reopen()?).build()?;
+    /// let _default = tracing::subscriber::set_default(registry().with(activity.layer));
+    ///
+    /// let layer = activity.http.peer_addr(|parts| {
+    ///     parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.ip())
+    /// });
+    /// let mut app = Router::new().route("/", get(|| async { "" })).layer(layer);
+    /// let peer = ConnectInfo(SocketAddr::from(([192, 0, 2, 10], 50000))); // as axum puts it there
+    /// app.call(http::Request::get("/").extension(peer).body(Body::empty())?).await?;
+    /// assert!(std::fs::read_to_string(log.path())?.contains(r#""ip_address":"192.0.2.10""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn peer_addr(self, find: impl Fn(&Parts) -> Option<IpAddr> + Send + Sync + 'static) -> Self {
         self.with(|s| s.peer_addr = Arc::new(find))
@@ -257,6 +433,28 @@ impl HttpActivityLayer {
 impl HttpActivityLayer {
     /// Whether request bodies are kept (default: `LOG_REQUEST_BODY`, off). JSON and form bodies
     /// are masked field by field, others summarized; see [`RequestBody`](super::RequestBody).
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::post};
+    /// use tower_service::Service;
+    /// use tracing_activity::Builder;
+    /// use tracing_subscriber::{prelude::*, registry};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = tempfile::NamedTempFile::new()?; // the JSON lines
+    /// let activity = Builder::new().console_writer(std::io::sink).file_writer(log.reopen()?).build()?;
+    /// let _default = tracing::subscriber::set_default(registry().with(activity.layer));
+    ///
+    /// let layer = activity.http.log_request_body(true);
+    /// let mut app = Router::new().route("/login", post(|_body: String| async { "" })); // reads the body
+    /// let request = http::Request::post("/login").header("content-type", "application/json")
+    ///     .body(Body::from(r#"{"password":"hunter2"}"#))?;
+    /// app.layer(layer).call(request).await?;
+    /// assert!(std::fs::read_to_string(log.path())?.contains(r#""request_body":"{\"password\":\"****\"}""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn log_request_body(self, on: bool) -> Self {
         self.with(|s| s.log_request_body = on)
@@ -264,18 +462,82 @@ impl HttpActivityLayer {
 
     /// Whether response bodies are kept (default: `LOG_RESPONSE_BODY`, off); the action is then
     /// recorded when the response body ends. See [`ResponseBody`](super::ResponseBody).
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::Builder;
+    /// use tracing_subscriber::{prelude::*, registry};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = tempfile::NamedTempFile::new()?; // the JSON lines
+    /// let activity = Builder::new().console_writer(std::io::sink).file_writer(log.reopen()?).build()?;
+    /// let _default = tracing::subscriber::set_default(registry().with(activity.layer));
+    ///
+    /// let layer = activity.http.log_response_body(true);
+    /// let mut app = Router::new().route("/", get(|| async { axum::Json([1, 2, 3]) })).layer(layer);
+    /// let response = app.call(http::Request::get("/").body(Body::empty())?).await?;
+    /// axum::body::to_bytes(Body::new(response.into_body()), usize::MAX).await?; // the client reads it
+    /// assert!(std::fs::read_to_string(log.path())?.contains(r#""response_body":"[1,2,3]""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn log_response_body(self, on: bool) -> Self {
         self.with(|s| s.log_response_body = on)
     }
 
     /// The most bytes of a request body kept (default: `MAX_REQUEST_BODY_SIZE`, 1 MiB).
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::post};
+    /// use tower_service::Service;
+    /// use tracing_activity::Builder;
+    /// use tracing_subscriber::{prelude::*, registry};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = tempfile::NamedTempFile::new()?; // the JSON lines
+    /// let activity = Builder::new().console_writer(std::io::sink).file_writer(log.reopen()?).build()?;
+    /// let _default = tracing::subscriber::set_default(registry().with(activity.layer));
+    ///
+    /// let layer = activity.http.log_request_body(true).max_request_body_size(16);
+    /// let mut app = Router::new().route("/notes", post(|_body: String| async { "" })); // reads the body
+    /// let request = http::Request::post("/notes").header("content-type", "application/json")
+    ///     .body(Body::from(r#"{"note":"Dear diary, today I learned tower"}"#))?;
+    /// app.layer(layer).call(request).await?;
+    /// assert!(std::fs::read_to_string(log.path())?.contains("Dear di…[truncated 28 bytes]"));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn max_request_body_size(self, bytes: usize) -> Self {
         self.with(|s| s.max_request_body_size = bytes)
     }
 
     /// The most bytes of a response body kept (default: `MAX_RESPONSE_BODY_SIZE`, 1 MiB).
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::Builder;
+    /// use tracing_subscriber::{prelude::*, registry};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = tempfile::NamedTempFile::new()?; // the JSON lines
+    /// let activity = Builder::new().console_writer(std::io::sink).file_writer(log.reopen()?).build()?;
+    /// let _default = tracing::subscriber::set_default(registry().with(activity.layer));
+    ///
+    /// let layer = activity.http.log_response_body(true).max_response_body_size(4);
+    /// let mut app = Router::new().route("/", get(|| async { axum::Json([1, 2, 3, 4, 5]) })).layer(layer);
+    /// let response = app.call(http::Request::get("/").body(Body::empty())?).await?;
+    /// axum::body::to_bytes(Body::new(response.into_body()), usize::MAX).await?;
+    /// assert!(std::fs::read_to_string(log.path())?.contains(r#""response_body":"[1,2…[truncated"#));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn max_response_body_size(self, bytes: usize) -> Self {
         self.with(|s| s.max_response_body_size = bytes)
