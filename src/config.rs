@@ -1183,6 +1183,15 @@ impl Config {
 
     /// Sets whether the HTTP middleware sets the `session_id` cookie for the sessions it
     /// starts (`SESSION_COOKIE`, default `true`).
+    ///
+    /// ```
+    /// use tracing_activity::Config;
+    ///
+    /// let config = Config::default().session_cookie(false);
+    /// assert!(!config.session_cookie); // API only: every request without an id is its own session
+    /// assert_eq!(config, Config::from_vars([("SESSION_COOKIE", "false")])?);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
     #[must_use]
     pub fn session_cookie(self, session_cookie: bool) -> Self {
         Self { session_cookie, ..self }
@@ -1190,6 +1199,15 @@ impl Config {
 
     /// Sets whether the session cookie is marked `Secure`, sent over HTTPS only
     /// (`SESSION_COOKIE_SECURE`, default `false`).
+    ///
+    /// ```
+    /// use tracing_activity::Config;
+    ///
+    /// let config = Config::default().session_cookie_secure(true); // behind HTTPS
+    /// assert!(config.session_cookie_secure);
+    /// assert_eq!(config, Config::from_vars([("SESSION_COOKIE_SECURE", "true")])?);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
     #[must_use]
     pub fn session_cookie_secure(self, session_cookie_secure: bool) -> Self {
         Self { session_cookie_secure, ..self }
@@ -1197,6 +1215,17 @@ impl Config {
 
     /// Sets the longest a session lasts; below one second is rejected by
     /// [`Config::validate`] (`SESSION_LIFETIME`, default 24 hours).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tracing_activity::Config;
+    ///
+    /// let config = Config::default().session_lifetime(Duration::from_secs(8 * 3600));
+    /// assert_eq!(config, Config::from_vars([("SESSION_LIFETIME", "8h")])?);
+    /// let instant = Config::default().session_lifetime(Duration::from_millis(10));
+    /// assert_eq!(instant.validate().unwrap_err().variable(), "SESSION_LIFETIME");
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
     #[must_use]
     pub fn session_lifetime(self, session_lifetime: Duration) -> Self {
         Self { session_lifetime, ..self }
@@ -1204,6 +1233,16 @@ impl Config {
 
     /// Sets how long a session lasts without a request; below one second is rejected by
     /// [`Config::validate`] (`SESSION_IDLE_TIMEOUT`, default 30 minutes).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tracing_activity::Config;
+    ///
+    /// let config = Config::default().session_idle_timeout(Duration::from_secs(15 * 60));
+    /// assert_eq!(config.session_idle_timeout, Duration::from_secs(900));
+    /// assert_eq!(config, Config::from_vars([("SESSION_IDLE_TIMEOUT", "15m")])?);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
     #[must_use]
     pub fn session_idle_timeout(self, session_idle_timeout: Duration) -> Self {
         Self { session_idle_timeout, ..self }

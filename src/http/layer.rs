@@ -558,6 +558,21 @@ impl HttpActivityLayer {
     /// Whether the middleware sets the `session_id` cookie for the sessions it starts (default:
     /// `SESSION_COOKIE`, on). Off, every request without a session id of its own is a session
     /// of one request.
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::{Config, http::HttpActivityLayer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let layer = HttpActivityLayer::new(&Config::default()).session_cookie(false);
+    /// let mut app = Router::new().route("/", get(|| async { "" })).layer(layer);
+    /// let response = app.call(http::Request::get("/").body(Body::empty())?).await?;
+    /// assert!(response.headers().get("set-cookie").is_none()); // a new session, but no cookie
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn session_cookie(self, on: bool) -> Self {
         self.with(|s| s.session_cookie = on)
@@ -565,6 +580,22 @@ impl HttpActivityLayer {
 
     /// Whether the session cookie is marked `Secure`, sent over HTTPS only (default:
     /// `SESSION_COOKIE_SECURE`, off).
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::{Config, http::HttpActivityLayer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let layer = HttpActivityLayer::new(&Config::default()).session_cookie_secure(true);
+    /// let mut app = Router::new().route("/", get(|| async { "" })).layer(layer);
+    /// let response = app.call(http::Request::get("/").body(Body::empty())?).await?;
+    /// let cookie = response.headers()["set-cookie"].to_str()?;
+    /// assert!(cookie.starts_with("session_id=") && cookie.ends_with("; HttpOnly; SameSite=Lax; Secure"));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn session_cookie_secure(self, secure: bool) -> Self {
         self.with(|s| s.cookie_rule.secure = secure)
@@ -572,6 +603,22 @@ impl HttpActivityLayer {
 
     /// The longest a session lasts, however busy; then a new one starts (default:
     /// `SESSION_LIFETIME`, 24 hours; at least one second).
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::{Config, http::HttpActivityLayer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let layer = HttpActivityLayer::new(&Config::default()).session_lifetime(std::time::Duration::from_secs(600));
+    /// let mut app = Router::new().route("/", get(|| async { "" })).layer(layer);
+    /// let response = app.call(http::Request::get("/").body(Body::empty())?).await?;
+    /// // A new session's cookie lasts no longer than the session may.
+    /// assert!(response.headers()["set-cookie"].to_str()?.contains("; Max-Age=600;"));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn session_lifetime(self, lifetime: Duration) -> Self {
         self.with(|s| s.cookie_rule.lifetime = lifetime.max(Duration::from_secs(1)))
@@ -579,6 +626,22 @@ impl HttpActivityLayer {
 
     /// How long a session lasts without a request (default: `SESSION_IDLE_TIMEOUT`, 30
     /// minutes; at least one second).
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, routing::get};
+    /// use tower_service::Service;
+    /// use tracing_activity::{Config, http::HttpActivityLayer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let layer = HttpActivityLayer::new(&Config::default()).session_idle_timeout(std::time::Duration::from_secs(300));
+    /// let mut app = Router::new().route("/", get(|| async { "" })).layer(layer);
+    /// let response = app.call(http::Request::get("/").body(Body::empty())?).await?;
+    /// // The browser forgets the cookie after five minutes without a request.
+    /// assert!(response.headers()["set-cookie"].to_str()?.contains("; Max-Age=300;"));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn session_idle_timeout(self, idle_timeout: Duration) -> Self {
         self.with(|s| s.cookie_rule.idle_timeout = idle_timeout.max(Duration::from_secs(1)))
