@@ -580,11 +580,16 @@ impl Record {
     }
 
     fn data_member(&mut self, name: &'static str, class: FieldClass, value: FieldValue<'_>, plain: bool) {
+        self.push_data(name, class, |out| value.write_json_known(out, plain));
+    }
+
+    /// Adds `"name":<value>` to `data`, the value written by `write`, unless `name` is there.
+    fn push_data(&mut self, name: &'static str, class: FieldClass, write: impl FnOnce(&mut String)) {
         if self.data_names.contains(&name) {
             return; // the first value of a repeated field name is kept: no key twice
         }
         self.data_names.push(name);
-        push_member_known(&mut self.data, name, class.plain_name, |out| value.write_json_known(out, plain));
+        push_member_known(&mut self.data, name, class.plain_name, write);
     }
 }
 
@@ -598,11 +603,7 @@ impl Record {
     /// A body the HTTP middleware captured and masked: a JSON body as the JSON value it is,
     /// anything else (a form, a summary, a JSON body cut short) as a string.
     fn body_member(&mut self, name: &'static str, class: FieldClass, value: FieldValue<'_>) {
-        if self.data_names.contains(&name) {
-            return;
-        }
-        self.data_names.push(name);
-        push_member_known(&mut self.data, name, class.plain_name, |out| match value {
+        self.push_data(name, class, |out| match value {
             FieldValue::Str(text) => JsonValue(out).json_or_str(text),
             other => other.write_json_known(out, false),
         });

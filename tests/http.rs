@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use common::Harness;
-use common::http::{App, drain, send_with};
+use common::http::{App, Unread, drain, send_with};
 use http::{Request, Response, StatusCode};
 use serde_json::Value;
 use tower_layer::Layer;
@@ -445,7 +445,7 @@ fn a_request_body_the_handler_never_reads_is_marked_unread() {
     let mut request = post("/login", "application/json", LOGIN);
     request.headers_mut().insert("content-length", LOGIN.len().into());
     let response = h.run(|| {
-        let mut service = layer().log_request_body(true).layer(unread(|_| Response::new(String::new())));
+        let mut service = layer().log_request_body(true).layer(Unread(ok));
         let future = pin!(service.call(request));
         match future.poll(&mut Context::from_waker(Waker::noop())) {
             Poll::Ready(result) => result,
@@ -458,30 +458,6 @@ fn a_request_body_the_handler_never_reads_is_marked_unread() {
         line["action"]["data"]["request_body"],
         format!("[{} bytes, not read by the handler]", LOGIN.len())
     );
-}
-
-/// An app that never reads the request body.
-fn unread(
-    answer: fn(&http::request::Parts) -> Response<String>,
-) -> impl Service<
-    Request<RequestBody<String>>,
-    Response = Response<String>,
-    Error = String,
-    Future = std::future::Ready<Result<Response<String>, String>>,
-> {
-    struct Unread(fn(&http::request::Parts) -> Response<String>);
-    impl Service<Request<RequestBody<String>>> for Unread {
-        type Response = Response<String>;
-        type Error = String;
-        type Future = std::future::Ready<Result<Response<String>, String>>;
-        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), String>> {
-            Poll::Ready(Ok(()))
-        }
-        fn call(&mut self, request: Request<RequestBody<String>>) -> Self::Future {
-            std::future::ready(Ok((self.0)(&request.into_parts().0)))
-        }
-    }
-    Unread(answer)
 }
 
 #[test]

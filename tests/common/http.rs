@@ -12,9 +12,17 @@ use tower_layer::Layer;
 use tower_service::Service;
 use tracing_activity::http::{HttpActivityLayer, RequestBody};
 
-/// An app: answers each request with what `handler` says.
+/// What answers a request: its status, headers and body, or a service error.
+pub type Handler = fn(&Request<String>) -> Result<Response<String>, String>;
+
+/// An app: answers each request with what its handler says, having read the whole body through
+/// the middleware's wrapper.
 #[derive(Clone)]
-pub struct App(pub fn(&Request<String>) -> Result<Response<String>, String>);
+pub struct App(pub Handler);
+
+/// An app whose handler never reads the request body (it sees an empty one).
+#[derive(Clone)]
+pub struct Unread(pub Handler);
 
 impl Service<Request<RequestBody<String>>> for App {
     type Response = Response<String>;
@@ -26,9 +34,21 @@ impl Service<Request<RequestBody<String>>> for App {
     }
 
     fn call(&mut self, request: Request<RequestBody<String>>) -> Self::Future {
-        // The handler reads the whole body, through the middleware's wrapper.
-        let (parts, body) = request.into_parts();
-        std::future::ready((self.0)(&Request::from_parts(parts, drain(body))))
+        std::future::ready((self.0)(&request.map(drain)))
+    }
+}
+
+impl Service<Request<RequestBody<String>>> for Unread {
+    type Response = Response<String>;
+    type Error = String;
+    type Future = std::future::Ready<Result<Response<String>, String>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), String>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<RequestBody<String>>) -> Self::Future {
+        std::future::ready((self.0)(&request.map(|_| String::new())))
     }
 }
 
