@@ -74,6 +74,13 @@ impl Default for Builder {
     }
 }
 
+impl ActivityLayer {
+    /// A [`Builder`] with the default configuration; see [`Builder::from_env`] for the environment's.
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+}
+
 impl Builder {
     /// A builder with [`Config::default`]: console and `logs/user_activity.log`, both at INFO.
     ///

@@ -72,24 +72,37 @@ pub const ROUTE: &str = "route";
 pub const FEATURE: &str = "feature";
 
 /// The session fields, in the order they are written.
-pub const SESSION_FIELDS: [&str; 6] = [SESSION_ID, USER_ID, IP_ADDRESS, USER_AGENT, CURRENT_PAGE, REFERRER];
+pub const SESSION_FIELDS: [&str; 6] = {
+    let mut fields = [""; 6];
+    fields[SESSION_ID_SLOT] = SESSION_ID;
+    fields[USER_ID_SLOT] = USER_ID;
+    fields[IP_ADDRESS_SLOT] = IP_ADDRESS;
+    fields[USER_AGENT_SLOT] = USER_AGENT;
+    fields[CURRENT_PAGE_SLOT] = CURRENT_PAGE;
+    fields[REFERRER_SLOT] = REFERRER;
+    fields
+};
 /// The named context fields, in the order they are written.
-pub const CONTEXT_FIELDS: [&str; 5] = [REQUEST_ID, METHOD, URL, ROUTE, FEATURE];
+pub const CONTEXT_FIELDS: [&str; 5] = {
+    let mut fields = [""; 5];
+    fields[REQUEST_ID_SLOT] = REQUEST_ID;
+    fields[METHOD_SLOT] = METHOD;
+    fields[URL_SLOT] = URL;
+    fields[ROUTE_SLOT] = ROUTE;
+    fields[FEATURE_SLOT] = FEATURE;
+    fields
+};
 
-#[cfg(feature = "http")]
+// Where each field is in its block, as [`Slot::Session`] and [`Slot::Context`] name it.
 pub(crate) const SESSION_ID_SLOT: usize = 0;
 pub(crate) const USER_ID_SLOT: usize = 1;
 pub(crate) const IP_ADDRESS_SLOT: usize = 2;
-#[cfg(feature = "http")]
 pub(crate) const USER_AGENT_SLOT: usize = 3;
 pub(crate) const CURRENT_PAGE_SLOT: usize = 4;
-#[cfg(feature = "http")]
 pub(crate) const REFERRER_SLOT: usize = 5;
 pub(crate) const REQUEST_ID_SLOT: usize = 0;
-#[cfg(feature = "http")]
 pub(crate) const METHOD_SLOT: usize = 1;
 pub(crate) const URL_SLOT: usize = 2;
-#[cfg(feature = "http")]
 pub(crate) const ROUTE_SLOT: usize = 3;
 pub(crate) const FEATURE_SLOT: usize = 4;
 
@@ -195,7 +208,6 @@ impl SlotSet {
     }
 
     /// `self` with `slot` added.
-    #[cfg(feature = "http")]
     #[must_use]
     #[inline]
     pub(crate) fn with(self, slot: Slot) -> Self {
@@ -205,8 +217,7 @@ impl SlotSet {
     /// Adds `slot` when `member`, removes it otherwise.
     #[inline]
     pub(crate) fn set(&mut self, slot: Slot, member: bool) {
-        let bit = Self::bit(slot);
-        self.0 = if member { self.0 | bit } else { self.0 & !bit };
+        *self = if member { self.with(slot) } else { SlotSet(self.0 & !Self::bit(slot)) };
     }
 
     #[inline]

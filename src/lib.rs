@@ -8,9 +8,11 @@
 pub mod action;
 mod builder;
 pub mod config;
+mod escape;
 pub mod fields;
 pub mod filter;
 mod guard;
+mod handoff;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
@@ -23,6 +25,7 @@ mod render;
 #[cfg_attr(docsrs, doc(cfg(feature = "report")))]
 pub mod report;
 mod sink;
+mod value;
 
 pub use action::{ActionType, AsActionName};
 pub use builder::{Activity, Builder, InitError};

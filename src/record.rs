@@ -6,155 +6,43 @@
 //! ancestors' stored values fill whatever the event left unset, nearest span first.
 
 use std::cell::RefCell;
-use std::fmt::{self, Write};
 
-use tracing_core::field::{Field, Visit};
+use tracing_core::field::Field;
 
-use crate::fields::{CONTEXT_FIELDS, CURRENT_PAGE_SLOT, SESSION_FIELDS, Slot, SlotSet};
-use crate::layer::MIDDLEWARE_ACTIONS;
-use crate::privacy::{FieldClass, Handed, OwnValues, Privacy};
-use crate::render::json::{JsonValue, push_member, push_member_known};
-use crate::render::number::{push_i64, push_u64};
-
-/// The data member of an HTTP action's status.
-#[cfg(feature = "http")]
-const STATUS_CODE: &str = "status_code";
+use crate::action::ActionType;
+use crate::escape::json::{JsonValue, push_member};
+use crate::escape::number::push_u64;
+use crate::escape::{Text, TextBuf};
+use crate::fields::{CONTEXT_FIELDS, CURRENT_PAGE_SLOT, FEATURE_SLOT, METHOD_SLOT, SESSION_FIELDS, Slot};
+use crate::handoff::{HandedAction, Handoff};
+use crate::privacy::{FieldClass, Privacy};
+use crate::value::{FieldValue, PutField};
 
 const N_SESSION: usize = SESSION_FIELDS.len();
 const N_CONTEXT: usize = CONTEXT_FIELDS.len();
 
-/// One recorded field value, whatever its type.
-#[derive(Clone, Copy)]
-pub(crate) enum FieldValue<'a> {
-    Str(&'a str),
-    Bool(bool),
-    I64(i64),
-    U64(u64),
-    I128(i128),
-    U128(u128),
-    F64(f64),
-    Error(&'a (dyn std::error::Error + 'static)),
-    Debug(&'a dyn fmt::Debug),
+/// Whether the line is an action or an ordinary event narrated on request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    Action,
+    Log,
 }
 
-impl FieldValue<'_> {
-    /// Appends the value as plain text (for session slots and the action's words).
-    pub(crate) fn write_text(self, out: &mut String) {
-        let _ = match self {
-            FieldValue::Str(s) => {
-                out.push_str(s);
-                Ok(())
-            }
-            FieldValue::Bool(v) => {
-                out.push_str(if v { "true" } else { "false" });
-                Ok(())
-            }
-            FieldValue::I64(v) => {
-                push_i64(out, v);
-                Ok(())
-            }
-            FieldValue::U64(v) => {
-                push_u64(out, v);
-                Ok(())
-            }
-            FieldValue::I128(v) => write!(out, "{v}"),
-            FieldValue::U128(v) => write!(out, "{v}"),
-            FieldValue::F64(v) => write!(out, "{v}"),
-            FieldValue::Error(e) => write!(out, "{e}"),
-            FieldValue::Debug(d) => write!(out, "{d:?}"),
-        };
-    }
+/// The action type of an action event that names none.
+const UNNAMED_ACTION: &str = "action";
+/// The action type of a narrated ordinary event.
+const LOG_ACTION: &str = "log";
 
-    /// [`write_json`](Self::write_json), copying a string known to be
-    /// [plain](crate::render::is_plain) without an escaping scan.
-    fn write_json_known(self, out: &mut String, plain: bool) {
-        match self {
-            FieldValue::Str(s) => JsonValue(out).str_known(s, plain),
-            other => other.write_json(out),
-        }
-    }
-
-    /// Appends the value as a JSON literal.
-    ///
-    /// Non-finite floats are `null`; 128-bit integers beyond the 64-bit range are strings, since
-    /// JSON readers such as jq and OpenSearch would silently round them as numbers.
-    fn write_json(self, out: &mut String) {
-        let _ = match self {
-            FieldValue::Str(s) => {
-                JsonValue(out).str(s);
-                Ok(())
-            }
-            FieldValue::Bool(_) | FieldValue::I64(_) | FieldValue::U64(_) => {
-                self.write_text(out);
-                Ok(())
-            }
-            FieldValue::I128(v) if i64::try_from(v).is_ok() => write!(out, "{v}"),
-            FieldValue::U128(v) if u64::try_from(v).is_ok() => write!(out, "{v}"),
-            FieldValue::I128(v) => write!(out, "\"{v}\""),
-            FieldValue::U128(v) => write!(out, "\"{v}\""),
-            FieldValue::F64(v) => {
-                JsonValue(out).f64(v);
-                Ok(())
-            }
-            FieldValue::Error(e) => JsonValue(out).quoted(format_args!("{e}")),
-            FieldValue::Debug(d) => JsonValue(out).quoted(format_args!("{d:?}")),
-        };
-    }
-}
-
-/// Something that takes field values one by one.
-pub(crate) trait PutField {
-    fn put(&mut self, field: &Field, value: FieldValue<'_>);
-
-    /// A text value: most values are, so a taker may have a shorter way for them.
-    fn put_str(&mut self, field: &Field, value: &str) {
-        self.put(field, FieldValue::Str(value));
-    }
-}
-
-/// Adapts a [`PutField`] to `tracing`'s [`Visit`].
-pub(crate) struct Visitor<'a, T>(pub(crate) &'a mut T);
-
-impl<T: PutField> Visit for Visitor<'_, T> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.put_str(field, value);
-    }
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.0.put(field, FieldValue::Bool(value));
-    }
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.0.put(field, FieldValue::I64(value));
-    }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.0.put(field, FieldValue::U64(value));
-    }
-    fn record_i128(&mut self, field: &Field, value: i128) {
-        self.0.put(field, FieldValue::I128(value));
-    }
-    fn record_u128(&mut self, field: &Field, value: u128) {
-        self.0.put(field, FieldValue::U128(value));
-    }
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.0.put(field, FieldValue::F64(value));
-    }
-    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.0.put(field, FieldValue::Error(value));
-    }
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.0.put(field, FieldValue::Debug(value));
-    }
-}
-
-/// Up to `N` optional string values, reusing their buffers.
+/// Up to `N` optional text values, reusing their buffers.
 #[derive(Debug)]
 pub(crate) struct Slots<const N: usize> {
-    values: [String; N],
+    values: [TextBuf; N],
     set: [bool; N],
 }
 
 impl<const N: usize> Slots<N> {
     pub(crate) fn new() -> Self {
-        Slots { values: std::array::from_fn(|_| String::new()), set: [false; N] }
+        Slots { values: std::array::from_fn(|_| TextBuf::default()), set: [false; N] }
     }
 
     pub(crate) fn clear(&mut self) {
@@ -164,32 +52,23 @@ impl<const N: usize> Slots<N> {
         }
     }
 
-    pub(crate) fn get(&self, i: usize) -> Option<&str> {
-        self.set[i].then(|| self.values[i].as_str())
+    pub(crate) fn get(&self, i: usize) -> Option<Text<'_>> {
+        self.set[i].then(|| self.values[i].as_text())
     }
 
-    /// The slot's buffer, emptied, marked as set.
-    fn overwrite(&mut self, i: usize) -> &mut String {
-        self.set[i] = true;
-        let v = &mut self.values[i];
-        v.clear();
-        v
-    }
-
-    /// Copies `value` into the slot unless it is already set (leaf wins); whether it did.
-    fn fill(&mut self, i: usize, value: &str) -> bool {
-        if self.set[i] {
-            return false;
+    /// Sets slot `i` unless it is already set (leaf wins).
+    fn fill(&mut self, i: usize, text: Text<'_>) {
+        if !self.set[i] {
+            self.set[i] = true;
+            self.values[i].set(text);
         }
-        self.overwrite(i).push_str(value);
-        true
     }
 
     fn capacity(&self) -> usize {
-        self.values.iter().map(String::capacity).sum()
+        self.values.iter().map(TextBuf::capacity).sum()
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, Option<&str>)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, Option<Text<'_>>)> {
         (0..N).map(|i| (i, self.get(i)))
     }
 }
@@ -214,7 +93,7 @@ pub(crate) struct SpanActivity {
 struct TextRange {
     start: u32,
     end: u32,
-    /// The value is known to be [plain](crate::render::is_plain).
+    /// The value is known to be [plain](Text).
     plain: bool,
 }
 
@@ -223,8 +102,9 @@ impl SpanActivity {
         self.ranges().next().is_none()
     }
 
-    fn text_of(&self, range: TextRange) -> &str {
-        self.text.get(range.start as usize..range.end as usize).unwrap_or_default()
+    fn text_of(&self, range: TextRange) -> Text<'_> {
+        let str = self.text.get(range.start as usize..range.end as usize).unwrap_or_default();
+        Text { str, plain: range.plain }
     }
 
     /// Appends what `write` writes to the text and returns where it is, or `None` when the text
@@ -254,8 +134,8 @@ impl SpanActivity {
         }
     }
 
-    /// Sets a session or context slot to what `write` appends, with whether it is plain;
-    /// `false`, doing nothing, for any other slot.
+    /// Sets a session or context slot to what `write` appends, with whether it is
+    /// [plain](Text); `false`, doing nothing, for any other slot.
     fn set_slot(&mut self, slot: Slot, plain: bool, write: impl FnOnce(&mut String)) -> bool {
         let old = match slot {
             Slot::Session(i) => self.session[i],
@@ -342,7 +222,12 @@ impl Drop for SpanActivity {
 }
 
 /// The class of `field`, from its callsite's `classes`, marked when its value is one of `own`.
-fn class_of(privacy: &Privacy, classes: &[FieldClass], own: OwnValues, field: &Field) -> FieldClass {
+fn class_of(
+    privacy: &Privacy,
+    classes: &[FieldClass],
+    own: crate::fields::SlotSet,
+    field: &Field,
+) -> FieldClass {
     let mut class = match classes.get(field.index()) {
         Some(class) => *class,
         // Only a field of another callsite could be out of range.
@@ -359,41 +244,39 @@ pub(crate) struct SpanVisitor<'a> {
     /// The classes of the span's fields, by index ([`Privacy::classes`]).
     pub(crate) classes: &'a [FieldClass],
     /// What the HTTP middleware says of the values, when it creates the span.
-    pub(crate) handed: Handed,
-    /// Where values are rendered and cleaned (reused across spans by the caller).
-    pub(crate) buffers: &'a mut [String; 2],
+    pub(crate) handoff: Handoff,
+    /// Where values are rendered and cleaned.
+    pub(crate) buffers: (&'a mut String, &'a mut String),
 }
 
 impl PutField for SpanVisitor<'_> {
     /// A session or context text goes straight into its slot, cleaned unless the HTTP
     /// middleware cleaned it with these rules already.
     fn put_str(&mut self, field: &Field, value: &str) {
-        let class = class_of(self.privacy, self.classes, self.handed.own, field);
+        let class = class_of(self.privacy, self.classes, self.handoff.own, field);
         if !matches!(class.slot, Slot::Session(_) | Slot::Context(_)) {
-            return self.put(field, FieldValue::Str(value));
+            return self.put(field, FieldValue::Str(Text::new(value)));
         }
-        if self.handed.cleaned_by == self.privacy.id() {
-            // Cleaned by the middleware with these very rules.
-            let plain = self.handed.plain.contains(class.slot);
-            self.span.set_slot(class.slot, plain, |out| out.push_str(value));
-            return;
-        }
-        let [_, clean] = &mut *self.buffers;
-        let (text, plain) = self.privacy.clean_text(class, value, clean);
-        self.span.set_slot(class.slot, plain, |out| out.push_str(text));
+        let text = if self.handoff.cleaned_by == self.privacy.id() {
+            Text { str: value, plain: self.handoff.plain.contains(class.slot) }
+        } else {
+            self.privacy.clean_text(class, value, self.buffers.1)
+        };
+        self.span.set_slot(class.slot, text.plain, |out| out.push_str(text.str));
     }
 
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
-        let class = class_of(self.privacy, self.classes, self.handed.own, field);
-        let [raw, clean] = &mut *self.buffers;
-        let (value, plain) = self.privacy.clean(class, value, raw, clean);
+        let class = class_of(self.privacy, self.classes, self.handoff.own, field);
+        let (raw, clean) = &mut self.buffers;
+        let value = self.privacy.clean(class, value, raw, clean);
         let span = &mut *self.span;
+        let plain = value.as_text().is_some_and(|text| text.plain);
         if span.set_slot(class.slot, plain, |out| value.write_text(out)) {
             return;
         }
         let i = span.extra.iter().position(|(n, _)| *n == field.name());
         let old = i.map(|i| span.extra[i].1);
-        let Some(at) = span.append(old, |out| value.write_json_known(out, plain)) else { return };
+        let Some(at) = span.append(old, |out| value.write_json(out)) else { return };
         match i {
             Some(i) => span.extra[i].1 = at,
             None => span.extra.push((field.name(), at)),
@@ -407,38 +290,35 @@ pub(crate) struct EventVisitor<'a> {
     pub(crate) privacy: &'a Privacy,
     /// The classes of the event's fields, by index ([`Privacy::classes`]).
     pub(crate) classes: &'a [FieldClass],
-    /// The values the HTTP middleware made itself, when it logs the event.
-    pub(crate) own: OwnValues,
+    /// What the HTTP middleware says of the event, when it logs it.
+    pub(crate) handoff: Handoff,
     pub(crate) raw: &'a mut String,
     pub(crate) clean: &'a mut String,
-    /// The module the event comes from: the HTTP middleware's actions carry bodies it has
-    /// masked already (by their structure, which the value patterns would undo).
-    pub(crate) module: Option<&'static str>,
 }
 
 impl PutField for EventVisitor<'_> {
     fn put(&mut self, field: &Field, value: FieldValue<'_>) {
-        let class = class_of(self.privacy, self.classes, self.own, field);
-        let middleware = self.module == Some(MIDDLEWARE_ACTIONS);
-        if class.body && middleware {
-            return self.record.body_member(field.name(), class, value);
+        let class = class_of(self.privacy, self.classes, self.handoff.own, field);
+        let request_action = self.handoff.request_action;
+        if class.body && request_action {
+            return self.record.body_member(field.name(), value);
         }
-        let (value, plain) = self.privacy.clean(class, value, self.raw, self.clean);
-        if middleware && field.name() == crate::fields::FEATURE {
+        let value = self.privacy.clean(class, value, self.raw, self.clean);
+        if request_action && field.name() == crate::fields::FEATURE {
             // The request's feature is context, as its span has it, and written once.
-            return self.record.put_context(crate::fields::FEATURE_SLOT, value, plain);
+            return self.record.context.set_value(FEATURE_SLOT, value);
         }
-        self.record.put(field.name(), class, value, plain);
+        self.record.put(field.name(), class, value);
     }
 }
 
 /// One action being rendered: the event's fields, then its spans' session and context.
 #[derive(Debug)]
 pub(crate) struct Record {
-    pub(crate) action_type: String,
-    pub(crate) description: String,
-    pub(crate) message: String,
-    pub(crate) result: String,
+    action_type: TextBuf,
+    description: TextBuf,
+    message: TextBuf,
+    result: TextBuf,
     pub(crate) success: Option<bool>,
     pub(crate) duration_ms: Option<f64>,
     /// Extra event fields as the inside of a JSON object (`"k":v,"k2":v2`).
@@ -449,17 +329,15 @@ pub(crate) struct Record {
     /// Other span fields as the inside of a JSON object, nearest span first, each name once.
     pub(crate) context_extra: String,
     context_names: Vec<&'static str>,
-    /// The slots whose values are known to be [plain](crate::render::is_plain).
-    pub(crate) plain: SlotSet,
 }
 
 impl Record {
     pub(crate) fn new() -> Self {
         Record {
-            action_type: String::new(),
-            description: String::new(),
-            message: String::new(),
-            result: String::new(),
+            action_type: TextBuf::default(),
+            description: TextBuf::default(),
+            message: TextBuf::default(),
+            result: TextBuf::default(),
             success: None,
             duration_ms: None,
             data: String::new(),
@@ -468,15 +346,13 @@ impl Record {
             context: Slots::new(),
             context_extra: String::new(),
             context_names: Vec::new(),
-            plain: SlotSet::EMPTY,
         }
     }
 
     pub(crate) fn clear(&mut self) {
-        self.action_type.clear();
-        self.description.clear();
-        self.message.clear();
-        self.result.clear();
+        for text in [&mut self.action_type, &mut self.description, &mut self.message, &mut self.result] {
+            text.clear();
+        }
         self.success = None;
         self.duration_ms = None;
         self.data.clear();
@@ -485,15 +361,16 @@ impl Record {
         self.context.clear();
         self.context_extra.clear();
         self.context_names.clear();
-        self.plain = SlotSet::EMPTY;
     }
 
     /// The bytes its buffers hold on to.
     pub(crate) fn capacity(&self) -> usize {
-        [&self.action_type, &self.description, &self.message, &self.result, &self.data, &self.context_extra]
+        [&self.action_type, &self.description, &self.message, &self.result]
             .iter()
-            .map(|s| s.capacity())
+            .map(|t| t.capacity())
             .sum::<usize>()
+            + self.data.capacity()
+            + self.context_extra.capacity()
             + self.session.capacity()
             + self.context.capacity()
     }
@@ -502,123 +379,111 @@ impl Record {
     pub(crate) fn inherit(&mut self, span: &SpanActivity) {
         for (i, v) in span.session.iter().enumerate() {
             if let Some(v) = v {
-                if self.session.fill(i, span.text_of(*v)) {
-                    self.plain.set(Slot::Session(i), v.plain);
-                }
+                self.session.fill(i, span.text_of(*v));
             }
         }
         for (i, v) in span.context.iter().enumerate() {
             if let Some(v) = v {
-                if self.context.fill(i, span.text_of(*v)) {
-                    self.plain.set(Slot::Context(i), v.plain);
-                }
+                self.context.fill(i, span.text_of(*v));
             }
         }
         for (name, value) in &span.extra {
             if !self.context_names.contains(name) {
                 self.context_names.push(name);
-                push_member(&mut self.context_extra, name, |out| out.push_str(span.text_of(*value)));
+                push_member(&mut self.context_extra, name, |out| out.push_str(span.text_of(*value).str));
             }
         }
     }
 
-    /// The description to show: the `description` field, else the event's message; and whether
-    /// it is known to be [plain](crate::render::is_plain).
-    pub(crate) fn description(&self) -> (&str, bool) {
-        if self.description.is_empty() {
-            (&self.message, self.plain.contains(Slot::Message))
-        } else {
-            (&self.description, self.plain.contains(Slot::Description))
-        }
+    /// The action's type, and its name as written.
+    pub(crate) fn action_type(&self, kind: EventKind) -> (ActionType<'_>, Text<'_>) {
+        let ty = match kind {
+            EventKind::Log => ActionType::Custom(LOG_ACTION),
+            EventKind::Action if self.action_type.is_empty() => ActionType::Custom(UNNAMED_ACTION),
+            EventKind::Action => ActionType::from_name(self.action_type.as_text().str),
+        };
+        let name = match ty {
+            ActionType::Custom(name) if !matches!(name, LOG_ACTION | UNNAMED_ACTION) => {
+                self.action_type.as_text()
+            }
+            _ => Text::own(ty.name()),
+        };
+        (ty, name)
+    }
+
+    /// The outcome in words: the `result` field, else the type's default.
+    pub(crate) fn result(&self, ty: ActionType<'_>, success: bool) -> Text<'_> {
+        if self.result.is_empty() { Text::own(ty.default_result(success)) } else { self.result.as_text() }
+    }
+
+    /// The description to show: the `description` field, else the event's message.
+    pub(crate) fn description(&self) -> Text<'_> {
+        if self.description.is_empty() { self.message.as_text() } else { self.description.as_text() }
     }
 
     /// Names what the HTTP middleware's action acted on from its request span, which cleaned
     /// the values once: the description `GET /path` (the path alone for a navigation) from the
-    /// span's method and page. `false`, leaving the
-    /// record as it was, when the span's values are not here (a layer that does not see the
-    /// span) or the description would be longer than `max_len` (the event's own `description`
-    /// is then capped as any value).
-    #[cfg(feature = "http")]
+    /// span's method and page. `false`, leaving the record as it was, when the span's values are
+    /// not here (a layer that does not see the span) or the description would be longer than
+    /// `max_len` (the event's own `description` is then capped as any value).
     pub(crate) fn describe_request(&mut self, navigation: bool, max_len: usize) -> bool {
-        use crate::fields::METHOD_SLOT;
         let (Some(page), Some(method)) = (self.session.get(CURRENT_PAGE_SLOT), self.context.get(METHOD_SLOT))
         else {
             return false;
         };
         let method = if navigation { None } else { Some(method) };
-        let len = method.map_or(0, |m| m.len() + 1) + page.len();
+        let len = method.map_or(0, |m| m.str.len() + 1) + page.str.len();
         if len > max_len || !self.description.is_empty() {
             return false;
         }
-        let mut plain = self.plain.contains(Slot::Session(CURRENT_PAGE_SLOT));
         if let Some(method) = method {
-            self.description.push_str(method);
-            self.description.push(' ');
-            plain &= self.plain.contains(Slot::Context(METHOD_SLOT));
+            self.description.push(method);
+            self.description.push(Text::own(" "));
         }
-        self.description.push_str(page);
-        self.plain.set(Slot::Description, plain);
+        self.description.push(page);
         true
     }
 
     /// Fills what the HTTP middleware handed over for its action, as visiting the event's fields
-    /// would: the words are the middleware's own (plain, not searched), `status_code` goes to
-    /// `data`.
-    #[cfg(feature = "http")]
-    pub(crate) fn put_http_action(&mut self, action: &crate::http::HttpAction) {
-        self.action_type.push_str(action.kind.name());
-        self.plain.set(Slot::ActionType, true);
-        self.result.push_str(action.result);
-        self.plain.set(Slot::Result, true);
+    /// would: the words are the middleware's own (plain, not searched).
+    pub(crate) fn put_handed(&mut self, action: &HandedAction) {
+        self.action_type.set(Text::own(action.kind.name()));
+        self.result.set(Text::own(action.result));
         self.success = Some(action.success);
         let ms = action.duration_ms;
         self.duration_ms = (ms.is_finite() && ms >= 0.0).then_some(ms);
-        if let Some(code) = action.status {
-            self.data_names.push(STATUS_CODE);
-            push_member_known(&mut self.data, STATUS_CODE, true, |out| push_u64(out, u64::from(code)));
+        if let Some((name, n)) = action.data {
+            self.push_data(name, |out| push_u64(out, n));
         }
     }
 
-    fn data_member(&mut self, name: &'static str, class: FieldClass, value: FieldValue<'_>, plain: bool) {
-        self.push_data(name, class, |out| value.write_json_known(out, plain));
-    }
-
     /// Adds `"name":<value>` to `data`, the value written by `write`, unless `name` is there.
-    fn push_data(&mut self, name: &'static str, class: FieldClass, write: impl FnOnce(&mut String)) {
+    fn push_data(&mut self, name: &'static str, write: impl FnOnce(&mut String)) {
         if self.data_names.contains(&name) {
             return; // the first value of a repeated field name is kept: no key twice
         }
         self.data_names.push(name);
-        push_member_known(&mut self.data, name, class.plain_name, write);
-    }
-}
-
-impl Record {
-    /// Sets context slot `i` from an event: only the HTTP middleware's feature.
-    fn put_context(&mut self, i: usize, value: FieldValue<'_>, plain: bool) {
-        value.write_text(self.context.overwrite(i));
-        self.plain.set(Slot::Context(i), plain && matches!(value, FieldValue::Str(_)));
+        push_member(&mut self.data, name, write);
     }
 
     /// A body the HTTP middleware captured and masked: a JSON body as the JSON value it is,
     /// anything else (a form, a summary, a JSON body cut short) as a string.
-    fn body_member(&mut self, name: &'static str, class: FieldClass, value: FieldValue<'_>) {
-        self.push_data(name, class, |out| match value {
-            FieldValue::Str(text) => JsonValue(out).json_or_str(text),
-            other => other.write_json_known(out, false),
+    fn body_member(&mut self, name: &'static str, value: FieldValue<'_>) {
+        self.push_data(name, |out| match value {
+            FieldValue::Str(text) => JsonValue(out).json_or_str(text.str),
+            other => other.write_json(out),
         });
     }
 
     /// Routes one cleaned event field: words and flags to the action, session fields to their
     /// slots, everything else to `data`.
-    fn put(&mut self, name: &'static str, class: FieldClass, value: FieldValue<'_>, plain: bool) {
-        let slot = class.slot;
-        let target = match (slot, value) {
+    fn put(&mut self, name: &'static str, class: FieldClass, value: FieldValue<'_>) {
+        let target = match (class.slot, value) {
             (Slot::ActionType, _) => &mut self.action_type,
             (Slot::Description, _) => &mut self.description,
             (Slot::Result, _) => &mut self.result,
             (Slot::Message, _) => &mut self.message,
-            (Slot::Session(i), _) => self.session.overwrite(i),
+            (Slot::Session(i), _) => return self.session.set_value(i, value),
             (Slot::Success, FieldValue::Bool(ok)) => {
                 self.success = Some(ok);
                 return;
@@ -647,11 +512,25 @@ impl Record {
             // Context comes from spans only: an event's `method` or `url` is more often the
             // action's own data (an auth method, a downloaded URL) than the request's. A
             // `success` or `duration_ms` of another type is kept as data too.
-            _ => return self.data_member(name, class, value, plain),
+            _ => return self.push_data(name, |out| value.write_json(out)),
         };
-        target.clear();
-        value.write_text(target);
-        self.plain.set(slot, plain && matches!(value, FieldValue::Str(_)));
+        set_text(target, value);
+    }
+}
+
+impl<const N: usize> Slots<N> {
+    /// Sets slot `i` to a cleaned value, as text.
+    fn set_value(&mut self, i: usize, value: FieldValue<'_>) {
+        self.set[i] = true;
+        set_text(&mut self.values[i], value);
+    }
+}
+
+/// Sets `target` to `value` as text.
+fn set_text(target: &mut TextBuf, value: FieldValue<'_>) {
+    match value.as_text() {
+        Some(text) => target.set(text),
+        None => value.write_text(target.overwrite()),
     }
 }
 
@@ -668,8 +547,8 @@ mod tests {
             span.context[1] = span.append(span.context[1], |o| o.push_str(&format!("method-{i}")));
         }
         assert!(span.text.len() <= 2 * COMPACT_OVER, "{} bytes kept", span.text.len());
-        assert_eq!(span.text_of(span.session[0].unwrap()), "session-9999");
-        assert_eq!(span.text_of(span.context[1].unwrap()), "method-9999");
+        assert_eq!(span.text_of(span.session[0].unwrap()).str, "session-9999");
+        assert_eq!(span.text_of(span.context[1].unwrap()).str, "method-9999");
         let tenant = span.append(None, |o| o.push_str("\"acme\"")).unwrap();
         span.extra.push(("tenant", tenant));
         span.compact();

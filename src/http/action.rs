@@ -2,20 +2,15 @@
 //! ([`Outcome`]), and the event that records both.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::time::Instant;
 
 use http::{HeaderValue, StatusCode};
-use tracing::{Level, Metadata, Span};
+use tracing::{Level, Span};
 
 use super::body::{Capture, CaptureRule, SharedCapture};
 use crate::action::ActionType;
-use crate::fields::Slot;
-use crate::privacy::{OwnValues, with_handed_over, with_own_values};
-
-/// This module's path: the activity layer knows the events from here by it.
-#[cfg(test)]
-const MODULE: &str = module_path!();
+use crate::fields::{Slot, SlotSet};
+use crate::handoff::{HandedAction, Handoff, with_handoff};
 
 /// What the action of a request in flight needs when it ends.
 #[derive(Debug)]
@@ -177,24 +172,25 @@ pub(crate) fn record_entered(pending: &Pending, outcome: &Outcome, response_body
     let request_body = pending.request_body.as_ref().and_then(Capture::describe_shared);
     let request_body = request_body.as_deref();
     let Outcome { level, result, own_result, success, status, duration_ms } = outcome;
-    let mut own = OwnValues::default().with(Slot::ActionType);
+    let mut own = SlotSet::EMPTY.with(Slot::ActionType);
     if *own_result {
         own = own.with(Slot::Result);
     }
     // The common action, an HTTP status with no bodies, is also handed to the activity layer as
-    // it is, so the layer need not visit and clean the event's fields.
-    let handed = match result {
+    // values, so the layer need not visit and clean the event's fields.
+    let action = match result {
         Cow::Borrowed(result) if *own_result && request_body.is_none() && response_body.is_none() => {
-            Some(HttpAction {
+            Some(HandedAction {
                 kind: pending.kind,
                 result,
                 success: *success,
-                status: *status,
                 duration_ms: *duration_ms,
+                data: status.map(|code| (STATUS_CODE, u64::from(code))),
             })
         }
         _ => None,
     };
+    let handoff = Handoff { own, request_action: true, action, ..Handoff::default() };
     macro_rules! action {
         ($level:expr) => {
             tracing::event!(
@@ -212,45 +208,15 @@ pub(crate) fn record_entered(pending: &Pending, outcome: &Outcome, response_body
             )
         };
     }
-    with_handed(handed, || {
-        with_own_values(own, || match *level {
-            Level::ERROR => action!(Level::ERROR),
-            Level::WARN => action!(Level::WARN),
-            _ => action!(Level::INFO),
-        });
+    with_handoff(handoff, || match *level {
+        Level::ERROR => action!(Level::ERROR),
+        Level::WARN => action!(Level::WARN),
+        _ => action!(Level::INFO),
     });
 }
 
-/// The action of a request as the middleware knows it: what the activity layer would otherwise
-/// read back from the event's fields (`action_type`, `result`, `success`, `duration_ms`,
-/// `status_code`), for the common case of a status result and no captured body.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct HttpAction {
-    pub(crate) kind: ActionType<'static>,
-    /// The middleware's own result text (`HTTP 200 SUCCESS`).
-    pub(crate) result: &'static str,
-    pub(crate) success: bool,
-    pub(crate) status: Option<u16>,
-    pub(crate) duration_ms: f64,
-}
-
-thread_local! {
-    static HANDED: Cell<Option<HttpAction>> = const { Cell::new(None) };
-}
-
-/// Runs `f`, which logs the request's action event, with `action` handed over.
-fn with_handed(action: Option<HttpAction>, f: impl FnOnce()) {
-    with_handed_over(&HANDED, action, f);
-}
-
-/// The action handed over with the event of `metadata`, being logged now: only for the
-/// middleware's action events.
-pub(crate) fn handed_action(metadata: &Metadata<'_>) -> Option<HttpAction> {
-    if metadata.module_path() != Some(module_path!()) {
-        return None;
-    }
-    HANDED.try_with(Cell::get).ok().flatten()
-}
+/// The data member of an action's status.
+const STATUS_CODE: &str = "status_code";
 
 #[cfg(test)]
 mod tests {
@@ -287,10 +253,11 @@ mod tests {
             .build()
             .unwrap();
         tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
-            for own in [OwnValues::default(), OwnValues::default().with(Slot::Context(0))] {
-                let span = with_own_values(own, || tracing::info_span!("http_request", request_id = id));
+            for own in [SlotSet::EMPTY, SlotSet::EMPTY.with(Slot::Context(0))] {
+                let handoff = Handoff { own, ..Handoff::default() };
+                let span = with_handoff(handoff, || tracing::info_span!("http_request", request_id = id));
                 let _entered = span.enter();
-                with_own_values(own, || crate::user_action!(ActionType::ApiCall, "GET /x"));
+                with_handoff(handoff, || crate::user_action!(ActionType::ApiCall, "GET /x"));
             }
         });
         let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
@@ -366,11 +333,6 @@ mod tests {
         let lines = file_lines(config, log);
         let line: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
         assert_ne!(line["action"]["data"]["status_code"], 404);
-    }
-
-    #[test]
-    fn the_layer_knows_these_actions_mask_their_own_bodies() {
-        assert_eq!(super::MODULE, crate::layer::MIDDLEWARE_ACTIONS);
     }
 
     #[test]

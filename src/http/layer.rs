@@ -87,7 +87,7 @@ impl Settings {
     /// every line; the layer's own configuration's when the subscriber has none.
     pub(crate) fn privacy(&self) -> Arc<Privacy> {
         tracing::dispatcher::get_default(|dispatch| {
-            dispatch.downcast_ref::<ActivityLayer>().map(|layer| Arc::clone(layer.privacy()))
+            dispatch.downcast_ref::<ActivityLayer>().map(|layer| Arc::clone(&layer.shared.privacy))
         })
         .unwrap_or_else(|| Arc::clone(&self.privacy))
     }

@@ -43,7 +43,6 @@ mod request_id;
 mod service;
 mod session;
 
-pub(crate) use action::{HttpAction, handed_action};
 pub use body::{RequestBody, ResponseBody};
 pub use client_ip::client_ip;
 pub use feature::feature_name;

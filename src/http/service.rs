@@ -27,7 +27,8 @@ use crate::fields::{
     CURRENT_PAGE_SLOT, FEATURE_SLOT, IP_ADDRESS_SLOT, METHOD_SLOT, REFERRER_SLOT, REQUEST_ID_SLOT,
     ROUTE_SLOT, SESSION_ID_SLOT, Slot, SlotSet, URL_SLOT, USER_AGENT_SLOT, USER_ID_SLOT,
 };
-use crate::privacy::{Handed, OwnValues, Privacy, with_handed_values};
+use crate::handoff::{Handoff, with_handoff};
+use crate::privacy::Privacy;
 
 /// The header that carries the request id, in and out.
 pub const X_REQUEST_ID: &str = "x-request-id";
@@ -202,8 +203,8 @@ where
         let (mut parts, body) = request.into_parts();
         let privacy = settings.privacy();
 
-        // What the middleware makes itself is logged as it is (see `OwnValues`).
-        let mut own = OwnValues::default();
+        // What the middleware makes itself is logged as it is (see `Handoff::own`).
+        let mut own = SlotSet::EMPTY;
         // Kept as the header value: the span reads it as text, the response echoes it. A
         // generated one goes into the request's headers at once, so that the extractors and
         // the handler see the id the request is logged with.
@@ -325,8 +326,8 @@ where
         let method = clean.value(Slot::Context(METHOD_SLOT), method);
         let route = route.map(|route| clean.value(Slot::Context(ROUTE_SLOT), route));
         let feature = clean.value(Slot::Context(FEATURE_SLOT), feature);
-        let handed = Handed { own, cleaned_by: privacy.id(), plain: clean.plain };
-        let span = with_handed_values(handed, || {
+        let handoff = Handoff { own, cleaned_by: privacy.id(), plain: clean.plain, ..Handoff::default() };
+        let span = with_handoff(handoff, || {
             tracing::info_span!(
                 "http_request",
                 session_id = &*session,
@@ -380,16 +381,16 @@ where
 /// Cleans the values of a request's span, noting which are plain.
 struct Cleaner<'p> {
     privacy: &'p Privacy,
-    own: OwnValues,
+    own: SlotSet,
     plain: SlotSet,
 }
 
 impl Cleaner<'_> {
     #[inline]
     fn value<'t>(&mut self, slot: Slot, text: &'t str) -> Cow<'t, str> {
-        let (clean, plain) = self.privacy.clean_span_value(slot, self.own.contains(slot), text);
-        self.plain.set(slot, plain);
-        clean
+        let clean = self.privacy.clean_span_value(slot, self.own.contains(slot), text);
+        self.plain.set(slot, clean.plain);
+        clean.text
     }
 }
 

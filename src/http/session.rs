@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use http::header::{COOKIE, HeaderName, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};
 
-use crate::render::number::push_u64;
+use crate::escape::number::push_u64;
 
 use super::request_id::{
     IdText, MAX_ID_LENGTH, is_id_byte, is_valid_id, is_valid_id_bytes, new_session_id, session_started,

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use regex::{Captures, Regex};
 
+use super::Masked;
 use super::structured::Edit;
 use crate::config::MaskStyle;
 
@@ -236,26 +237,26 @@ impl Masker {
     /// `text` with every sensitive value it contains masked (see [`Masker`]); borrowed
     /// when there is nothing to mask.
     pub fn mask_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        self.mask_text_plain(text).0
+        self.mask_text_plain(text).text
     }
 
     /// [`mask_text`](Self::mask_text), and whether the text it returns is known to be
-    /// [plain](crate::render::is_plain) (so it is written without an escaping scan): found so by
+    /// [plain](crate::escape::is_plain) (so it is written without an escaping scan): found so by
     /// the same pass that looks for secrets, when there were none.
-    pub(crate) fn mask_text_plain<'t>(&self, text: &'t str) -> (Cow<'t, str>, bool) {
+    pub(crate) fn mask_text_plain<'t>(&self, text: &'t str) -> Masked<'t> {
         let scan = self.prefilter(text.as_bytes());
         if !scan.may_hold_secret {
-            return (Cow::Borrowed(text), scan.plain);
+            return Masked { text: Cow::Borrowed(text), plain: scan.plain };
         }
         if !self.patterns.is_match(text) {
-            return (Cow::Borrowed(text), false);
+            return Masked { text: Cow::Borrowed(text), plain: false };
         }
         let mut edit = Edit::new(text);
         for caps in self.patterns.captures_iter(text) {
             let Some(secret) = secret_of(&caps) else { continue };
             edit.replace(secret.clone(), |out| self.push_mask(&text[secret], out));
         }
-        (edit.finish(), false)
+        Masked { text: edit.finish(), plain: false }
     }
 }
 
@@ -489,7 +490,7 @@ const CARD_PAIRS: u32 = 12;
 /// In [`PAIRS`]: a pair to look at closer; more than the digits of eight bytes, and eight of
 /// them less than [`ESCAPE`].
 const PAIR_LOOK: u32 = 15;
-/// In [`PAIRS`]: a pair whose second byte is not [plain](crate::render::is_plain).
+/// In [`PAIRS`]: a pair whose second byte is not [plain](crate::escape::is_plain).
 const ESCAPE: u32 = 128;
 /// The bits of a sum of eight pair weights that only [`ESCAPE`] pairs set.
 const ESCAPE_PAIRS: u32 = !(ESCAPE - 1);
@@ -525,7 +526,7 @@ static PAIRS: [u8; 65536] = {
     let mut i = 0;
     while i < 65536 {
         let (previous, byte) = ((i & 0xff) as u8, (i >> 8) as u8);
-        table[i] = if !crate::render::is_plain_byte(byte) {
+        table[i] = if !crate::escape::is_plain_byte(byte) {
             ESCAPE as u8
         } else if CLASSES[byte as usize] & SEPARATOR != 0 || candidate_pair(previous, byte) {
             PAIR_LOOK as u8
@@ -920,7 +921,7 @@ mod tests {
             ("caf\u{e9}", false),
             ("\u{7f}", false),
         ] {
-            let (masked, found) = masker.mask_text_plain(text);
+            let Masked { text: masked, plain: found } = masker.mask_text_plain(text);
             assert_eq!(masked, text);
             assert_eq!(found, plain, "{text:?}");
         }
@@ -933,10 +934,10 @@ mod tests {
         fn the_prefilter_finds_plain_text_exactly(text in nearly_plain()) {
             let scan = PROPERTY_MASKER.prefilter(text.as_bytes());
             if scan.plain {
-                proptest::prop_assert!(crate::render::is_plain(&text), "{:?}", text);
+                proptest::prop_assert!(crate::escape::is_plain(&text), "{:?}", text);
             }
             if !scan.may_hold_secret {
-                proptest::prop_assert_eq!(scan.plain, crate::render::is_plain(&text), "{:?}", text);
+                proptest::prop_assert_eq!(scan.plain, crate::escape::is_plain(&text), "{:?}", text);
             }
         }
 

@@ -26,6 +26,7 @@
 //! Escaping for the console and JSON happens later, when lines are written
 //! (the renderer's rules): nothing here needs to worry about control characters.
 
+mod cache;
 pub(crate) mod ip;
 mod mask;
 mod pseudonym;
@@ -36,24 +37,20 @@ pub use mask::{BUILT_IN_SENSITIVE_FIELDS, Masker};
 pub use pseudonym::{Pseudonymizer, UNKNOWN_USER};
 
 use std::borrow::Cow;
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::fmt::Write;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-#[cfg(feature = "http")]
-use std::thread::LocalKey;
 
 use tracing_core::Metadata;
 
 use crate::config::Config;
+use crate::escape::Text;
 use crate::fields::{
     ACTION_TYPE, CONTEXT_FIELDS, DESCRIPTION, DURATION_MS, IP_ADDRESS_SLOT, MESSAGE, REQUEST_BODY,
     REQUEST_ID_SLOT, RESPONSE_BODY, RESULT, SESSION_FIELDS, SUCCESS, Slot, SlotSet, USER_ID_SLOT,
 };
-use crate::record::FieldValue;
+use crate::value::FieldValue;
 
 /// The privacy rules of one layer.
 #[derive(Debug)]
@@ -65,7 +62,7 @@ pub(crate) struct Privacy {
     anonymize_ip: bool,
     max_len: usize,
     /// Whether each of the names the layer knows (see [`known`]) is sensitive, judged once.
-    known_sensitive: [bool; SlotSet::SLOTS],
+    known_sensitive: SlotSet,
 }
 
 /// Where a field goes, and whether its name is sensitive.
@@ -73,10 +70,11 @@ pub(crate) struct Privacy {
 pub(crate) struct FieldClass {
     pub(crate) slot: Slot,
     sensitive: bool,
-    /// The value is one the crate made itself ([`OwnValues`]): it is not searched for secrets.
+    /// The value is one the HTTP middleware made itself ([`Handoff::own`]): it is not searched
+    /// for secrets.
+    ///
+    /// [`Handoff::own`]: crate::handoff::Handoff::own
     pub(crate) own: bool,
-    /// The name is [plain](crate::render::is_plain): written into JSON without an escaping scan.
-    pub(crate) plain_name: bool,
     /// A captured HTTP body (`request_body`, `response_body`): capped by its own limit, not
     /// `MAX_VALUE_LENGTH`.
     pub(crate) body: bool,
@@ -84,42 +82,12 @@ pub(crate) struct FieldClass {
 
 impl FieldClass {
     /// The field's name is configured as sensitive: its value is masked whole.
-    #[cfg(feature = "http")]
     pub(crate) fn sensitive(&self) -> bool {
         self.sensitive
     }
 }
 
-/// A fast hasher for `(layer, address, length)` keys of `'static` field names.
-#[derive(Default)]
-struct NameHasher(u64);
-
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type ClassCache = HashMap<(u64, usize), Rc<[FieldClass]>, BuildHasherDefault<NameHasher>>;
-
-thread_local! {
-    /// The classes of a callsite's fields, per layer, keyed by the callsite's metadata address:
-    /// each callsite's names are judged once per thread.
-    static CALLSITE_CLASSES: RefCell<ClassCache> = RefCell::new(ClassCache::default());
-}
-
-/// The next rules' id; 0 is no rules' (see [`Handed::cleaned_by`]).
+/// The next rules' id; 0 is no rules' (see [`Handoff::cleaned_by`](crate::handoff::Handoff::cleaned_by)).
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// The smallest number with 13 digits, the shortest card number.
@@ -130,7 +98,7 @@ impl Privacy {
         let masker = config
             .mask_sensitive_data
             .then(|| Arc::new(Masker::new(&config.sensitive_fields, config.mask_style)));
-        let mut known_sensitive = [false; SlotSet::SLOTS];
+        let mut known_sensitive = SlotSet::EMPTY;
         if let Some(masker) = &masker {
             let names = SESSION_FIELDS.iter().chain(&CONTEXT_FIELDS).chain(&[
                 ACTION_TYPE,
@@ -141,9 +109,7 @@ impl Privacy {
                 MESSAGE,
             ]);
             for name in names {
-                if let Some(i) = Slot::of(name).index() {
-                    known_sensitive[i] = masker.is_sensitive_name(name);
-                }
+                known_sensitive.set(Slot::of(name), masker.is_sensitive_name(name));
             }
         }
         Privacy {
@@ -156,13 +122,7 @@ impl Privacy {
         }
     }
 
-    /// The masker of these rules, `None` when masking is off.
-    #[cfg(feature = "http")]
-    pub(crate) fn masker(&self) -> Option<&Arc<Masker>> {
-        self.masker.as_ref()
-    }
-
-    /// These rules' id, which [`Handed::cleaned_by`] names.
+    /// These rules' id, which [`Handoff::cleaned_by`](crate::handoff::Handoff::cleaned_by) names.
     pub(crate) fn id(&self) -> u64 {
         self.id
     }
@@ -179,52 +139,42 @@ impl Privacy {
         let body = matches!(name, REQUEST_BODY | RESPONSE_BODY);
         let sensitive = match (&self.masker, slot.index()) {
             (None, _) => false,
-            (Some(_), Some(i)) => self.known_sensitive[i],
+            (Some(_), Some(_)) => self.known_sensitive.contains(slot),
             (Some(masker), None) => masker.is_sensitive_name(name),
         };
-        FieldClass { slot, sensitive, own: false, plain_name: crate::render::is_plain(name), body }
+        FieldClass { slot, sensitive, own: false, body }
     }
 
     /// The classes of the fields of a span or event with this metadata, in the order of
     /// [`Field::index`](tracing_core::field::Field::index): judged once per callsite and thread.
     pub(crate) fn classes(&self, metadata: &'static Metadata<'static>) -> Rc<[FieldClass]> {
-        let key = (self.id, std::ptr::from_ref(metadata) as usize);
-        let cached = CALLSITE_CLASSES.try_with(|cache| cache.try_borrow().ok()?.get(&key).cloned());
-        if let Ok(Some(classes)) = cached {
-            return classes;
-        }
-        let classes: Rc<[FieldClass]> = metadata.fields().iter().map(|f| self.classify(f.name())).collect();
-        let _ = CALLSITE_CLASSES.try_with(|cache| {
-            if let Ok(mut cache) = cache.try_borrow_mut() {
-                cache.insert(key, Rc::clone(&classes));
-            }
-        });
-        classes
+        cache::classes(self.id, metadata, |name| self.classify(name))
     }
 
     /// The value as it may be logged. Numbers and booleans pass unchanged unless their field is
     /// sensitive (or a number is a card number); text is cleaned into `out` (using `raw` to
     /// render non-string values first) unless it needs no change.
     ///
-    /// The flag tells whether the text is known to be [plain](crate::render::is_plain), so the
-    /// lines copy it without an escaping scan: found by the masking prefilter's pass, or true of
-    /// the middleware's own values by construction. `false` says nothing.
+    /// A text comes back marked [plain](Text) when that is known: found by the masking scan, or
+    /// true of the middleware's own values by construction.
     pub(crate) fn clean<'a>(
         &self,
         class: FieldClass,
         value: FieldValue<'a>,
         raw: &'a mut String,
         out: &'a mut String,
-    ) -> (FieldValue<'a>, bool) {
+    ) -> FieldValue<'a> {
         let masker = self.masker.as_ref();
         // A user id is pseudonymized whatever its type.
         let pseudonymized = class.slot == Slot::Session(USER_ID_SLOT) && self.pseudonymizer.is_some();
-        let plain = !class.sensitive && !pseudonymized;
+        let as_it_is = !class.sensitive && !pseudonymized;
         match value {
-            FieldValue::Bool(_) | FieldValue::F64(_) if plain => return (value, false),
-            FieldValue::I64(_) | FieldValue::U64(_) | FieldValue::I128(_) | FieldValue::U128(_) if plain => {
+            FieldValue::Bool(_) | FieldValue::F64(_) if as_it_is => return value,
+            FieldValue::I64(_) | FieldValue::U64(_) | FieldValue::I128(_) | FieldValue::U128(_)
+                if as_it_is =>
+            {
                 // A card number logged as a number is masked like one logged as text.
-                let Some(masker) = masker else { return (value, false) };
+                let Some(masker) = masker else { return value };
                 let small = match value {
                     FieldValue::I64(v) => v.unsigned_abs() < CARD_MIN,
                     FieldValue::U64(v) => v < CARD_MIN,
@@ -233,320 +183,125 @@ impl Privacy {
                     _ => true,
                 };
                 if small {
-                    return (value, false);
+                    return value;
                 }
                 raw.clear();
                 value.write_text(raw);
                 if raw.len() < 13 || !mask::luhn(raw) {
-                    return (value, false);
+                    return value;
                 }
                 out.clear();
                 masker.push_mask(raw, out);
-                return (FieldValue::Str(out), false);
+                return FieldValue::Str(Text::new(out));
             }
             _ => {}
         }
         let text: &str = match value {
-            FieldValue::Str(s) => s,
+            FieldValue::Str(text) => text.str,
             other => {
                 raw.clear();
                 other.write_text(raw);
                 raw
             }
         };
-        let (text, plain) = self.clean_text(class, text, out);
-        (FieldValue::Str(text), plain)
+        FieldValue::Str(self.clean_text(class, text, out))
     }
 
     /// The longest value logged whole (`MAX_VALUE_LENGTH`), in bytes.
-    #[cfg(feature = "http")]
     pub(crate) fn max_len(&self) -> usize {
         self.max_len
     }
 
-    /// [`clean`](Self::clean) of a text value: the text as it may be logged, and whether it is
-    /// known to be plain.
+    /// [`clean`](Self::clean) of a text value: the text as it may be logged.
     #[inline]
-    pub(crate) fn clean_text<'a>(
-        &self,
-        class: FieldClass,
-        text: &'a str,
-        out: &'a mut String,
-    ) -> (&'a str, bool) {
+    pub(crate) fn clean_text<'a>(&self, class: FieldClass, text: &'a str, out: &'a mut String) -> Text<'a> {
         let masker = self.masker.as_ref();
         out.clear();
         if let (true, Some(masker)) = (class.sensitive, masker) {
             masker.push_mask(text, out);
-            return (out, false);
+            return Text::new(out);
         }
         match (class.slot, &self.pseudonymizer) {
             (Slot::Session(USER_ID_SLOT), Some(p)) if !text.is_empty() => {
-                self.push_pseudonym(p, text, out);
-                return (out, false);
+                cache::push_pseudonym(self.id, text, out, |out| p.write_pseudonym(text.as_bytes(), out));
+                return Text::new(out);
             }
             (Slot::Session(IP_ADDRESS_SLOT), _) if self.anonymize_ip => {
                 ip::push_anonymized_ip(text, out);
-                return (out, false);
+                return Text::new(out);
             }
             _ => {}
         }
-        let (masked, plain) = match masker {
-            Some(masker) if !class.own => self.mask_remembered(masker, class, text),
+        let masked = match masker {
+            Some(masker) if !class.own => self.mask(masker, class, text),
             // The middleware's own values are ids, addresses, methods and status texts.
-            _ => (Cow::Borrowed(text), class.own),
+            _ => Masked { text: Cow::Borrowed(text), plain: class.own },
         };
-        if masked.len() <= self.max_len || class.body {
-            return match masked {
-                Cow::Borrowed(text) => (text, plain),
+        if masked.text.len() <= self.max_len || class.body {
+            return match masked.text {
+                Cow::Borrowed(text) => Text { str: text, plain: masked.plain },
                 Cow::Owned(masked) => {
                     out.push_str(&masked);
-                    (out, false)
+                    Text::new(out)
                 }
             };
         }
-        push_capped(out, &masked, self.max_len);
-        (out, false)
+        push_capped(out, &masked.text, self.max_len);
+        Text::new(out)
     }
-}
 
-#[cfg(feature = "http")]
-impl Privacy {
-    /// A session or context value of the HTTP middleware's span as the activity layer logs it,
-    /// and whether it is plain: the middleware cleans its span values itself, so that other
-    /// layers (`fmt`, OpenTelemetry) never see more than the activity lines do. `own`: the
-    /// middleware made the value itself (see [`OwnValues`]).
-    #[inline]
-    pub(crate) fn clean_span_value<'a>(&self, slot: Slot, own: bool, text: &'a str) -> (Cow<'a, str>, bool) {
-        let sensitive = self.masker.is_some() && slot.index().is_some_and(|i| self.known_sensitive[i]);
-        let class = FieldClass { slot, sensitive, own, plain_name: true, body: false };
-        let mut out = String::new();
-        let (clean, plain) = self.clean_text(class, text, &mut out);
-        // `clean_text` answers with the text itself or the whole of `out`.
-        if std::ptr::eq(clean, text) { (Cow::Borrowed(text), plain) } else { (Cow::Owned(out), plain) }
-    }
-}
-
-impl Privacy {
     /// [`Masker::mask_text_plain`], answered from this thread's memory of span values recently
     /// found to hold nothing to mask: a client's user agent, session id, user id and pages come
     /// back request after request, and a look-up costs a fraction of the masking pass over them.
     ///
     /// Only span values ([`Slot::Session`], [`Slot::Context`] but the request id, which is new
-    /// for each request) of [`REMEMBERED_MIN`]..=[`REMEMBERED_MAX`] bytes are remembered, and only
-    /// when they needed no change. The memory is per layer: another layer's rules may differ.
-    fn mask_remembered<'t>(&self, masker: &Masker, class: FieldClass, text: &'t str) -> (Cow<'t, str>, bool) {
+    /// for each request) of 8 to 512 bytes are remembered, and only when they needed no change.
+    fn mask<'t>(&self, masker: &Masker, class: FieldClass, text: &'t str) -> Masked<'t> {
         let repeats = matches!(class.slot, Slot::Session(_) | Slot::Context(_))
             && class.slot != Slot::Context(REQUEST_ID_SLOT)
-            && (REMEMBERED_MIN..=REMEMBERED_MAX).contains(&text.len());
+            && (cache::REMEMBERED_MIN..=cache::REMEMBERED_MAX).contains(&text.len());
         if !repeats {
             return masker.mask_text_plain(text);
         }
-        let hash = text_hash(self.id, text.as_bytes());
-        let at = (hash >> (64 - REMEMBERED_BITS)) as usize;
-        let remembered = CLEAN_TEXTS.try_with(|texts| {
-            let texts = texts.try_borrow().ok()?;
-            let entry = &texts[at];
-            (entry.hash == hash && entry.layer == self.id && entry.text == text).then_some(entry.plain)
+        let mut masked = None;
+        let clean = cache::clean_text(self.id, text, || {
+            let found = masked.insert(masker.mask_text_plain(text));
+            matches!(found.text, Cow::Borrowed(_)).then_some(found.plain)
         });
-        if let Ok(Some(plain)) = remembered {
-            return (Cow::Borrowed(text), plain);
-        }
-        let (masked, plain) = masker.mask_text_plain(text);
-        if let Cow::Borrowed(_) = masked {
-            let _ = CLEAN_TEXTS.try_with(|texts| {
-                if let Ok(mut texts) = texts.try_borrow_mut() {
-                    texts[at].saw(self.id, hash, text, plain);
-                }
-            });
-        }
-        (masked, plain)
-    }
-
-    /// Appends the pseudonym of `id`, from this thread's cache of recent ids when it is there:
-    /// the same users come back request after request, and an HMAC costs far more than a look-up.
-    fn push_pseudonym(&self, pseudonymizer: &Pseudonymizer, id: &str, out: &mut String) {
-        let slot = (text_hash(self.id, id.as_bytes()) >> (64 - PSEUDONYM_BITS)) as usize;
-        let hit = RECENT_PSEUDONYMS.try_with(|cache| {
-            if id.len() > CACHED_ID_MAX {
-                return None;
-            }
-            let mut cache = cache.try_borrow_mut().ok()?;
-            let entry = &mut cache[slot];
-            if entry.layer != self.id || entry.id != id || entry.pseudonym.is_empty() {
-                entry.layer = self.id;
-                entry.id.clear();
-                entry.id.push_str(id);
-                entry.pseudonym.clear();
-                pseudonymizer.write_pseudonym(id.as_bytes(), &mut entry.pseudonym);
-            }
-            out.push_str(&entry.pseudonym);
-            Some(())
-        });
-        if !matches!(hit, Ok(Some(()))) {
-            pseudonymizer.write_pseudonym(id.as_bytes(), out);
-        }
+        // Looked at unless remembered.
+        masked.unwrap_or(Masked { text: Cow::Borrowed(text), plain: clean.unwrap_or(false) })
     }
 }
 
-/// Slots whose values, in the span or event being created, the HTTP middleware made itself:
-/// an id it generated, the client IP it formatted from an address, a standard method, the action
-/// type and a result such as `HTTP 200 SUCCESS`.
-///
-/// Such values hold no secret, so they are not searched for one: a generated id whose digits
-/// happen to look like a card number is logged as the id the client was sent, not masked. A
-/// sensitive field name still masks them, and `user_id` and `ip_address` are still pseudonymized
-/// and anonymized. They are plain text too (printable ASCII without `"` or `\`), so the lines
-/// copy them without an escaping scan.
-pub(crate) type OwnValues = SlotSet;
-
-/// What the HTTP middleware tells the activity layer about the values of the one span or event
-/// it is creating (see [`with_handed_values`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Handed {
-    /// The values it made itself.
-    pub(crate) own: OwnValues,
-    /// The [id](Privacy::id) of the rules that cleaned the values already (0: none did): a layer
-    /// with those rules logs them as they are.
-    pub(crate) cleaned_by: u64,
-    /// Of values cleaned already, the slots whose values are plain.
-    pub(crate) plain: SlotSet,
+/// A text with its secrets masked, and whether it is known to be [plain](Text).
+#[derive(Debug)]
+pub(crate) struct Masked<'t> {
+    pub(crate) text: Cow<'t, str>,
+    pub(crate) plain: bool,
 }
 
-thread_local! {
-    /// What [`with_handed_values`] says of the span or event being created on this thread.
-    static HANDED: Cell<Handed> = const {
-        Cell::new(Handed { own: SlotSet::EMPTY, cleaned_by: 0, plain: SlotSet::EMPTY })
-    };
-}
-
-/// The module under which the HTTP middleware creates its spans and events.
-const MIDDLEWARE_MODULES: &str = "tracing_activity::http";
-
-/// Runs `f`, which creates one span or event of the HTTP middleware, with `handed` said of its
-/// values.
+/// For the HTTP middleware, which cleans its span's values itself.
 #[cfg(feature = "http")]
-pub(crate) fn with_handed_values<R>(handed: Handed, f: impl FnOnce() -> R) -> R {
-    with_handed_over(&HANDED, handed, f)
-}
-
-/// Runs `f`, which creates one span or event of the HTTP middleware, with the values of `own`'s
-/// slots marked as the middleware's own (see [`OwnValues`]).
-#[cfg(feature = "http")]
-pub(crate) fn with_own_values<R>(own: OwnValues, f: impl FnOnce() -> R) -> R {
-    with_handed_values(Handed { own, ..Handed::default() }, f)
-}
-
-/// Runs `f` with this thread's `key` set to `value`, and puts the value before back afterwards,
-/// even if `f` panics: how the HTTP middleware tells the activity layer what it knows about the
-/// one span or event `f` creates.
-#[cfg(feature = "http")]
-pub(crate) fn with_handed_over<T: Copy + 'static, R>(
-    key: &'static LocalKey<Cell<T>>,
-    value: T,
-    f: impl FnOnce() -> R,
-) -> R {
-    struct Restore<T: Copy + 'static>(&'static LocalKey<Cell<T>>, T);
-    impl<T: Copy + 'static> Drop for Restore<T> {
-        fn drop(&mut self) {
-            let _ = self.0.try_with(|cell| cell.set(self.1));
-        }
+impl Privacy {
+    /// The masker of these rules, `None` when masking is off.
+    pub(crate) fn masker(&self) -> Option<&Arc<Masker>> {
+        self.masker.as_ref()
     }
-    let _restore = key.try_with(|cell| Restore(key, cell.replace(value))).ok();
-    f()
-}
 
-/// What is handed over with the span or event with this metadata, being created now: only for
-/// the middleware's callsites.
-pub(crate) fn handed_values(metadata: &Metadata<'_>) -> Handed {
-    let handed = HANDED.try_with(Cell::get).unwrap_or_default();
-    if handed != Handed::default()
-        && metadata.module_path().is_some_and(|m| m.starts_with(MIDDLEWARE_MODULES))
-    {
-        handed
-    } else {
-        Handed::default()
+    /// A session or context value of the HTTP middleware's span as the activity layer logs it,
+    /// and whether it is plain: the middleware cleans its span values itself, so that other
+    /// layers (`fmt`, OpenTelemetry) never see more than the activity lines do. `own`: the
+    /// middleware made the value itself (see [`Handoff::own`](crate::handoff::Handoff::own)).
+    #[inline]
+    pub(crate) fn clean_span_value<'a>(&self, slot: Slot, own: bool, text: &'a str) -> Masked<'a> {
+        let sensitive = self.masker.is_some() && self.known_sensitive.contains(slot);
+        let class = FieldClass { slot, sensitive, own, body: false };
+        let mut out = String::new();
+        let clean = self.clean_text(class, text, &mut out);
+        // `clean_text` answers with the text itself or the whole of `out`.
+        let (same, plain) = (std::ptr::eq(clean.str, text), clean.plain);
+        Masked { text: if same { Cow::Borrowed(text) } else { Cow::Owned(out) }, plain }
     }
-}
-
-/// How many span values each thread remembers as clean (direct-mapped, by hash), as a power of
-/// two; and the shortest and longest remembered.
-const REMEMBERED_BITS: u32 = 6;
-const REMEMBERED_MIN: usize = 8;
-const REMEMBERED_MAX: usize = 512;
-
-/// A span value found to need no masking, and whether it is plain.
-///
-/// A text is copied in only the second time in a row that its hash is seen here: a value that
-/// never comes back (a new page, a one-off client) costs its hash and no copy.
-#[derive(Default)]
-struct CleanText {
-    hash: u64,
-    layer: u64,
-    text: String,
-    plain: bool,
-    /// The hash of the last text seen here that was not remembered.
-    seen: u64,
-}
-
-impl CleanText {
-    fn saw(&mut self, layer: u64, hash: u64, text: &str, plain: bool) {
-        if std::mem::replace(&mut self.seen, hash) != hash {
-            return;
-        }
-        self.hash = hash;
-        self.layer = layer;
-        self.text.clear();
-        self.text.push_str(text);
-        self.plain = plain;
-    }
-}
-
-thread_local! {
-    static CLEAN_TEXTS: RefCell<[CleanText; 1 << REMEMBERED_BITS]> =
-        RefCell::new(std::array::from_fn(|_| CleanText::default()));
-}
-
-/// A hash of `bytes` eight at a time (the last eight read whole even where they overlap the
-/// word before; fewer than eight as one word padded with zeros), for picking an entry of a
-/// per-thread cache ([`CLEAN_TEXTS`], [`RECENT_PSEUDONYMS`]) by its high bits, the well-mixed
-/// ones.
-fn text_hash(seed: u64, bytes: &[u8]) -> u64 {
-    let mut hasher = NameHasher(seed ^ bytes.len() as u64);
-    if bytes.len() < 8 {
-        let mut w = [0; 8];
-        w[..bytes.len()].copy_from_slice(bytes);
-        hasher.write_u64(u64::from_le_bytes(w));
-        return hasher.finish();
-    }
-    let word = |at: usize| {
-        let mut w = [0; 8];
-        w.copy_from_slice(&bytes[at..at + 8]);
-        u64::from_le_bytes(w)
-    };
-    let mut at = 0;
-    while at + 8 < bytes.len() {
-        hasher.write_u64(word(at));
-        at += 8;
-    }
-    hasher.write_u64(word(bytes.len() - 8));
-    hasher.finish()
-}
-
-/// Pseudonyms of recently seen user ids, per thread (direct-mapped), for ids up to 256 bytes.
-const PSEUDONYM_BITS: u32 = 6;
-const PSEUDONYM_CACHE: usize = 1 << PSEUDONYM_BITS;
-const CACHED_ID_MAX: usize = 256;
-
-#[derive(Default)]
-struct CachedPseudonym {
-    layer: u64,
-    id: String,
-    pseudonym: String,
-}
-
-thread_local! {
-    static RECENT_PSEUDONYMS: RefCell<[CachedPseudonym; PSEUDONYM_CACHE]> =
-        RefCell::new(std::array::from_fn(|_| CachedPseudonym::default()));
 }
 
 /// Appends `text` cut to at most `max` bytes at a character boundary, with a marker saying how
@@ -563,23 +318,6 @@ fn push_capped(out: &mut String, text: &str, max: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_text_hash_reads_every_byte_of_any_length_up_to_the_longest_remembered() {
-        assert_ne!(text_hash(7, b"ab"), text_hash(7, b"ab\0"), "short texts are not their zero padding");
-        assert_ne!(text_hash(7, b""), text_hash(7, b"\0"));
-        for len in 1..=REMEMBERED_MAX {
-            let text = vec![b'a'; len];
-            let hash = text_hash(7, &text);
-            assert_eq!(hash, text_hash(7, &text.clone()), "{len}");
-            assert_ne!(hash, text_hash(8, &text), "the layer is part of the hash ({len})");
-            for at in [0, len / 2, len - 1] {
-                let mut other = text.clone();
-                other[at] = b'b';
-                assert_ne!(hash, text_hash(7, &other), "a change at {at} of {len}");
-            }
-        }
-    }
 
     #[test]
     fn capping_cuts_at_a_character_boundary_and_says_how_much() {

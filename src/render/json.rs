@@ -16,11 +16,11 @@
 //! `action.duration_ms` is `null` without a duration; `action.slow` is present only when the
 //! action reached a threshold.
 
-use std::fmt::{self, Write};
-
-use super::escape::{Escaping, push_json_safe_text, push_json_str_known};
-use super::{Action, EventKind, Renderer};
-use crate::fields::{Slot, USER_ID_SLOT};
+use super::{Action, Renderer};
+use crate::escape::json::JsonValue;
+use crate::escape::{Text, push_json_safe_text};
+use crate::fields::USER_ID_SLOT;
+use crate::record::EventKind;
 
 impl Renderer {
     /// Writes the JSON line of `action` (with its newline) into `out`.
@@ -29,9 +29,8 @@ impl Renderer {
     /// [`crate::fields::json`] by the tests), so a line is a few dozen copies plus the escaping
     /// of the values.
     ///
-    /// `narrative_plain`: the narrative holds no `"`, `\\` or control character (every value in
-    /// it was [plain](super::is_plain)), so it is copied without a scan.
-    pub(crate) fn json(&self, action: &Action<'_>, narrative: &str, narrative_plain: bool, out: &mut String) {
+    /// `narrative` is the action's narrative line, plain when every value in it was.
+    pub(crate) fn json(&self, action: &Action<'_>, narrative: Text<'_>, out: &mut String) {
         let record = action.record;
         let time = action.time.utc();
         out.push_str("{\"timestamp\":\"");
@@ -42,19 +41,18 @@ impl Renderer {
             EventKind::Action => "\",\"event\":\"user_action\",\"narrative\":\"",
             EventKind::Log => "\",\"event\":\"log\",\"narrative\":\"",
         });
-        debug_assert!(!narrative_plain || !narrative.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20));
-        if narrative_plain {
-            out.push_str(narrative);
+        if narrative.plain {
+            out.push_str(narrative.str);
         } else {
-            push_json_safe_text(out, narrative);
+            // The narrative is escaped for the console already: only JSON's own escapes are left.
+            push_json_safe_text(out, narrative.str);
         }
-        let plain = action.plain;
         out.push_str("\",\"action\":{\"action_type\":");
-        JsonValue(out).str_known(action.action_type.name(), plain.contains(Slot::ActionType));
+        JsonValue(out).text(action.type_name);
         out.push_str(",\"description\":");
-        JsonValue(out).str_known(action.description, plain.contains(Slot::Description));
+        JsonValue(out).text(action.description);
         out.push_str(",\"result\":");
-        JsonValue(out).str_known(action.result, plain.contains(Slot::Result));
+        JsonValue(out).text(action.result);
         out.push_str(if action.success {
             ",\"success\":true,\"duration_ms\":"
         } else {
@@ -75,13 +73,12 @@ impl Renderer {
         out.push_str(&record.data);
         out.push_str("}},\"session\":{");
         for (i, value) in record.session.iter() {
-            let (value, plain) = match (i, value) {
-                (USER_ID_SLOT, None | Some("")) => (self.unknown_user.as_deref().or(value), false),
-                _ => (value, record.plain.contains(Slot::Session(i))),
-            };
+            let unknown_user = i == USER_ID_SLOT && value.is_none_or(|v| v.str.is_empty());
+            let value =
+                if unknown_user { self.unknown_user.as_deref().map(Text::new).or(value) } else { value };
             out.push_str(SESSION_KEYS[i]);
             match value {
-                Some(v) => JsonValue(out).str_known(v, plain),
+                Some(v) => JsonValue(out).text(v),
                 None => out.push_str("null"),
             }
         }
@@ -90,7 +87,7 @@ impl Renderer {
         for (i, value) in record.context.iter() {
             if let Some(v) = value {
                 out.push_str(&CONTEXT_KEYS[i][usize::from(first)..]);
-                JsonValue(out).str_known(v, record.plain.contains(Slot::Context(i)));
+                JsonValue(out).text(v);
                 first = false;
             }
         }
@@ -120,82 +117,12 @@ const SESSION_KEYS: [&str; 6] = [
 const CONTEXT_KEYS: [&str; 5] =
     [",\"request_id\":", ",\"method\":", ",\"url\":", ",\"route\":", ",\"feature\":"];
 
-/// Appends a JSON literal.
-pub(crate) struct JsonValue<'a>(pub(crate) &'a mut String);
-
-impl JsonValue<'_> {
-    pub(crate) fn str(self, s: &str) {
-        self.str_known(s, false);
-    }
-
-    /// [`str`](Self::str), copying `s` without an escaping scan when it is known to be
-    /// [plain](crate::render::is_plain).
-    pub(crate) fn str_known(self, s: &str, plain: bool) {
-        self.0.push('"');
-        push_json_str_known(self.0, s, plain);
-        self.0.push('"');
-    }
-
-    /// A formatted value as a JSON string, escaped as it is written.
-    pub(crate) fn quoted(self, value: fmt::Arguments<'_>) -> fmt::Result {
-        self.0.push('"');
-        let result = Escaping { out: self.0, json: true }.write_fmt(value);
-        self.0.push('"');
-        result
-    }
-
-    pub(crate) fn f64(self, v: f64) {
-        super::number::push_json_f64(self.0, v);
-    }
-
-    /// `text` as the JSON value it is when it is one (see `json_text::push_compact_json`), else as a
-    /// string.
-    pub(crate) fn json_or_str(self, text: &str) {
-        if !super::json_text::push_compact_json(self.0, text) {
-            self.str(text);
-        }
-    }
-}
-
-/// Like [`push_member`] for the crate's own keys, which need no escaping.
-pub(crate) fn push_fixed(out: &mut String, name: &'static str, value: impl FnOnce(&mut String)) {
-    debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-    push_key(out, |out| out.push_str(name));
-    value(out);
-}
-
-/// Appends `"name":<value>` to the inside of a JSON object, with a comma unless it is the first.
-pub(crate) fn push_member(out: &mut String, name: &str, value: impl FnOnce(&mut String)) {
-    push_member_known(out, name, false, value);
-}
-
-/// [`push_member`], copying the name without an escaping scan when it is known to be
-/// [plain](crate::render::is_plain).
-pub(crate) fn push_member_known(
-    out: &mut String,
-    name: &str,
-    plain_name: bool,
-    value: impl FnOnce(&mut String),
-) {
-    push_key(out, |out| push_json_str_known(out, name, plain_name));
-    value(out);
-}
-
-/// Appends `,"name":` (no comma for the first member), the name written by `name`.
-fn push_key(out: &mut String, name: impl FnOnce(&mut String)) {
-    if !out.is_empty() && !out.ends_with('{') {
-        out.push(',');
-    }
-    out.push('"');
-    name(out);
-    out.push_str("\":");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::action::ActionType;
     use crate::config::Config;
+    use crate::escape::Text;
     use crate::fields::{CONTEXT_FIELDS, SESSION_FIELDS, json as key};
     use crate::record::Record;
     use crate::render::{Slowness, TimeText};
@@ -227,17 +154,17 @@ mod tests {
             let action = Action {
                 kind,
                 action_type: ActionType::ApiCall,
+                type_name: Text::new("api_call"),
                 level: tracing_core::Level::INFO,
                 success: true,
-                description: "d",
-                result: "r",
-                plain: crate::fields::SlotSet::EMPTY,
+                description: Text::new("d"),
+                result: Text::new("r"),
                 slowness: Slowness::Slow,
                 record: &record,
                 time: &time,
             };
             let mut line = String::new();
-            renderer.json(&action, "n", false, &mut line);
+            renderer.json(&action, Text::new("n"), &mut line);
             let value: serde_json::Value = serde_json::from_str(&line).unwrap();
             assert_eq!(
                 keys(&value),

@@ -3,13 +3,8 @@
 //! Both are written into reusable buffers; nothing here allocates once the buffers have grown
 //! to the size of a typical line.
 
-pub(crate) mod escape;
-pub(crate) mod json;
-mod json_text;
+mod json;
 mod narrative;
-pub(crate) mod number;
-
-pub(crate) use escape::{is_plain, is_plain_byte};
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -18,10 +13,11 @@ use tracing_core::Level;
 
 use crate::action::ActionType;
 use crate::config::Config;
-use crate::fields::SlotSet;
+use crate::escape::json::{JsonValue, push_fixed};
+use crate::escape::number::push_digits;
+use crate::escape::{Text, push_json_str};
 use crate::fields::json as key;
-use crate::record::Record;
-use json::{JsonValue, push_fixed};
+use crate::record::{EventKind, Record};
 
 /// How slow an action was, against the configured thresholds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,28 +40,50 @@ impl Slowness {
     }
 }
 
-/// Whether the line is an action or an ordinary event narrated on request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum EventKind {
-    Action,
-    Log,
-}
-
 /// One action, resolved: the record plus everything derived from it.
 #[derive(Debug)]
 pub(crate) struct Action<'a> {
     pub(crate) kind: EventKind,
     pub(crate) action_type: ActionType<'a>,
+    /// The type's name as written: a custom type's as the event gave it.
+    pub(crate) type_name: Text<'a>,
+    /// The event's level, WARN at least when the action was slow.
     pub(crate) level: Level,
     pub(crate) success: bool,
-    pub(crate) description: &'a str,
-    pub(crate) result: &'a str,
-    /// Which of the action type, description and result are known to be
-    /// [plain](escape::is_plain) (the session's and context's are in [`Record::plain`]).
-    pub(crate) plain: SlotSet,
+    pub(crate) description: Text<'a>,
+    pub(crate) result: Text<'a>,
     pub(crate) slowness: Slowness,
     pub(crate) record: &'a Record,
     pub(crate) time: &'a TimeText,
+}
+
+impl<'a> Action<'a> {
+    /// The action `record` holds, an event of `kind` at `level`, against `renderer`'s thresholds.
+    pub(crate) fn new(
+        kind: EventKind,
+        level: Level,
+        record: &'a Record,
+        renderer: &Renderer,
+        time: &'a TimeText,
+    ) -> Self {
+        let (action_type, type_name) = record.action_type(kind);
+        let success = record.success.unwrap_or(action_type.default_success());
+        let slowness = renderer.slowness(record.duration_ms);
+        // Slow actions are logged at WARN at least.
+        let level = if slowness != Slowness::Normal && level > Level::WARN { Level::WARN } else { level };
+        Action {
+            kind,
+            action_type,
+            type_name,
+            level,
+            success,
+            description: record.description(),
+            result: record.result(action_type, success),
+            slowness,
+            record,
+            time,
+        }
+    }
 }
 
 /// The time of one action as text: UTC RFC 3339 and local `HH:MM:SS`.
@@ -157,7 +175,7 @@ pub(crate) struct Renderer {
 impl Renderer {
     pub(crate) fn new(config: &Config, offset: FixedOffset, unknown_user: Option<String>) -> Self {
         let mut environment_json = String::new();
-        escape::push_json_str(&mut environment_json, &config.environment);
+        push_json_str(&mut environment_json, &config.environment);
         Renderer {
             emojis: config.enable_emojis,
             user_info: config.enable_user_info,
@@ -267,16 +285,6 @@ pub(crate) fn push_hms(out: &mut String, h: u32, m: u32, s: u32) {
     push_digits(out, m, 2);
     out.push(':');
     push_digits(out, s, 2);
-}
-
-/// Writes the last `width` decimal digits of `n`, zero-padded.
-pub(crate) fn push_digits(out: &mut String, mut n: u32, width: usize) {
-    let mut buf = [b'0'; 10];
-    for slot in buf[..width].iter_mut().rev() {
-        *slot = b'0' + (n % 10) as u8;
-        n /= 10;
-    }
-    out.extend(buf[..width].iter().map(|&b| char::from(b)));
 }
 
 #[cfg(test)]

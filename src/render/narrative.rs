@@ -13,15 +13,15 @@
 //! 7. ` (took 45.32ms)` when the action has a duration;
 //! 8. ` ⚠️ SLOW` or ` 🚨 VERY SLOW` (`[SLOW]`, `[VERY SLOW]` without emojis) at the thresholds.
 
-use super::escape::push_text_known;
-use super::number::push_f64_2;
-use super::{Action, EventKind, Renderer, Slowness};
+use super::{Action, Renderer, Slowness};
 use crate::action::{ActionType, USAGE_ACTION};
-use crate::fields::{IP_ADDRESS_SLOT, Slot, USER_ID_SLOT};
+use crate::escape::number::push_f64_2;
+use crate::fields::{IP_ADDRESS_SLOT, USER_ID_SLOT};
+use crate::record::EventKind;
 
 impl Renderer {
     /// Writes the narrative of `action` (no level, no newline) into `out`; whether every value
-    /// written into it was known to be [plain](super::is_plain) (then the narrative holds no
+    /// written into it was known to be [plain](crate::escape::Text) (then the narrative holds no
     /// `"`, `\\` or control character).
     pub(crate) fn narrative(&self, action: &Action<'_>, out: &mut String) -> bool {
         if self.emojis {
@@ -38,20 +38,18 @@ impl Renderer {
             (EventKind::Action, ActionType::Custom(USAGE_ACTION)) => {
                 out.push_str(action.action_type.phrase())
             }
-            (EventKind::Action, ActionType::Custom(name)) => {
+            (EventKind::Action, ActionType::Custom(_)) => {
                 out.push_str(action.action_type.phrase());
                 out.push(' ');
-                let known = action.plain.contains(Slot::ActionType);
-                push_text_known(out, name, known);
-                plain &= known;
+                action.type_name.push_to_text(out);
+                plain &= action.type_name.plain;
             }
             (EventKind::Action, ty) => out.push_str(ty.phrase()),
         }
-        if !action.description.is_empty() {
+        if !action.description.str.is_empty() {
             out.push_str(" '");
-            let known = action.plain.contains(Slot::Description);
-            push_text_known(out, action.description, known);
-            plain &= known;
+            action.description.push_to_text(out);
+            plain &= action.description.plain;
             out.push('\'');
         }
         if self.timestamps {
@@ -68,9 +66,8 @@ impl Renderer {
             (false, true) => "Result: ",
             (false, false) => "Result (failed): ",
         });
-        let known = action.plain.contains(Slot::Result);
-        push_text_known(out, action.result, known);
-        plain &= known;
+        action.result.push_to_text(out);
+        plain &= action.result.plain;
         if let Some(ms) = action.record.duration_ms {
             out.push_str(" (took ");
             push_f64_2(out, ms);
@@ -92,25 +89,23 @@ impl Renderer {
             out.push_str("User");
             return true;
         }
-        let record = action.record;
-        let session = &record.session;
-        let user = session.get(USER_ID_SLOT).filter(|u| !u.is_empty());
-        let (slot, value) = match (user, session.get(IP_ADDRESS_SLOT).filter(|ip| !ip.is_empty())) {
+        let session = &action.record.session;
+        let user = session.get(USER_ID_SLOT).filter(|u| !u.str.is_empty());
+        let value = match (user, session.get(IP_ADDRESS_SLOT).filter(|ip| !ip.str.is_empty())) {
             (Some(user), _) => {
                 out.push_str("User ");
-                (USER_ID_SLOT, user)
+                user
             }
             (None, Some(ip)) => {
                 out.push_str("Anonymous user from ");
-                (IP_ADDRESS_SLOT, ip)
+                ip
             }
             (None, None) => {
                 out.push_str("Anonymous user");
                 return true;
             }
         };
-        let known = record.plain.contains(Slot::Session(slot));
-        push_text_known(out, value, known);
-        known
+        value.push_to_text(out);
+        value.plain
     }
 }

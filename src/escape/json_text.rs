@@ -1,7 +1,7 @@
 //! A JSON text (a captured JSON body) written into a line as the JSON value it is: checked
 //! strictly, on one line, its strings escaped as every string of the line is.
 
-use super::escape::push_json_str;
+use super::push_json_str;
 
 /// How deep arrays and objects may nest, as in `serde_json`.
 const MAX_DEPTH: usize = 128;

@@ -11,6 +11,10 @@
 //! Both write into a `String` without allocating beyond its growth, and take the fast path of a
 //! single `push_str` when a value has nothing to escape.
 
+pub(crate) mod json;
+mod json_text;
+pub(crate) mod number;
+
 use std::fmt::{self, Write};
 
 /// Whether `c` must be escaped in output: control characters, line separators, bidi controls.
@@ -171,30 +175,98 @@ pub(crate) const fn is_plain_byte(b: u8) -> bool {
 }
 
 /// Whether every byte of `s` is [plain](is_plain_byte): such text needs no escaping anywhere.
-/// The masking prefilter finds this in the same pass as it looks for secrets, and the lines
-/// then copy such values without another scan.
 pub(crate) fn is_plain(s: &str) -> bool {
     s.bytes().all(is_plain_byte)
 }
 
-/// [`push_text`], or a plain copy of `s` when it is known to be [plain](is_plain).
-pub(crate) fn push_text_known(out: &mut String, s: &str, plain: bool) {
-    copy_or(out, s, plain, push_text);
+/// A text to write into a line, and whether it is known to be [plain](is_plain).
+///
+/// Plain text is copied into the console line and into a JSON string without an escaping scan.
+/// The masking scan finds this out in the same pass as it looks for secrets
+/// ([`Privacy`](crate::privacy)), and the text keeps the answer on its way to the lines: through
+/// a span, the record and the narrative. `plain: false` means not known, not "needs escaping".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Text<'a> {
+    pub(crate) str: &'a str,
+    pub(crate) plain: bool,
 }
 
-/// [`push_json_str`], or a plain copy of `s` when it is known to be [plain](is_plain).
-pub(crate) fn push_json_str_known(out: &mut String, s: &str, plain: bool) {
-    copy_or(out, s, plain, push_json_str);
+impl<'a> Text<'a> {
+    /// A text not known to be plain: it is escaped as it is written.
+    pub(crate) const fn new(str: &'a str) -> Self {
+        Text { str, plain: false }
+    }
+
+    /// The crate's own word or name, which is plain.
+    pub(crate) fn own(str: &'a str) -> Self {
+        debug_assert!(is_plain(str), "not plain: {str:?}");
+        Text { str, plain: true }
+    }
+
+    /// Appends the text escaped for the console and the narrative ([`push_text`]).
+    pub(crate) fn push_to_text(self, out: &mut String) {
+        self.copy_or(out, push_text);
+    }
+
+    /// Appends the text as the inside of a JSON string ([`push_json_str`]).
+    pub(crate) fn push_to_json(self, out: &mut String) {
+        self.copy_or(out, push_json_str);
+    }
+
+    /// Copies the text when it is plain, else appends it through `escape`.
+    #[inline]
+    fn copy_or(self, out: &mut String, escape: fn(&mut String, &str)) {
+        debug_assert!(!self.plain || is_plain(self.str), "not plain: {:?}", self.str);
+        if self.plain {
+            out.push_str(self.str);
+        } else {
+            escape(out, self.str);
+        }
+    }
 }
 
-/// Copies `s` when it is known to be plain, else appends it through `escape`.
-#[inline]
-fn copy_or(out: &mut String, s: &str, plain: bool, escape: fn(&mut String, &str)) {
-    debug_assert!(!plain || is_plain(s), "not plain: {s:?}");
-    if plain {
-        out.push_str(s);
-    } else {
-        escape(out, s);
+/// A [`Text`] kept in a reusable buffer.
+#[derive(Debug, Default)]
+pub(crate) struct TextBuf {
+    buf: String,
+    plain: bool,
+}
+
+impl TextBuf {
+    pub(crate) fn as_text(&self) -> Text<'_> {
+        Text { str: &self.buf, plain: self.plain }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.buf.clear();
+        self.plain = false;
+    }
+
+    /// Replaces the text with `text`.
+    pub(crate) fn set(&mut self, text: Text<'_>) {
+        self.buf.clear();
+        self.buf.push_str(text.str);
+        self.plain = text.plain;
+    }
+
+    /// The buffer, emptied, to write a text not known to be plain into.
+    pub(crate) fn overwrite(&mut self) -> &mut String {
+        self.clear();
+        &mut self.buf
+    }
+
+    /// Appends `text`: the whole is plain when both parts are.
+    pub(crate) fn push(&mut self, text: Text<'_>) {
+        self.plain = (self.buf.is_empty() || self.plain) && text.plain;
+        self.buf.push_str(text.str);
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.buf.capacity()
     }
 }
 

@@ -73,7 +73,7 @@ fn push_thousandths(out: &mut String, n: u64) {
         fraction /= 10;
         width -= 1;
     }
-    super::push_digits(out, fraction, width);
+    push_digits(out, fraction, width);
 }
 
 /// The largest value [`push_f64_2`] writes by its own digits: beyond it, hundredths no longer fit
@@ -98,6 +98,16 @@ pub(crate) fn push_f64_2(out: &mut String, v: f64) {
     let cents = (hundredths % 100) as u8;
     out.push(char::from(b'0' + cents / 10));
     out.push(char::from(b'0' + cents % 10));
+}
+
+/// Writes the last `width` decimal digits of `n`, zero-padded.
+pub(crate) fn push_digits(out: &mut String, mut n: u32, width: usize) {
+    let mut buf = [b'0'; 10];
+    for slot in buf[..width].iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.extend(buf[..width].iter().map(|&b| char::from(b)));
 }
 
 #[cfg(test)]
