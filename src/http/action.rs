@@ -7,7 +7,7 @@ use std::time::Instant;
 use http::{HeaderValue, StatusCode};
 use tracing::{Level, Span};
 
-use super::body::{Capture, CaptureRule, SharedCapture};
+use super::capture::{Capture, CaptureRule, SharedCapture};
 use crate::action::ActionType;
 use crate::fields::{Slot, SlotSet};
 use crate::handoff::{HandedAction, Handoff, with_handoff};

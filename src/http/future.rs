@@ -12,7 +12,7 @@ use tracing::{Level, Span};
 
 use super::action::{Outcome, Pending, record, record_entered};
 use super::body::{Deferred, ResponseBody};
-use super::service::X_REQUEST_ID_HEADER;
+use super::request_id::X_REQUEST_ID_HEADER;
 use super::session::sets_session_cookie;
 
 pin_project! {

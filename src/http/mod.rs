@@ -35,6 +35,7 @@ mod action;
 #[cfg(feature = "axum")]
 mod axum;
 mod body;
+mod capture;
 mod client_ip;
 mod feature;
 mod future;
@@ -42,12 +43,14 @@ mod layer;
 mod request_id;
 mod service;
 mod session;
+mod settings;
 
 pub use body::{RequestBody, ResponseBody};
 pub use client_ip::client_ip;
 pub use feature::feature_name;
 pub use future::ResponseFuture;
-pub use layer::{FeatureFn, HttpActivityLayer, PeerAddrFn, UserIdFn};
-pub use request_id::{MAX_ID_LENGTH, generate_id, is_valid_id};
-pub use service::{HttpActivity, X_REQUEST_ID};
+pub use layer::HttpActivityLayer;
+pub use request_id::{MAX_ID_LENGTH, X_REQUEST_ID, generate_id, is_valid_id};
+pub use service::HttpActivity;
 pub use session::{SESSION_COOKIE, SESSION_HEADER, session_id};
+pub use settings::{FeatureFn, PeerAddrFn, UserIdFn};

@@ -6,6 +6,12 @@ use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use http::HeaderName;
+
+/// The header that carries the request id, in and out.
+pub const X_REQUEST_ID: &str = "x-request-id";
+pub(crate) const X_REQUEST_ID_HEADER: HeaderName = HeaderName::from_static(X_REQUEST_ID);
+
 /// The longest incoming id that is kept.
 pub const MAX_ID_LENGTH: usize = 128;
 

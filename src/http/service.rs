@@ -18,9 +18,9 @@ use super::action::Pending;
 use super::body::{RequestBody, ResponseBody};
 use super::feature::push_feature_name;
 use super::future::ResponseFuture;
-use super::layer::{Settings, UserId};
-use super::request_id::new_id;
+use super::request_id::{X_REQUEST_ID_HEADER, new_id};
 use super::session::{SESSION_HEADER_NAME, Session, SessionCookie, session_cookie, session_for};
+use super::settings::{Settings, UserId};
 use super::{client_ip, is_valid_id};
 use crate::action::ActionType;
 use crate::fields::{
@@ -29,10 +29,6 @@ use crate::fields::{
 };
 use crate::handoff::{Handoff, with_handoff};
 use crate::privacy::Privacy;
-
-/// The header that carries the request id, in and out.
-pub const X_REQUEST_ID: &str = "x-request-id";
-pub(crate) const X_REQUEST_ID_HEADER: HeaderName = HeaderName::from_static(X_REQUEST_ID);
 
 /// Records one request: made by [`HttpActivityLayer`](super::HttpActivityLayer).
 ///

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::action::Action;
 use super::names::{Id, Map, Names, Set};
-use super::tally::Action;
 use super::time::{Interval, Micros, date_of, day_of, to_datetime};
 
 /// Actions counted per interval.

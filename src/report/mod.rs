@@ -46,6 +46,7 @@
 //! The `activity-report` command (`cargo run --release --features report --bin
 //! activity-report -- summary --hours 2`) prints each of them as JSON; see the README.
 
+mod action;
 mod alerts;
 mod counts;
 mod files;

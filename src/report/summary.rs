@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::action::Action;
 use super::latency::{FeatureLatency, LatencyTally, SlowFlag};
 use super::names::{Id, Map, Names, Set};
-use super::tally::Action;
 use super::time::Micros;
 
 /// Who was active in a window, what they used and which of their requests failed.

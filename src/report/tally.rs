@@ -1,9 +1,10 @@
 //! What one scanning thread keeps: the texts it met, numbered, and a tally for each report
 //! asked for. Every action is read once and handed to each tally.
 
+use super::action::Action;
 use super::counts::CountsTally;
 use super::line::{Line, Text};
-use super::names::{Id, Names};
+use super::names::Names;
 use super::scan::Tally;
 use super::summary::SummaryTally;
 use super::time::Micros;
@@ -11,34 +12,6 @@ use super::usage::UsageTally;
 
 /// The action type written when an action has none.
 const DEFAULT_ACTION_TYPE: &[u8] = b"action";
-
-/// One action inside the window, with the texts every tally uses already numbered.
-#[derive(Debug)]
-pub(crate) struct Action<'l, 'a> {
-    pub(crate) at: Micros,
-    pub(crate) line: &'l Line<'a>,
-    /// `None` for an anonymous user.
-    pub(crate) user: Option<Id>,
-    pub(crate) kind: Id,
-    pub(crate) kind_is_error: bool,
-    pub(crate) feature: Option<Id>,
-}
-
-impl<'a> Action<'_, 'a> {
-    /// Where a request went: its URL's path without query or fragment, else its description.
-    pub(crate) fn endpoint(&self) -> Text<'a> {
-        let Some(url) = self.line.url.filter(|u| !u.is_empty()) else {
-            return self.line.description.unwrap_or_default();
-        };
-        let mut raw = url.raw();
-        if let Some(scheme_end) = memchr::memmem::find(raw, b"://") {
-            let after = &raw[scheme_end + 3..];
-            raw = after.iter().position(|&b| b == b'/').map_or(b"/", |slash| &after[slash..]);
-        }
-        let end = raw.iter().position(|&b| b == b'?' || b == b'#').unwrap_or(raw.len());
-        Text::written(&raw[..end])
-    }
-}
 
 /// The tallies of one scanning thread.
 #[derive(Debug)]

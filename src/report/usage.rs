@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::action::Action;
 use super::names::{Id, Map, Names};
-use super::tally::Action;
 
 /// The key actions without a user count under.
 pub const ANONYMOUS: &str = "anonymous";
