@@ -29,6 +29,7 @@
 mod cache;
 pub(crate) mod ip;
 mod mask;
+mod prefilter;
 mod pseudonym;
 mod structured;
 

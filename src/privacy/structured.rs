@@ -126,7 +126,8 @@ impl Masker {
     pub(crate) fn mask_form_fields<'t>(&self, form: &'t str) -> Cow<'t, str> {
         // Names written as they are (no escapes, no brackets) are judged by the prefilter's
         // name check at each `=` first: most queries have no sensitive name at all.
-        if !form.bytes().any(|b| matches!(b, b'%' | b'+' | b'[')) && !self.may_name_a_secret(form.as_bytes())
+        if !form.bytes().any(|b| matches!(b, b'%' | b'+' | b'['))
+            && !self.prefilter.may_name_a_secret(form.as_bytes())
         {
             return Cow::Borrowed(form);
         }
