@@ -22,7 +22,8 @@ use crate::http::HttpActivityLayer;
 use crate::layer::{ActivityLayer, Clock, Shared};
 use crate::privacy::Privacy;
 use crate::render::Renderer;
-use crate::sink::queue::{Destination, Notice, Queue, WriterDestination};
+use crate::sink::destination::{Destination, WriterDestination};
+use crate::sink::queue::{Notice, Queue};
 use crate::sink::rotating::RotatingFile;
 use crate::sink::{CONSOLE, ConsoleSink, FileSink, Sink, Sinks};
 

@@ -4,9 +4,9 @@ use std::borrow::Cow;
 
 use regex::{Captures, Regex};
 
-use super::Masked;
 use super::prefilter::Prefilter;
 use super::structured::Edit;
+use super::{Masked, VARIANT_SUFFIXES};
 use crate::config::MaskStyle;
 
 /// Field names masked without being configured (see [`Masker`] for how names match).
@@ -232,9 +232,6 @@ fn strip_variant(name: &str) -> &str {
         .filter(|rest| !rest.is_empty())
         .unwrap_or(name)
 }
-
-/// Suffixes of a field that repeats a sensitive one.
-pub(super) const VARIANT_SUFFIXES: [&str; 4] = ["confirmation", "confirm", "repeat", "again"];
 
 /// Lowercase snake case: `-` and `.` become `_`, and so does a camelCase hump
 /// (`accessToken` → `access_token`).

@@ -88,6 +88,10 @@ impl FieldClass {
     }
 }
 
+/// Suffixes of a field that repeats a sensitive one (`password_confirmation`, `pin_repeat`):
+/// such a field is sensitive too, for the masker and its prefilter alike.
+const VARIANT_SUFFIXES: [&str; 4] = ["confirmation", "confirm", "repeat", "again"];
+
 /// The next rules' id; 0 is no rules' (see [`Handoff::cleaned_by`](crate::handoff::Handoff::cleaned_by)).
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 

@@ -15,7 +15,7 @@
 //! or a dash. The bytes are read in pairs, eight pairs at a time, from a table that marks the
 //! pairs to look at closer and the bytes that need escaping.
 
-use super::mask::VARIANT_SUFFIXES;
+use super::VARIANT_SUFFIXES;
 
 /// The quick look of one masker: its sensitive names, reversed, as the name check compares them.
 #[derive(Debug, Clone)]

@@ -20,8 +20,8 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::destination::{Destination, Written};
 use super::file::open_append;
-use super::queue::{Destination, Written};
 
 /// A log file rotated by size, with numbered backups.
 #[derive(Debug)]
