@@ -1,4 +1,19 @@
 //! [`ActivityLayer`]: the `tracing-subscriber` layer that turns actions into narrative and JSON lines.
+//!
+//! One event, top to bottom:
+//!
+//! 1. [`on_event`](Layer::on_event) decides whether the event is written (an action, or an
+//!    ordinary event when those are narrated, at a level a sink takes);
+//! 2. the event's fields go into this thread's [`Record`], each cleaned by the [`Privacy`]
+//!    rules as it enters (`record`, `privacy`);
+//! 3. the record fills in the session and context from the event's spans, whose values were
+//!    cleaned and stored once when the span was made ([`SpanActivity`]);
+//! 4. the renderer writes the narrative and JSON lines (`render`, escaping in `escape`);
+//! 5. the sinks take the lines: the console, and the file directly or through the background
+//!    queue (`sink`).
+//!
+//! The HTTP middleware creates its spans and events through `tracing` like any code; what it
+//! knows of their values beyond that comes through [`handoff`](crate::handoff).
 
 use std::cell::RefCell;
 use std::fmt;
