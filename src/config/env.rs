@@ -25,42 +25,7 @@ impl Config {
     /// Every variable read, in the order of the module's "Default values"
     /// table. `NO_COLOR` is also read but is a cross-tool convention, so it is
     /// not listed.
-    pub const VARIABLES: &'static [&'static str] = &[
-        "ENVIRONMENT",
-        "ENABLE_CONSOLE_LOGGING",
-        "ENABLE_FILE_LOGGING",
-        "ENABLE_JSON_LOGGING",
-        "USER_ACTIVITY_LOG_PATH",
-        "LOG_FILE_MAX_SIZE",
-        "LOG_FILE_BACKUP_COUNT",
-        LOG_QUEUE_SIZE,
-        "LOG_QUEUE_OVERFLOW",
-        "LOG_FLUSH_TIMEOUT",
-        "CONSOLE_LOG_LEVEL",
-        "FILE_LOG_LEVEL",
-        "ENABLE_EMOJIS",
-        "ENABLE_USER_INFO",
-        "ENABLE_TIMESTAMPS",
-        "SLOW_REQUEST_THRESHOLD",
-        VERY_SLOW_REQUEST_THRESHOLD,
-        "MASK_SENSITIVE_DATA",
-        "SENSITIVE_FIELDS",
-        "MASK_STYLE",
-        MAX_VALUE_LENGTH,
-        "LOG_REQUEST_BODY",
-        "LOG_RESPONSE_BODY",
-        "MAX_REQUEST_BODY_SIZE",
-        "MAX_RESPONSE_BODY_SIZE",
-        "TRACK_ANONYMOUS_USERS",
-        USER_ID_HMAC_SECRET,
-        "ANONYMIZE_IP",
-        "TRUSTED_PROXIES",
-        "SKIP_PATHS",
-        "SESSION_COOKIE",
-        "SESSION_COOKIE_SECURE",
-        SESSION_LIFETIME,
-        SESSION_IDLE_TIMEOUT,
-    ];
+    pub const VARIABLES: &'static [&'static str] = &names::<{ READERS.len() }>();
 
     /// Reads the configuration from the process environment.
     ///
@@ -134,43 +99,10 @@ impl Config {
     {
         let vars = RawVars::new(vars);
         let mut config = Self::default();
-        let c = &mut config;
-
-        vars.scalar("ENVIRONMENT", |v| Ok(v.to_owned()), &mut c.environment)?;
-        vars.scalar("ENABLE_CONSOLE_LOGGING", parse_bool, &mut c.enable_console_logging)?;
-        vars.scalar("ENABLE_FILE_LOGGING", parse_bool, &mut c.enable_file_logging)?;
-        vars.scalar("ENABLE_JSON_LOGGING", parse_bool, &mut c.enable_json_logging)?;
-        vars.scalar("USER_ACTIVITY_LOG_PATH", |v| Ok(PathBuf::from(v)), &mut c.user_activity_log_path)?;
-        vars.scalar("LOG_FILE_MAX_SIZE", parse_nonzero_size, &mut c.log_file_max_size)?;
-        vars.scalar("LOG_FILE_BACKUP_COUNT", parse_count, &mut c.log_file_backup_count)?;
-        vars.scalar(LOG_QUEUE_SIZE, parse_queue_size, &mut c.log_queue_size)?;
-        vars.scalar("LOG_QUEUE_OVERFLOW", parse_overflow_policy, &mut c.log_queue_overflow)?;
-        vars.scalar("LOG_FLUSH_TIMEOUT", parse_millis, &mut c.log_flush_timeout)?;
-        vars.scalar("CONSOLE_LOG_LEVEL", parse_level, &mut c.console_log_level)?;
-        vars.scalar("FILE_LOG_LEVEL", parse_level, &mut c.file_log_level)?;
-        vars.scalar("ENABLE_EMOJIS", parse_bool, &mut c.enable_emojis)?;
-        vars.scalar("ENABLE_USER_INFO", parse_bool, &mut c.enable_user_info)?;
-        vars.scalar("ENABLE_TIMESTAMPS", parse_bool, &mut c.enable_timestamps)?;
-        vars.scalar("SLOW_REQUEST_THRESHOLD", parse_millis, &mut c.slow_request_threshold)?;
-        vars.scalar(VERY_SLOW_REQUEST_THRESHOLD, parse_millis, &mut c.very_slow_request_threshold)?;
-        vars.scalar("MASK_SENSITIVE_DATA", parse_bool, &mut c.mask_sensitive_data)?;
-        vars.list("SENSITIVE_FIELDS", parse_field_name, &mut c.sensitive_fields)?;
-        vars.scalar("MASK_STYLE", parse_mask_style, &mut c.mask_style)?;
-        vars.scalar(MAX_VALUE_LENGTH, parse_value_length, &mut c.max_value_length)?;
-        vars.scalar("LOG_REQUEST_BODY", parse_bool, &mut c.log_request_body)?;
-        vars.scalar("LOG_RESPONSE_BODY", parse_bool, &mut c.log_response_body)?;
-        vars.scalar("MAX_REQUEST_BODY_SIZE", parse_size, &mut c.max_request_body_size)?;
-        vars.scalar("MAX_RESPONSE_BODY_SIZE", parse_size, &mut c.max_response_body_size)?;
-        vars.scalar("TRACK_ANONYMOUS_USERS", parse_bool, &mut c.track_anonymous_users)?;
-        vars.scalar(USER_ID_HMAC_SECRET, |v| Ok(Some(Secret::new(v))), &mut c.user_id_hmac_secret)?;
-        vars.scalar("ANONYMIZE_IP", parse_bool, &mut c.anonymize_ip)?;
-        vars.list("TRUSTED_PROXIES", parse_cidr, &mut c.trusted_proxies)?;
-        vars.list("SKIP_PATHS", parse_skip_path, &mut c.skip_paths)?;
-        vars.scalar("SESSION_COOKIE", parse_bool, &mut c.session_cookie)?;
-        vars.scalar("SESSION_COOKIE_SECURE", parse_bool, &mut c.session_cookie_secure)?;
-        vars.scalar(SESSION_LIFETIME, parse_session_time, &mut c.session_lifetime)?;
-        vars.scalar(SESSION_IDLE_TIMEOUT, parse_session_time, &mut c.session_idle_timeout)?;
-        c.no_color = vars.no_color();
+        for &(name, read) in READERS {
+            read(&vars, name, &mut config)?;
+        }
+        config.no_color = vars.no_color();
 
         config.validate().map_err(|mut error| {
             // Show a duration as it was written rather than normalized.
@@ -185,6 +117,71 @@ impl Config {
         })?;
         Ok(config)
     }
+}
+
+/// Parses the value of the variable it is given, if any, into its field of a [`Config`].
+type Read = fn(&RawVars, &'static str, &mut Config) -> Result<(), ConfigError>;
+
+/// Every variable [`Config::from_vars`] reads except `NO_COLOR`, in the order it reads them, with
+/// the parser and the field of each. [`Config::VARIABLES`] is its first column.
+const READERS: &[(&str, Read)] = &[
+    ("ENVIRONMENT", |vars, name, c| vars.scalar(name, |v| Ok(v.to_owned()), &mut c.environment)),
+    ("ENABLE_CONSOLE_LOGGING", |vars, name, c| vars.scalar(name, parse_bool, &mut c.enable_console_logging)),
+    ("ENABLE_FILE_LOGGING", |vars, name, c| vars.scalar(name, parse_bool, &mut c.enable_file_logging)),
+    ("ENABLE_JSON_LOGGING", |vars, name, c| vars.scalar(name, parse_bool, &mut c.enable_json_logging)),
+    ("USER_ACTIVITY_LOG_PATH", |vars, name, c| {
+        vars.scalar(name, |v| Ok(PathBuf::from(v)), &mut c.user_activity_log_path)
+    }),
+    ("LOG_FILE_MAX_SIZE", |vars, name, c| vars.scalar(name, parse_nonzero_size, &mut c.log_file_max_size)),
+    ("LOG_FILE_BACKUP_COUNT", |vars, name, c| vars.scalar(name, parse_count, &mut c.log_file_backup_count)),
+    (LOG_QUEUE_SIZE, |vars, name, c| vars.scalar(name, parse_queue_size, &mut c.log_queue_size)),
+    ("LOG_QUEUE_OVERFLOW", |vars, name, c| {
+        vars.scalar(name, parse_overflow_policy, &mut c.log_queue_overflow)
+    }),
+    ("LOG_FLUSH_TIMEOUT", |vars, name, c| vars.scalar(name, parse_millis, &mut c.log_flush_timeout)),
+    ("CONSOLE_LOG_LEVEL", |vars, name, c| vars.scalar(name, parse_level, &mut c.console_log_level)),
+    ("FILE_LOG_LEVEL", |vars, name, c| vars.scalar(name, parse_level, &mut c.file_log_level)),
+    ("ENABLE_EMOJIS", |vars, name, c| vars.scalar(name, parse_bool, &mut c.enable_emojis)),
+    ("ENABLE_USER_INFO", |vars, name, c| vars.scalar(name, parse_bool, &mut c.enable_user_info)),
+    ("ENABLE_TIMESTAMPS", |vars, name, c| vars.scalar(name, parse_bool, &mut c.enable_timestamps)),
+    ("SLOW_REQUEST_THRESHOLD", |vars, name, c| {
+        vars.scalar(name, parse_millis, &mut c.slow_request_threshold)
+    }),
+    (VERY_SLOW_REQUEST_THRESHOLD, |vars, name, c| {
+        vars.scalar(name, parse_millis, &mut c.very_slow_request_threshold)
+    }),
+    ("MASK_SENSITIVE_DATA", |vars, name, c| vars.scalar(name, parse_bool, &mut c.mask_sensitive_data)),
+    ("SENSITIVE_FIELDS", |vars, name, c| vars.list(name, parse_field_name, &mut c.sensitive_fields)),
+    ("MASK_STYLE", |vars, name, c| vars.scalar(name, parse_mask_style, &mut c.mask_style)),
+    (MAX_VALUE_LENGTH, |vars, name, c| vars.scalar(name, parse_value_length, &mut c.max_value_length)),
+    ("LOG_REQUEST_BODY", |vars, name, c| vars.scalar(name, parse_bool, &mut c.log_request_body)),
+    ("LOG_RESPONSE_BODY", |vars, name, c| vars.scalar(name, parse_bool, &mut c.log_response_body)),
+    ("MAX_REQUEST_BODY_SIZE", |vars, name, c| vars.scalar(name, parse_size, &mut c.max_request_body_size)),
+    ("MAX_RESPONSE_BODY_SIZE", |vars, name, c| vars.scalar(name, parse_size, &mut c.max_response_body_size)),
+    ("TRACK_ANONYMOUS_USERS", |vars, name, c| vars.scalar(name, parse_bool, &mut c.track_anonymous_users)),
+    (USER_ID_HMAC_SECRET, |vars, name, c| {
+        vars.scalar(name, |v| Ok(Some(Secret::new(v))), &mut c.user_id_hmac_secret)
+    }),
+    ("ANONYMIZE_IP", |vars, name, c| vars.scalar(name, parse_bool, &mut c.anonymize_ip)),
+    ("TRUSTED_PROXIES", |vars, name, c| vars.list(name, parse_cidr, &mut c.trusted_proxies)),
+    ("SKIP_PATHS", |vars, name, c| vars.list(name, parse_skip_path, &mut c.skip_paths)),
+    ("SESSION_COOKIE", |vars, name, c| vars.scalar(name, parse_bool, &mut c.session_cookie)),
+    ("SESSION_COOKIE_SECURE", |vars, name, c| vars.scalar(name, parse_bool, &mut c.session_cookie_secure)),
+    (SESSION_LIFETIME, |vars, name, c| vars.scalar(name, parse_session_time, &mut c.session_lifetime)),
+    (SESSION_IDLE_TIMEOUT, |vars, name, c| {
+        vars.scalar(name, parse_session_time, &mut c.session_idle_timeout)
+    }),
+];
+
+/// The names of [`READERS`], in order: what [`Config::VARIABLES`] lists.
+const fn names<const N: usize>() -> [&'static str; N] {
+    let mut names = [""; N];
+    let mut i = 0;
+    while i < N {
+        names[i] = READERS[i].0;
+        i += 1;
+    }
+    names
 }
 
 /// The known variables given to [`Config::from_vars`], last value winning.
