@@ -4,6 +4,10 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use super::names::{
+    LOG_QUEUE_SIZE, MAX_VALUE_LENGTH, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, USER_ID_HMAC_SECRET,
+    VERY_SLOW_REQUEST_THRESHOLD,
+};
 use super::parse::{
     parse_bool, parse_cidr, parse_count, parse_field_name, parse_level, parse_list, parse_mask_style,
     parse_millis, parse_nonzero_size, parse_overflow_policy, parse_queue_size, parse_session_time,
@@ -12,12 +16,6 @@ use super::parse::{
 use super::{Config, ConfigError, Secret};
 
 const NO_COLOR: &str = "NO_COLOR";
-pub(super) const LOG_QUEUE_SIZE: &str = "LOG_QUEUE_SIZE";
-pub(super) const VERY_SLOW_REQUEST_THRESHOLD: &str = "VERY_SLOW_REQUEST_THRESHOLD";
-pub(super) const USER_ID_HMAC_SECRET: &str = "USER_ID_HMAC_SECRET";
-pub(super) const MAX_VALUE_LENGTH: &str = "MAX_VALUE_LENGTH";
-pub(super) const SESSION_LIFETIME: &str = "SESSION_LIFETIME";
-pub(super) const SESSION_IDLE_TIMEOUT: &str = "SESSION_IDLE_TIMEOUT";
 
 const EXPECTED_UTF8: &str = "valid UTF-8 text";
 

@@ -3,7 +3,7 @@
 use std::error::Error;
 use std::fmt;
 
-use super::env::USER_ID_HMAC_SECRET;
+use super::names::USER_ID_HMAC_SECRET;
 use super::secret::REDACTED;
 
 /// A configuration variable with a value that could not be used.

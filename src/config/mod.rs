@@ -150,6 +150,7 @@ mod cidr;
 mod defaults;
 mod error;
 mod mask_style;
+mod names;
 mod overflow_policy;
 mod parse;
 mod secret;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::env::{
+use super::names::{
     LOG_QUEUE_SIZE, MAX_VALUE_LENGTH, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, USER_ID_HMAC_SECRET,
     VERY_SLOW_REQUEST_THRESHOLD,
 };
