@@ -42,5 +42,5 @@ fn readme_table_matches_the_code() {
 
 #[test]
 fn config_module_table_matches_the_code() {
-    check("src/config.rs", include_str!("../src/config.rs"));
+    check("src/config/mod.rs", include_str!("../src/config/mod.rs"));
 }
