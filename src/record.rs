@@ -5,8 +5,6 @@
 //! [`Record`] (one per thread, cleared between events so its buffers keep their capacity), then the
 //! ancestors' stored values fill whatever the event left unset, nearest span first.
 
-use std::cell::RefCell;
-
 use tracing_core::field::Field;
 
 use crate::action::ActionType;
@@ -122,7 +120,7 @@ impl SpanActivity {
         }
         let start = self.text.len();
         if self.text.capacity() == 0 {
-            self.text = reused_span_text();
+            self.text = String::with_capacity(SPAN_TEXT_CAPACITY);
         }
         write(&mut self.text);
         match (u32::try_from(start), u32::try_from(self.text.len())) {
@@ -187,40 +185,6 @@ const COMPACT_OVER: usize = 4096;
 
 /// The room a span's text starts with: enough for a request's session and context.
 const SPAN_TEXT_CAPACITY: usize = 256;
-/// Texts of closed spans kept per thread for new spans, and the largest kept.
-const REUSED_SPAN_TEXTS: usize = 64;
-const REUSED_SPAN_TEXT_CAPACITY: usize = 4096;
-
-thread_local! {
-    /// The texts of spans closed on this thread, for the next spans made on it: a request's
-    /// span then costs no allocation for its values.
-    static SPAN_TEXTS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-}
-
-/// An empty text for a new span: a closed span's, or a new one.
-fn reused_span_text() -> String {
-    let reused = SPAN_TEXTS.try_with(|texts| texts.try_borrow_mut().ok()?.pop());
-    reused.ok().flatten().unwrap_or_else(|| String::with_capacity(SPAN_TEXT_CAPACITY))
-}
-
-impl Drop for SpanActivity {
-    fn drop(&mut self) {
-        let capacity = self.text.capacity();
-        if capacity == 0 || capacity > REUSED_SPAN_TEXT_CAPACITY {
-            return;
-        }
-        let mut text = std::mem::take(&mut self.text);
-        text.clear();
-        let _ = SPAN_TEXTS.try_with(|texts| {
-            if let Ok(mut texts) = texts.try_borrow_mut() {
-                if texts.len() < REUSED_SPAN_TEXTS {
-                    texts.push(text);
-                }
-            }
-        });
-    }
-}
-
 /// The class of `field`, from its callsite's `classes`, marked when its value is one of `own`.
 fn class_of(
     privacy: &Privacy,
