@@ -3,7 +3,8 @@
 //! `TraceLayer` at a level where it logs, each with its subscriber writing to `io::sink`.
 //!
 //! ```text
-//! cargo bench --bench http
+//! cargo bench --bench http           # criterion timings
+//! bash benches/instructions.sh       # instructions per request of every subject, by callgrind
 //! ```
 //!
 //! Ours: `HttpActivityLayer` + `ActivityLayer` (console and JSON lines, masking on). The anchor:
@@ -209,7 +210,7 @@ fn per_request(c: &mut Criterion) {
 criterion_group!(benches, per_request);
 
 fn main() {
-    // `http <subject> <n>`: run one subject n times, for callgrind (see BENCHMARKS.md). The
+    // `http <subject> <n>`: run one subject n times, for callgrind (benches/instructions.sh). The
     // `-new` subjects send each request with values no earlier request had.
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     // Anything else (criterion's own flags and their values) goes to criterion.

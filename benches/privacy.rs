@@ -2,13 +2,8 @@
 //! move with the load of a shared machine the way timings do.
 //!
 //! ```text
-//! cargo bench --bench privacy --no-run
-//! for mode in off masking all; do
-//!   for shape in action request; do
-//!     valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-//!       target/release/deps/privacy-<hash> $mode $shape 20000 2>&1 | grep Collected
-//!   done
-//! done
+//! bash benches/instructions.sh   # builds this bench, runs `privacy <mode> <shape> <n>` under
+//!                                # callgrind, prints instructions per action as a table
 //! ```
 //!
 //! Modes: `off` (MASK_SENSITIVE_DATA=false), `masking` (the default), `all` (masking, user ids

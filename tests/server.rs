@@ -343,7 +343,7 @@ fn usage_reports_are_for_the_admin_and_agree_with_the_library() {
     for key in ["active_users", "total_requests", "total_errors"] {
         assert_eq!(answer["summary"][key], written[key], "{key}");
     }
-    // The report now also counts the admin's own summary requests (two of them 400 or 401).
+    // The report counts the admin's own summary requests too (two of them 400 or 401).
     assert!(written["total_requests"].as_u64().unwrap() > 5);
     assert!(answer["summary"]["period"].as_str().unwrap().contains(" -> "));
     assert!(server.stop().success());

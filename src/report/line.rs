@@ -5,8 +5,8 @@
 //! JSON's structure (a line torn by a crash, a narrative text line or trailing garbage is
 //! refused) but does not check what it skips inside strings: the bytes of a value no report
 //! reads are not validated as UTF-8, and a raw control character inside a string is let
-//! through. Reading this way is about three times as fast as deserializing the line with
-//! `serde_json` into borrowed structs (BENCHMARKS.md, "Reports").
+//! through. Reading this way is about three times as fast as parsing the line with
+//! `serde_json` into a `Value` (BENCHMARKS.md, "Usage reports over the log files").
 
 use std::borrow::Cow;
 
@@ -400,7 +400,7 @@ impl<'a> Reader<'a> {
 
 /// The first `"` or `\\` in `bytes`, eight bytes at a time. Most strings of a line are a few
 /// dozen bytes, where this beats a vectorized search that first has to set itself up (measured:
-/// BENCHMARKS.md, "Reports").
+/// BENCHMARKS.md, "What we tried").
 #[inline(always)]
 fn find_quote_or_backslash(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
