@@ -10,13 +10,13 @@
 #
 # The difference of two runs removes start-up (building the subscriber, compiling the masking
 # regex). Callgrind counts the instructions of every thread, which do not move with the load of
-# a shared machine the way criterion's timings do. Each command runs three times (`RUNS=5` for
-# more) and its lowest count is used (see `lowest`). The runs are made one after the other,
+# a shared machine the way criterion's timings do. Each command runs once (`RUNS=3` runs it
+# three times and uses the lowest count, see `lowest`). The runs are made one after the other,
 # never two valgrinds at once; progress goes to standard error, the tables to standard output.
 set -euo pipefail
 
 # Runs of each command; the lowest count is used (see `lowest`).
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-1}
 
 die() {
     echo "benches/instructions.sh: $*" >&2
@@ -59,12 +59,8 @@ count() {
     echo "$collected"
 }
 
-# The lowest of `RUNS` counts of one command. The runs of one build count the same to within
-# about 0.1 %, but for one thing: the HTTP bench's session cookie is a UUID v7 made from the
-# clock, and in about one run in twenty its hash lands on the entry of another of the request's
-# span values in the per-thread memory of values found clean (64 entries, direct-mapped), so
-# that both are searched again on every request: 550 to 1,500 instructions more per request,
-# for that run only. Such a run only ever counts more, so the lowest of three leaves it out; a
+# The lowest of `RUNS` counts of one command. The benches' inputs are fixed (the HTTP bench's
+# session cookie too), so the runs of one build count the same to within a few instructions; a
 # spread over 1 % is said on standard error.
 lowest() {
     local counts=() low high
