@@ -27,7 +27,6 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
 use crate::action::ActionType;
-use crate::escape::Text;
 use crate::fields::{TARGET, USER_ID_SLOT};
 use crate::handoff::{Handoff, handoff_for};
 use crate::privacy::Privacy;
@@ -233,19 +232,18 @@ impl Shared {
         if console.is_none() && file.is_none() {
             return;
         }
-        let plain = self.renderer.narrative(action, narrative);
-        let narrative = Text { str: narrative, plain };
+        let json_safe = self.renderer.narrative(action, narrative);
         if let Some(console) = console {
             line.clear();
-            self.renderer.console_line(level, console.ansi, narrative.str, line);
+            self.renderer.console_line(level, console.ansi, narrative, line);
             console.sink.write_line(metadata, line.as_bytes());
         }
         if let Some(file) = file {
             line.clear();
             if file.json {
-                self.renderer.json(action, narrative, line);
+                self.renderer.json(action, narrative, json_safe, line);
             } else {
-                self.renderer.text_file_line(action, narrative.str, line);
+                self.renderer.text_file_line(action, narrative, line);
             }
             file.sink.write_line(metadata, line.as_bytes());
         }

@@ -32,9 +32,6 @@ enum Scan {
     Text,
     /// A JSON string: [`Scan::Text`]'s characters plus `"` and `\`.
     Json,
-    /// A JSON string of text [`push_text`] already made safe: only `"`, `\` and C0 (as a
-    /// guard), so emoji and other non-ASCII text are skipped eight bytes at a time.
-    JsonOfSafeText,
 }
 
 /// Finds the next character of `s` at or after byte `i` that `scan` must escape: its byte
@@ -47,7 +44,6 @@ fn find_unsafe(s: &[u8], mut i: usize, scan: Scan) -> Option<(usize, usize, char
     let table = match scan {
         Scan::Text => &TEXT_STOPS,
         Scan::Json => &JSON_STOPS,
-        Scan::JsonOfSafeText => &QUOTE_STOPS,
     };
     loop {
         i = skip_plain(s, i, scan);
@@ -92,11 +88,9 @@ fn skip_plain(s: &[u8], mut i: usize, scan: Scan) -> usize {
     fn flagged(w: u64, scan: Scan) -> u64 {
         // Bytes below 0x20.
         let mut flagged = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-        if scan != Scan::JsonOfSafeText {
-            // DEL, or the high bit set.
-            flagged |= zero_bytes(w ^ (ONES * 0x7f)) | (w & HIGHS);
-        }
-        if scan != Scan::Text {
+        // DEL, or the high bit set.
+        flagged |= zero_bytes(w ^ (ONES * 0x7f)) | (w & HIGHS);
+        if scan == Scan::Json {
             flagged |= zero_bytes(w ^ (ONES * u64::from(b'"'))) | zero_bytes(w ^ (ONES * u64::from(b'\\')));
         }
         flagged
@@ -125,19 +119,6 @@ fn skip_plain(s: &[u8], mut i: usize, scan: Scan) -> usize {
 static TEXT_STOPS: [bool; 256] = stops(false);
 /// [`TEXT_STOPS`] plus `"` and `\`.
 static JSON_STOPS: [bool; 256] = stops(true);
-/// C0, `"` and `\`: [`Scan::JsonOfSafeText`].
-static QUOTE_STOPS: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
-
 const fn stops(json: bool) -> [bool; 256] {
     let mut table = [false; 256];
     let mut b = 0;
@@ -287,12 +268,6 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
     push_escaped(out, s, Scan::Json, push_json_escape);
 }
 
-/// Appends text already made safe by [`push_text`] (the narrative) as the inside of a JSON
-/// string: the same as [`push_json_str`], checking only for `"`, `\` and C0.
-pub(crate) fn push_json_safe_text(out: &mut String, s: &str) {
-    push_escaped(out, s, Scan::JsonOfSafeText, push_json_escape);
-}
-
 /// The JSON escape of one character.
 fn push_json_escape(out: &mut String, c: char) {
     match c {
@@ -386,22 +361,6 @@ mod tests {
             let s = format!("{}\"{}", "a".repeat(at), "b".repeat(9));
             assert_eq!(find_unsafe(s.as_bytes(), 0, Scan::Json).map(|(i, ..)| i), Some(at));
             assert_eq!(find_unsafe(s.as_bytes(), 0, Scan::Text), None, "a quote is fine in text");
-        }
-    }
-
-    #[test]
-    fn safe_text_becomes_the_same_json_as_any_text() {
-        let narrative = text(
-            "🔌 User \"a\\b\" made API call to 'GET /x\ny' at 14:30:25 → ✅ Result: ok (took 1.00ms) \u{1b}[2J",
-        );
-        let mut out = String::new();
-        push_json_safe_text(&mut out, &narrative);
-        assert_eq!(out, json(&narrative));
-        for at in 0..20 {
-            let s = format!("{}\"{}\\{}\u{1}", "a".repeat(at), "é".repeat(at % 3), "b".repeat(at % 9));
-            let mut out = String::new();
-            push_json_safe_text(&mut out, &s);
-            assert_eq!(out, json(&s), "{s}");
         }
     }
 

@@ -1,79 +1,23 @@
 //! Numbers written without `core::fmt`, which costs several times more than the digits.
 
 /// Appends `n` in decimal.
-pub(crate) fn push_u64(out: &mut String, mut n: u64) {
-    let digit = |d: u64| char::from(b'0' + (d % 10) as u8);
-    // Statuses, counts and small ids, without the loop.
-    if n < 1000 {
-        if n >= 100 {
-            out.push(digit(n / 100));
-        }
-        if n >= 10 {
-            out.push(digit(n / 10));
-        }
-        out.push(digit(n));
-        return;
-    }
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // ASCII digits, pushed as they are: cheaper than proving a short buffer is UTF-8.
-    out.extend(buf[at..].iter().map(|&digit| char::from(digit)));
+pub(crate) fn push_u64(out: &mut String, n: u64) {
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// Appends `n` in decimal.
 pub(crate) fn push_i64(out: &mut String, n: i64) {
-    if n < 0 {
-        out.push('-');
-    }
-    push_u64(out, n.unsigned_abs());
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// Appends a finite `v` as the shortest JSON number that reads back as `v` (`45.32`, `1.0`,
 /// `1e21`), or `null` for NaN and the infinities, which JSON cannot hold.
 pub(crate) fn push_json_f64(out: &mut String, v: f64) {
-    // Thousandths (a duration in milliseconds to the microsecond) by their own digits: a number
-    // of at most 15 significant digits is exactly what the shortest form of its nearest `f64`
-    // reads, so this writes what ryu would, at a fifth of the cost.
-    if v.to_bits() == 0 {
-        out.push_str("0.0");
-        return;
-    }
-    if (0.001..MILLI_MAX).contains(&v) {
-        let thousandths = (v * 1000.0).round();
-        if thousandths / 1000.0 == v {
-            push_thousandths(out, thousandths as u64);
-            return;
-        }
-    }
     if v.is_finite() {
         out.push_str(ryu::Buffer::new().format_finite(v));
     } else {
         out.push_str("null");
     }
-}
-
-/// Below this, a number of thousandths has at most 15 digits (see [`push_json_f64`]).
-const MILLI_MAX: f64 = 1e12;
-
-/// Appends `n / 1000` as its shortest decimal: `12.5`, `0.001`, `3.0`.
-fn push_thousandths(out: &mut String, n: u64) {
-    push_u64(out, n / 1000);
-    out.push('.');
-    // The three decimals without their trailing zeros (at least one digit).
-    let (mut fraction, mut width) = ((n % 1000) as u32, 3);
-    while width > 1 && fraction % 10 == 0 {
-        fraction /= 10;
-        width -= 1;
-    }
-    push_digits(out, fraction, width);
 }
 
 /// The largest value [`push_f64_2`] writes by its own digits: beyond it, hundredths no longer fit

@@ -18,7 +18,7 @@
 
 use super::{Action, Renderer};
 use crate::escape::json::JsonValue;
-use crate::escape::{Text, push_json_safe_text};
+use crate::escape::{Text, push_json_str};
 use crate::fields::USER_ID_SLOT;
 use crate::record::EventKind;
 
@@ -29,8 +29,9 @@ impl Renderer {
     /// [`crate::fields::json`] by the tests), so a line is a few dozen copies plus the escaping
     /// of the values.
     ///
-    /// `narrative` is the action's narrative line, plain when every value in it was.
-    pub(crate) fn json(&self, action: &Action<'_>, narrative: Text<'_>, out: &mut String) {
+    /// `narrative` is the action's narrative line; `json_safe`: it holds no `"`, `\\` or
+    /// control character (every value in it was [plain](Text)), so it is copied without a scan.
+    pub(crate) fn json(&self, action: &Action<'_>, narrative: &str, json_safe: bool, out: &mut String) {
         let record = action.record;
         let time = action.time.utc();
         out.push_str("{\"timestamp\":\"");
@@ -41,11 +42,10 @@ impl Renderer {
             EventKind::Action => "\",\"event\":\"user_action\",\"narrative\":\"",
             EventKind::Log => "\",\"event\":\"log\",\"narrative\":\"",
         });
-        if narrative.plain {
-            out.push_str(narrative.str);
+        if json_safe {
+            out.push_str(narrative);
         } else {
-            // The narrative is escaped for the console already: only JSON's own escapes are left.
-            push_json_safe_text(out, narrative.str);
+            push_json_str(out, narrative);
         }
         out.push_str("\",\"action\":{\"action_type\":");
         JsonValue(out).text(action.type_name);
@@ -164,7 +164,7 @@ mod tests {
                 time: &time,
             };
             let mut line = String::new();
-            renderer.json(&action, Text::new("n"), &mut line);
+            renderer.json(&action, "n", false, &mut line);
             let value: serde_json::Value = serde_json::from_str(&line).unwrap();
             assert_eq!(
                 keys(&value),
