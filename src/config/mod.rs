@@ -70,6 +70,11 @@
 //!   address means a single host (`/32` or `/128`).
 //! - `SKIP_PATHS`: comma-separated request paths that are not logged; each
 //!   must start with `/`.
+//! - `SESSION_COOKIE`, `SESSION_COOKIE_SECURE`: the HTTP middleware sets the
+//!   `session_id` cookie for the sessions it starts, and marks it `Secure`.
+//! - `SESSION_LIFETIME`, `SESSION_IDLE_TIMEOUT`: the longest a session lasts,
+//!   and how long one lasts without a request; `h`, `m`, `s` or `ms`, at
+//!   least one second.
 //! - `NO_COLOR`: the [no-color.org](https://no-color.org) convention: when
 //!   present with a non-empty value (any value, even blanks) console output is
 //!   not colored. It is not in [`Config::VARIABLES`].
