@@ -199,27 +199,14 @@ impl Shared {
             let privacy = &*self.privacy;
             let buffers = (&mut scratch.raw, &mut scratch.clean);
             let mut extensions = span.extensions_mut();
-            match extensions.get_mut::<SpanActivity>() {
-                Some(span) => record(&mut Visitor(&mut SpanVisitor {
-                    span,
-                    privacy,
-                    classes: &classes,
-                    handoff,
-                    buffers,
-                })),
-                None => {
-                    let mut span = SpanActivity::default();
-                    record(&mut Visitor(&mut SpanVisitor {
-                        span: &mut span,
-                        privacy,
-                        classes: &classes,
-                        handoff,
-                        buffers,
-                    }));
-                    if !span.is_empty() {
-                        extensions.insert(span);
-                    }
-                }
+            let mut new = None;
+            let span = match extensions.get_mut::<SpanActivity>() {
+                Some(span) => span,
+                None => new.insert(SpanActivity::default()),
+            };
+            record(&mut Visitor(&mut SpanVisitor { span, privacy, classes: &classes, handoff, buffers }));
+            if let Some(span) = new.filter(|span| !span.is_empty()) {
+                extensions.insert(span);
             }
         });
     }

@@ -76,30 +76,44 @@ struct CleanText {
     seen: u64,
 }
 
-/// Whether the rules `layer` found `text` clean before, and if so whether it is plain; `mask`
-/// looks when they did not, and what it finds clean (`None` from it: not clean) is remembered.
-pub(super) fn clean_text(layer: u64, text: &str, mask: impl FnOnce() -> Option<bool>) -> Option<bool> {
+/// Whether the rules `layer` found `text` clean before: `Ok` with whether it is plain, or what
+/// to tell once the text has been looked at.
+pub(super) fn clean_text(layer: u64, text: &str) -> Result<bool, Unremembered> {
     let hash = text_hash(layer, text.as_bytes());
-    let at = (hash >> (64 - REMEMBERED_BITS)) as usize;
     let remembered = with_caches(|caches| {
-        let entry = &caches.clean_texts[at];
+        let entry = &caches.clean_texts[entry_of(hash)];
         (entry.hash == hash && entry.layer == layer && entry.text == text).then_some(entry.plain)
     });
-    if let Some(Some(plain)) = remembered {
-        return Some(plain);
+    remembered.flatten().ok_or(Unremembered { layer, hash })
+}
+
+/// A text not remembered as clean, by its hash.
+pub(super) struct Unremembered {
+    layer: u64,
+    hash: u64,
+}
+
+impl Unremembered {
+    /// The text was looked at and found clean (`plain` or not): it is remembered the second
+    /// time in a row this happens.
+    pub(super) fn found_clean(self, text: &str, plain: bool) {
+        let Unremembered { layer, hash } = self;
+        with_caches(|caches| {
+            let entry = &mut caches.clean_texts[entry_of(hash)];
+            if std::mem::replace(&mut entry.seen, hash) == hash {
+                entry.hash = hash;
+                entry.layer = layer;
+                entry.text.clear();
+                entry.text.push_str(text);
+                entry.plain = plain;
+            }
+        });
     }
-    let plain = mask()?;
-    with_caches(|caches| {
-        let entry = &mut caches.clean_texts[at];
-        if std::mem::replace(&mut entry.seen, hash) == hash {
-            entry.hash = hash;
-            entry.layer = layer;
-            entry.text.clear();
-            entry.text.push_str(text);
-            entry.plain = plain;
-        }
-    });
-    Some(plain)
+}
+
+/// The entry of [`Caches::clean_texts`] a text of `hash` goes in.
+fn entry_of(hash: u64) -> usize {
+    (hash >> (64 - REMEMBERED_BITS)) as usize
 }
 
 #[derive(Default)]

@@ -142,10 +142,10 @@ impl Privacy {
     pub(crate) fn classify(&self, name: &str) -> FieldClass {
         let slot = Slot::of(name);
         let body = matches!(name, REQUEST_BODY | RESPONSE_BODY);
-        let sensitive = match (&self.masker, slot.index()) {
+        let sensitive = match (&self.masker, slot) {
             (None, _) => false,
-            (Some(_), Some(_)) => self.known_sensitive.contains(slot),
-            (Some(masker), None) => masker.is_sensitive_name(name),
+            (Some(masker), Slot::Other) => masker.is_sensitive_name(name),
+            (Some(_), _) => self.known_sensitive.contains(slot),
         };
         FieldClass { slot, sensitive, own: false, body }
     }
@@ -268,13 +268,15 @@ impl Privacy {
         if !repeats {
             return masker.mask_text_plain(text);
         }
-        let mut masked = None;
-        let clean = cache::clean_text(self.id, text, || {
-            let found = masked.insert(masker.mask_text_plain(text));
-            matches!(found.text, Cow::Borrowed(_)).then_some(found.plain)
-        });
-        // Looked at unless remembered.
-        masked.unwrap_or(Masked { text: Cow::Borrowed(text), plain: clean.unwrap_or(false) })
+        let unremembered = match cache::clean_text(self.id, text) {
+            Ok(plain) => return Masked { text: Cow::Borrowed(text), plain },
+            Err(unremembered) => unremembered,
+        };
+        let masked = masker.mask_text_plain(text);
+        if let Cow::Borrowed(_) = masked.text {
+            unremembered.found_clean(text, masked.plain);
+        }
+        masked
     }
 }
 
