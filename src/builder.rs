@@ -15,6 +15,8 @@ use tracing_subscriber::prelude::*;
 use tracing_subscriber::util::TryInitError;
 
 use crate::config::{Config, ConfigError};
+#[cfg(feature = "metrics")]
+use crate::counters::Counters;
 use crate::fields::TARGET;
 use crate::guard::ActivityGuard;
 #[cfg(feature = "http")]
@@ -26,6 +28,8 @@ use crate::sink::destination::{Destination, WriterDestination};
 use crate::sink::queue::{Notice, Queue};
 use crate::sink::rotating::RotatingFile;
 use crate::sink::{CONSOLE, ConsoleSink, FileSink, Sink, Sinks};
+#[cfg(feature = "metrics")]
+use crate::usage::{SinkLosses, StartError, StoreError, UsageMetrics};
 
 /// Builds an [`ActivityLayer`] from a [`Config`] and the parts the environment cannot say:
 /// writers, the clock, colour.
@@ -388,21 +392,47 @@ impl Builder {
         }
         .map(|sink| FileSink { sink, json: config.enable_json_logging });
         let sinks = Sinks { console, file };
+        #[cfg(feature = "metrics")]
+        let counters = config.enable_usage_metrics.then(|| {
+            let max_features = usize::try_from(config.usage_max_features).unwrap_or(usize::MAX);
+            Arc::new(Counters::new(config.usage_base_interval.seconds(), max_features))
+        });
         let shared = Arc::new(Shared {
             renderer,
+            #[cfg(feature = "metrics")]
+            anonymous_user: privacy.unknown_user(),
             privacy,
             max_level: sinks.max_level(),
             sinks,
-            clock: self.clock,
+            clock: self.clock.clone(),
             narrate_events: self.narrate_events,
             track_anonymous_users: config.track_anonymous_users,
             flush_timeout: config.log_flush_timeout,
+            #[cfg(feature = "metrics")]
+            counters: counters.clone(),
         });
+        #[cfg(feature = "metrics")]
+        let usage = match counters {
+            Some(counters) => Some(
+                UsageMetrics::start(config, counters, sink_losses(&shared), self.clock.clone()).map_err(
+                    |e| match e {
+                        StartError::Store(e) => InitError::UsageStore(e),
+                        StartError::Thread(e) => InitError::Worker(e),
+                    },
+                )?,
+            ),
+            None => None,
+        };
         Ok(Activity {
             #[cfg(feature = "http")]
             http: HttpActivityLayer::with_privacy(config, Arc::clone(&shared.privacy)),
             layer: ActivityLayer::from_shared(shared.clone()),
+            #[cfg(feature = "metrics")]
+            guard: ActivityGuard::new(shared).with_usage(usage.clone()),
+            #[cfg(not(feature = "metrics"))]
             guard: ActivityGuard::new(shared),
+            #[cfg(feature = "metrics")]
+            usage,
         })
     }
 
@@ -510,6 +540,10 @@ pub struct Activity {
     /// trusted proxies, body capture); set its user id, feature names and prefix on a clone.
     #[cfg(feature = "http")]
     pub http: HttpActivityLayer,
+    /// The live usage metrics (feature `metrics`): register them into a Prometheus registry,
+    /// read summaries from their store. `None` when `ENABLE_USAGE_METRICS` is off.
+    #[cfg(feature = "metrics")]
+    pub usage: Option<UsageMetrics>,
 }
 
 impl fmt::Debug for Activity {
@@ -533,6 +567,19 @@ fn drop_notice(renderer: Renderer, clock: Option<Clock>, json: bool) -> Notice {
     Box::new(move |dropped, out| {
         let now = clock.as_ref().map_or_else(Utc::now, |clock| clock());
         renderer.dropped_notice(dropped, now, json, out);
+    })
+}
+
+/// What the sinks lost so far, for the Prometheus metrics: (file lines dropped, console write
+/// errors, file write errors).
+#[cfg(feature = "metrics")]
+fn sink_losses(shared: &Arc<Shared>) -> SinkLosses {
+    let shared = Arc::clone(shared);
+    Arc::new(move || {
+        let sinks = &shared.sinks;
+        let console = sinks.console.as_ref().map(|c| c.sink.stats()).unwrap_or_default();
+        let file = sinks.file.as_ref().map(|f| f.sink.stats()).unwrap_or_default();
+        (file.dropped, console.failed, file.failed)
     })
 }
 
@@ -565,6 +612,9 @@ pub enum InitError {
     Global(TryInitError),
     /// The background writer's thread could not be started.
     Worker(std::io::Error),
+    /// The usage store (`USAGE_DB_PATH` or `USAGE_DATABASE_URL`) could not be opened.
+    #[cfg(feature = "metrics")]
+    UsageStore(StoreError),
 }
 
 impl fmt::Display for InitError {
@@ -577,6 +627,8 @@ impl fmt::Display for InitError {
             InitError::Filter { spec, source } => write!(f, "invalid RUST_LOG {spec:?}: {source}"),
             InitError::Global(e) => write!(f, "cannot install the global subscriber: {e}"),
             InitError::Worker(e) => write!(f, "cannot start the activity log's writer thread: {e}"),
+            #[cfg(feature = "metrics")]
+            InitError::UsageStore(e) => e.fmt(f),
         }
     }
 }
@@ -589,6 +641,8 @@ impl std::error::Error for InitError {
             InitError::Filter { source, .. } => Some(source),
             InitError::Global(e) => Some(e),
             InitError::Worker(e) => Some(e),
+            #[cfg(feature = "metrics")]
+            InitError::UsageStore(e) => Some(e),
         }
     }
 }

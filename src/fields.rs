@@ -71,6 +71,9 @@ pub const ROUTE: &str = "route";
 /// Context field: the product feature the request belongs to.
 pub const FEATURE: &str = "feature";
 
+/// The data field of a request's action that holds its HTTP status code.
+pub(crate) const STATUS_CODE: &str = "status_code";
+
 /// The session fields, in the order they are written.
 pub const SESSION_FIELDS: [&str; 6] = {
     let mut fields = [""; 6];

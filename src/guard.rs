@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tracing_subscriber::filter::LevelFilter;
 
 use crate::layer::Shared;
+#[cfg(feature = "metrics")]
+use crate::usage::UsageMetrics;
 
 /// Flushes and closes the activity log when dropped, and counts what became of its lines.
 ///
@@ -23,6 +25,9 @@ use crate::layer::Shared;
 pub struct ActivityGuard {
     shared: Arc<Shared>,
     closed: AtomicBool,
+    /// Saved a last time when the guard closes.
+    #[cfg(feature = "metrics")]
+    usage: Option<UsageMetrics>,
 }
 
 impl fmt::Debug for ActivityGuard {
@@ -57,7 +62,19 @@ pub struct Stats {
 
 impl ActivityGuard {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        ActivityGuard { shared, closed: AtomicBool::new(false) }
+        ActivityGuard {
+            shared,
+            closed: AtomicBool::new(false),
+            #[cfg(feature = "metrics")]
+            usage: None,
+        }
+    }
+
+    /// The guard that also saves `usage` to its store when it closes.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn with_usage(mut self, usage: Option<UsageMetrics>) -> Self {
+        self.usage = usage;
+        self
     }
 
     /// What the sinks have done so far.
@@ -154,6 +171,11 @@ impl ActivityGuard {
             c.sink.close(timeout);
         }
         let unflushed = sinks.file.as_ref().map_or(0, |f| f.sink.close(timeout));
+        // The usage counts are saved after the last line: the flusher reported any error.
+        #[cfg(feature = "metrics")]
+        if let Some(usage) = &self.usage {
+            let _ = usage.close();
+        }
         Some(Stats { file_unflushed: unflushed, ..self.stats() })
     }
 

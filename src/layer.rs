@@ -27,6 +27,10 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
 use crate::action::ActionType;
+#[cfg(feature = "metrics")]
+use crate::counters::{Counted, Counters};
+#[cfg(feature = "metrics")]
+use crate::fields::{IP_ADDRESS_SLOT, METHOD_SLOT, REQUEST_ID_SLOT, SESSION_ID_SLOT, URL_SLOT};
 use crate::fields::{TARGET, USER_ID_SLOT};
 use crate::handoff::{Handoff, handoff_for};
 use crate::privacy::Privacy;
@@ -56,6 +60,12 @@ pub(crate) struct Shared {
     pub(crate) flush_timeout: std::time::Duration,
     /// The most verbose level any sink takes, fixed at build.
     pub(crate) max_level: tracing_subscriber::filter::LevelFilter,
+    /// The usage counters every action is counted in, when they are on.
+    #[cfg(feature = "metrics")]
+    pub(crate) counters: Option<Arc<Counters>>,
+    /// The user id that means "no user" (the pseudonym of `unknown`), not counted as a user.
+    #[cfg(feature = "metrics")]
+    pub(crate) anonymous_user: Option<String>,
 }
 
 impl fmt::Debug for Shared {
@@ -237,6 +247,40 @@ impl Shared {
     }
 }
 
+#[cfg(feature = "metrics")]
+impl Shared {
+    /// Counts an action in the usage counters, as its JSON line reads.
+    fn count(&self, action: &Action<'_>) {
+        fn text(t: Option<crate::escape::Text<'_>>) -> Option<&str> {
+            t.map(|t| t.str).filter(|s| !s.is_empty())
+        }
+        let Some(counters) = &self.counters else { return };
+        if action.kind != EventKind::Action {
+            return;
+        }
+        let record = action.record;
+        let user =
+            text(record.session.get(USER_ID_SLOT)).filter(|u| self.anonymous_user.as_deref() != Some(*u));
+        counters.count(&Counted {
+            at: action.time.micros(),
+            event: action.type_name.str,
+            is_error_action: action.action_type == ActionType::Error,
+            user,
+            session: text(record.session.get(SESSION_ID_SLOT)),
+            ip: text(record.session.get(IP_ADDRESS_SLOT)),
+            feature: text(record.feature()),
+            method: text(record.context.get(METHOD_SLOT)),
+            url: text(record.context.get(URL_SLOT)),
+            request_id: text(record.context.get(REQUEST_ID_SLOT)),
+            status: record.status_code,
+            duration_ms: record.duration_ms,
+            slowness: action.slowness,
+            description: action.description.str,
+            result: action.result.str,
+        });
+    }
+}
+
 impl<S> Layer<S> for ActivityLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -307,6 +351,8 @@ where
                 None => time.set_system(shared.renderer.offset),
             }
             let action = Action::new(kind, *meta.level(), record, &shared.renderer, time);
+            #[cfg(feature = "metrics")]
+            shared.count(&action);
             shared.write(&action, meta, narrative, line);
         });
     }

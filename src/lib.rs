@@ -1,5 +1,5 @@
 // The README is the crate's front page. For doctests it is included on `ReadmeDoctests` below
-// instead, which exists only with the `http` and `report` features that its examples use.
+// instead, which exists only with the `http` and `metrics` features that its examples use.
 #![cfg_attr(not(doctest), doc = include_str!("../README.md"))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
@@ -8,11 +8,15 @@
 pub mod action;
 mod builder;
 pub mod config;
+#[cfg(feature = "metrics")]
+mod counters;
 mod escape;
 pub mod fields;
 pub mod filter;
 mod guard;
 mod handoff;
+#[cfg(feature = "report")]
+mod histogram;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
@@ -25,11 +29,14 @@ mod render;
 #[cfg_attr(docsrs, doc(cfg(feature = "report")))]
 pub mod report;
 mod sink;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod usage;
 mod value;
 
 pub use action::{ActionType, AsActionName};
 pub use builder::{Activity, Builder, InitError};
-pub use config::{Config, ConfigError, IpCidr, MaskStyle, OverflowPolicy, Secret};
+pub use config::{Config, ConfigError, IpCidr, MaskStyle, OverflowPolicy, Secret, UsageInterval};
 pub use fields::TARGET;
 pub use guard::{ActivityGuard, Stats};
 pub use layer::ActivityLayer;
@@ -59,7 +66,7 @@ pub fn init() -> ActivityGuard {
 
 /// The README's examples, as doctests: run with the features they use
 /// (`cargo test --doc --all-features`).
-#[cfg(all(doctest, feature = "http", feature = "report"))]
+#[cfg(all(doctest, feature = "http", feature = "metrics"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 

@@ -11,7 +11,9 @@ use crate::action::ActionType;
 use crate::escape::json::{JsonValue, push_member};
 use crate::escape::number::push_u64;
 use crate::escape::{Text, TextBuf};
-use crate::fields::{CONTEXT_FIELDS, CURRENT_PAGE_SLOT, FEATURE_SLOT, METHOD_SLOT, SESSION_FIELDS, Slot};
+use crate::fields::{
+    CONTEXT_FIELDS, CURRENT_PAGE_SLOT, FEATURE, FEATURE_SLOT, METHOD_SLOT, SESSION_FIELDS, STATUS_CODE, Slot,
+};
 use crate::handoff::{HandedAction, Handoff};
 use crate::privacy::{FieldClass, Privacy};
 use crate::value::{FieldValue, PutField};
@@ -285,6 +287,11 @@ pub(crate) struct Record {
     result: TextBuf,
     pub(crate) success: Option<bool>,
     pub(crate) duration_ms: Option<f64>,
+    /// A numeric `status_code` data field: the action is a request's.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) status_code: Option<u16>,
+    /// A `feature` data field, as written.
+    data_feature: TextBuf,
     /// Extra event fields as the inside of a JSON object (`"k":v,"k2":v2`).
     pub(crate) data: String,
     data_names: Vec<&'static str>,
@@ -304,6 +311,8 @@ impl Record {
             result: TextBuf::default(),
             success: None,
             duration_ms: None,
+            status_code: None,
+            data_feature: TextBuf::default(),
             data: String::new(),
             data_names: Vec::new(),
             session: Slots::new(),
@@ -314,11 +323,18 @@ impl Record {
     }
 
     pub(crate) fn clear(&mut self) {
-        for text in [&mut self.action_type, &mut self.description, &mut self.message, &mut self.result] {
+        for text in [
+            &mut self.action_type,
+            &mut self.description,
+            &mut self.message,
+            &mut self.result,
+            &mut self.data_feature,
+        ] {
             text.clear();
         }
         self.success = None;
         self.duration_ms = None;
+        self.status_code = None;
         self.data.clear();
         self.data_names.clear();
         self.session.clear();
@@ -417,8 +433,32 @@ impl Record {
         let ms = action.duration_ms;
         self.duration_ms = (ms.is_finite() && ms >= 0.0).then_some(ms);
         if let Some((name, n)) = action.data {
+            self.note_data(name, FieldValue::U64(n));
             self.push_data(name, |out| push_u64(out, n));
         }
+    }
+
+    /// The feature and the status code, kept from the data fields of those names (the first of
+    /// each, as in `data`): the usage counters read them.
+    fn note_data(&mut self, name: &'static str, value: FieldValue<'_>) {
+        match (name, value) {
+            (STATUS_CODE, FieldValue::U64(n)) if self.status_code.is_none() => {
+                self.status_code = u16::try_from(n).ok();
+            }
+            (STATUS_CODE, FieldValue::I64(n)) if self.status_code.is_none() => {
+                self.status_code = u16::try_from(n).ok();
+            }
+            (FEATURE, FieldValue::Str(text)) if self.data_feature.is_empty() => self.data_feature.set(text),
+            _ => {}
+        }
+    }
+
+    /// The feature: the spans' `feature`, else the event's own.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) fn feature(&self) -> Option<Text<'_>> {
+        self.context
+            .get(FEATURE_SLOT)
+            .or_else(|| (!self.data_feature.is_empty()).then(|| self.data_feature.as_text()))
     }
 
     /// Adds `"name":<value>` to `data`, the value written by `write`, unless `name` is there.
@@ -476,7 +516,10 @@ impl Record {
             // Context comes from spans only: an event's `method` or `url` is more often the
             // action's own data (an auth method, a downloaded URL) than the request's. A
             // `success` or `duration_ms` of another type is kept as data too.
-            _ => return self.push_data(name, |out| value.write_json(out)),
+            _ => {
+                self.note_data(name, value);
+                return self.push_data(name, |out| value.write_json(out));
+            }
         };
         set_text(target, value);
     }

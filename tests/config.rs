@@ -40,7 +40,7 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|&item| item.to_owned()).collect()
 }
 
-const ALL_VARIABLES: [&str; 34] = [
+const ALL_VARIABLES: [&str; 43] = [
     "ENVIRONMENT",
     "ENABLE_CONSOLE_LOGGING",
     "ENABLE_FILE_LOGGING",
@@ -75,6 +75,15 @@ const ALL_VARIABLES: [&str; 34] = [
     "SESSION_COOKIE_SECURE",
     "SESSION_LIFETIME",
     "SESSION_IDLE_TIMEOUT",
+    "ENABLE_USAGE_METRICS",
+    "USAGE_DB_PATH",
+    "USAGE_DATABASE_URL",
+    "USAGE_FLUSH_INTERVAL",
+    "USAGE_BASE_INTERVAL",
+    "USAGE_BASE_RETENTION_DAYS",
+    "USAGE_RETENTION_DAYS",
+    "USAGE_ERROR_RETENTION_DAYS",
+    "USAGE_MAX_FEATURES",
 ];
 
 // ---------------------------------------------------------------- defaults
@@ -207,6 +216,15 @@ fn every_variable_sets_its_field() {
         ("SESSION_COOKIE_SECURE", "true"),
         ("SESSION_LIFETIME", "8h"),
         ("SESSION_IDLE_TIMEOUT", "15m"),
+        ("ENABLE_USAGE_METRICS", "false"),
+        ("USAGE_DB_PATH", "/var/lib/app/usage.db"),
+        ("USAGE_DATABASE_URL", "postgresql://app:pw@db/usage"),
+        ("USAGE_FLUSH_INTERVAL", "30s"),
+        ("USAGE_BASE_INTERVAL", "DAY"),
+        ("USAGE_BASE_RETENTION_DAYS", "2"),
+        ("USAGE_RETENTION_DAYS", "60"),
+        ("USAGE_ERROR_RETENTION_DAYS", "14"),
+        ("USAGE_MAX_FEATURES", "25"),
         ("NO_COLOR", "1"),
     ]);
     let expected = Config::default()
@@ -244,13 +262,29 @@ fn every_variable_sets_its_field() {
         .session_cookie_secure(true)
         .session_lifetime(Duration::from_secs(8 * 3600))
         .session_idle_timeout(Duration::from_secs(15 * 60))
+        .enable_usage_metrics(false)
+        .usage_db_path("/var/lib/app/usage.db")
+        .usage_database_url(Secret::new("postgresql://app:pw@db/usage"))
+        .usage_flush_interval(Duration::from_secs(30))
+        .usage_base_interval(tracing_activity::UsageInterval::Day)
+        .usage_base_retention_days(2)
+        .usage_retention_days(60)
+        .usage_error_retention_days(14)
+        .usage_max_features(25)
         .no_color(true);
     assert_eq!(config, expected);
 }
 
 #[test]
 fn every_variable_with_a_format_rejects_garbage_and_escapes_it() {
-    let free_form = ["ENVIRONMENT", "USER_ACTIVITY_LOG_PATH", "USER_ID_HMAC_SECRET"];
+    // USAGE_DATABASE_URL is checked, but its value may hold a password: not shown (below).
+    let free_form = [
+        "ENVIRONMENT",
+        "USER_ACTIVITY_LOG_PATH",
+        "USER_ID_HMAC_SECRET",
+        "USAGE_DB_PATH",
+        "USAGE_DATABASE_URL",
+    ];
     let garbage = "bad\nvalue\u{1b}[2J";
     for name in Config::VARIABLES.iter().filter(|name| !free_form.contains(name)) {
         let error = err(&[(name, garbage)]);
@@ -268,7 +302,9 @@ fn free_form_variables_take_any_value() {
         ("ENVIRONMENT", "  eu-west-1 / canary  "),
         ("USER_ACTIVITY_LOG_PATH", "C:\\logs\\activity log.jsonl"),
         ("USER_ID_HMAC_SECRET", "  p@ss word=,#!  "),
+        ("USAGE_DB_PATH", "D:\\usage data\\usage.db"),
     ]);
+    assert_eq!(config.usage_db_path, Some(PathBuf::from("D:\\usage data\\usage.db")));
     assert_eq!(config.environment, "eu-west-1 / canary");
     assert_eq!(config.user_activity_log_path, PathBuf::from("C:\\logs\\activity log.jsonl"));
     assert_eq!(config.user_id_hmac_secret.unwrap().expose(), "p@ss word=,#!");
@@ -1271,4 +1307,29 @@ fn run_from_env_scenario(scenario: &str) {
         }
         other => panic!("unknown scenario {other}"),
     }
+}
+
+#[test]
+fn usage_settings_out_of_range_name_their_variable() {
+    for (vars, variable) in [
+        (&[("USAGE_FLUSH_INTERVAL", "500ms")][..], "USAGE_FLUSH_INTERVAL"),
+        (&[("USAGE_FLUSH_INTERVAL", "25h")], "USAGE_FLUSH_INTERVAL"),
+        (&[("USAGE_RETENTION_DAYS", "0")], "USAGE_RETENTION_DAYS"),
+        (&[("USAGE_BASE_RETENTION_DAYS", "0")], "USAGE_BASE_RETENTION_DAYS"),
+        (&[("USAGE_ERROR_RETENTION_DAYS", "0")], "USAGE_ERROR_RETENTION_DAYS"),
+        (&[("USAGE_BASE_RETENTION_DAYS", "40")], "USAGE_RETENTION_DAYS"),
+        (&[("USAGE_MAX_FEATURES", "0")], "USAGE_MAX_FEATURES"),
+        (&[("USAGE_MAX_FEATURES", "10001")], "USAGE_MAX_FEATURES"),
+        (&[("USAGE_BASE_INTERVAL", "week")], "USAGE_BASE_INTERVAL"),
+        (&[("USAGE_DATABASE_URL", "mysql://db/usage")], "USAGE_DATABASE_URL"),
+    ] {
+        assert_eq!(err(vars).variable(), variable, "{vars:?}");
+    }
+    assert_eq!(ok(&[("USAGE_DB_PATH", "NONE")]).usage_db_path, None);
+    assert_eq!(ok(&[("USAGE_FLUSH_INTERVAL", "24h")]).usage_flush_interval, Duration::from_secs(86_400));
+    // The URL's password never shows in the configuration's Debug.
+    let config = ok(&[("USAGE_DATABASE_URL", "postgres://app:hunter2@db/usage")]);
+    assert!(!format!("{config:?}").contains("hunter2"));
+    let error = err(&[("USAGE_DATABASE_URL", "mysql://app:hunter2@db/usage")]);
+    assert!(!error.to_string().contains("hunter2"), "{error}");
 }

@@ -16,8 +16,26 @@ use std::path::Path;
 /// record, so it sits above it; `escape` is how any value is written into a line, used by
 /// privacy's scan, the record's data and the lines alike, so it sits below them all.
 const LAYERS: &[&str] = &[
-    "builder", "report", "guard", "http", "layer", "render", "record", "handoff", "privacy", "value",
-    "escape", "sink", "filter", "macros", "action", "fields", "config",
+    "builder",
+    "guard",
+    "usage",
+    "report",
+    "http",
+    "layer",
+    "counters",
+    "render",
+    "record",
+    "handoff",
+    "privacy",
+    "value",
+    "escape",
+    "sink",
+    "filter",
+    "macros",
+    "action",
+    "histogram",
+    "fields",
+    "config",
 ];
 
 /// Module path (`http::service`) → the crate modules it names (`http::body`, `privacy`).

@@ -10,72 +10,12 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use common::logs::{self, LogWriter, day};
+use common::logs::{self, Dice, LogWriter, day, traffic};
 use serde_json::Value;
 use tracing_activity::privacy::{Pseudonymizer, UNKNOWN_USER};
 use tracing_activity::report::{AlertRules, Alerts, Interval, LogFiles, Reports, Scan, Window};
 use tracing_activity::{ActionType, Builder, Config, OverflowPolicy, Secret, user_action};
 use tracing_subscriber::prelude::*;
-
-/// A small fixed pseudo-random sequence, so each run writes the same logs.
-struct Dice(u64);
-
-impl Dice {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
-const USERS: [&str; 5] = ["ann", "bob", "carol", "dave", "eve"];
-
-/// Requests of five users and anonymous visitors between `from_hour` and `to_hour`, with errors
-/// (some with an error action in the same request), handler actions, plain actions outside any
-/// request, and request-shaped actions with durations up to very slow.
-fn traffic(writer: &mut LogWriter, dice: &mut Dice, from_hour: u32, to_hour: u32, requests: usize) {
-    type Route = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
-    let routes: [Route; 9] = [
-        ("GET", "/api/search?q=rust", &[]),
-        ("GET", "/api/users/42/orders?page=2", &[]),
-        ("POST", "/api/user-queries", &[("content-type", "application/json")]),
-        ("POST", "/api/user-queries", &[("content-type", "application/json"), ("x-empty", "1")]),
-        ("GET", "/api/billing", &[]),
-        ("GET", "/api/old/page?token=secret", &[]),
-        ("GET", "/api/admin", &[]),
-        ("GET", "/dashboard", &[("accept", "text/html")]),
-        ("GET", "/api/threads", &[]),
-    ];
-    let span = u64::from(to_hour - from_hour) * 3_600;
-    for n in 0..requests {
-        let at = day(from_hour, 0, 0) + chrono::Duration::seconds(dice.below(span) as i64);
-        let who = dice.below(USERS.len() as u64 + 1) as usize;
-        let user = USERS.get(who).copied();
-        let session = format!("s-{}-{}", user.unwrap_or("anon"), dice.below(3));
-        let ip = [10, 0, (who % 3) as u8, 1 + dice.below(4) as u8];
-        let (method, uri, headers) = routes[dice.below(routes.len() as u64) as usize];
-        writer.request_with(at, method, uri, user, &session, ip, headers);
-        if n % 7 == 0 {
-            writer.click(at + chrono::Duration::seconds(5), user, &session);
-        }
-        if n % 5 == 0 {
-            // Durations from 0.05 ms to about 7 s: every histogram range, and the slow flags.
-            let ms = [0.05, 3.217, 48.5, 180.25, 999.999, 1_000.0, 2_345.678, 5_000.0, 7_123.4][n / 5 % 9];
-            let feature = ["reports", "exports"][n % 2];
-            let status = if n % 3 == 0 { 500 } else { 200 };
-            writer.timed_request(
-                at,
-                feature,
-                user,
-                &session,
-                &format!("req-{n}"),
-                status,
-                ms * (1.0 + (n % 11) as f64 / 10.0),
-            );
-        }
-    }
-}
 
 /// A writer that holds every write until `go` is dropped, so that a small queue overflows.
 struct Gate {
@@ -141,8 +81,8 @@ fn scenario(dir: &Path, change: impl FnOnce(Config) -> Config) -> PathBuf {
     let path = dir.join("user_activity.log");
     let mut writer = LogWriter::new(&path, 24 * 1024, change);
     let mut dice = Dice(0x2545_f491_4f6c_dd1d);
-    traffic(&mut writer, &mut dice, 12, 14, 150);
-    traffic(&mut writer, &mut dice, 8, 12, 250);
+    traffic(&mut writer, &mut dice, day(12, 0, 0), day(14, 0, 0), 150);
+    traffic(&mut writer, &mut dice, day(8, 0, 0), day(12, 0, 0), 250);
     // One user failing six times within eight minutes (the alert's case).
     for minute in [0, 1, 3, 4, 6, 8] {
         writer.request(

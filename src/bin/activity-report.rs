@@ -6,6 +6,7 @@
 //! activity-report counts --days 1 --interval hour   # counts per interval, distinct users and IPs
 //! activity-report alerts --hours 1                  # exits 1 when an alert fires
 //! activity-report html --hours 24 --out report.html
+//! activity-report summary --days 30 --db logs/usage.db   # from the usage store (feature `metrics`)
 //! ```
 //!
 //! Exit codes: 0 done, 1 an alert fired (`alerts`), 2 a usage error or a log that cannot be read.
@@ -91,6 +92,12 @@ struct Common {
     /// Scanning threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Read the usage store instead of the log files: a SQLite file (`logs/usage.db`) or a
+    /// PostgreSQL URL (`postgres://…`, with the `postgres` feature). It keeps counts for as
+    /// long as its retention, per day; see the `usage` module's docs.
+    #[cfg(feature = "metrics")]
+    #[arg(long, value_name = "PATH|URL", conflicts_with = "log")]
+    db: Option<String>,
     /// The active log file; its backups (.1, .2, …) beside it are read too
     /// [default: $USER_ACTIVITY_LOG_PATH, else logs/user_activity.log]
     #[arg(value_name = "LOG")]
@@ -108,6 +115,27 @@ impl Common {
         Window::new(end - length, end)
     }
 
+    /// The usage store `--db` names, opened.
+    #[cfg(feature = "metrics")]
+    fn store(&self) -> Result<Option<tracing_activity::usage::UsageStore>, Failed> {
+        use tracing_activity::usage::UsageStore;
+        let Some(db) = &self.db else { return Ok(None) };
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            #[cfg(feature = "postgres")]
+            return Ok(Some(UsageStore::connect(db)?));
+            #[cfg(not(feature = "postgres"))]
+            return Err(Failed(
+                "a PostgreSQL store needs activity-report built with the `postgres` feature".into(),
+            ));
+        }
+        Ok(Some(UsageStore::open(db)?))
+    }
+
+    #[cfg(not(feature = "metrics"))]
+    fn store(&self) -> Result<Option<NoStore>, Failed> {
+        Ok(None)
+    }
+
     fn log(&self) -> PathBuf {
         self.log.clone().unwrap_or_else(|| {
             std::env::var_os("USER_ACTIVITY_LOG_PATH")
@@ -121,6 +149,23 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| format!("expected an RFC 3339 time such as 2024-01-15T16:00:00Z ({e})"))
+}
+
+/// Without the `metrics` feature there is no store to read.
+#[cfg(not(feature = "metrics"))]
+enum NoStore {}
+
+#[cfg(not(feature = "metrics"))]
+impl NoStore {
+    fn summary(&self, _: Window) -> Result<tracing_activity::report::Summary, Failed> {
+        match *self {}
+    }
+    fn usage(&self, _: Window) -> Result<tracing_activity::report::Usage, Failed> {
+        match *self {}
+    }
+    fn counts(&self, _: Window, _: Interval) -> Result<tracing_activity::report::Counts, Failed> {
+        match *self {}
+    }
 }
 
 /// A failure that ends the command with exit code 2.
@@ -146,25 +191,29 @@ fn main() -> ExitCode {
 /// Makes the report; `true` when an alert fired.
 fn run(command: Command) -> Result<bool, Failed> {
     match command {
-        Command::Summary(common) => {
-            let reports = scan(&common, TimeDelta::hours(2), |s| s.summary())?;
-            write_json(&common, &reports.summary)?;
-        }
-        Command::Usage(common) => {
-            let reports = scan(&common, TimeDelta::days(7), |s| s.usage())?;
-            write_json(&common, &reports.usage)?;
-        }
-        Command::Counts { common, interval } => {
-            let reports = scan(&common, TimeDelta::days(1), |s| s.counts(interval))?;
-            write_json(&common, &reports.counts)?;
-        }
+        Command::Summary(common) => match common.store()? {
+            Some(store) => write_json(&common, &store.summary(common.window(TimeDelta::hours(2)))?)?,
+            None => write_json(&common, &scan(&common, TimeDelta::hours(2), |s| s.summary())?.summary)?,
+        },
+        Command::Usage(common) => match common.store()? {
+            Some(store) => write_json(&common, &store.usage(common.window(TimeDelta::days(7)))?)?,
+            None => write_json(&common, &scan(&common, TimeDelta::days(7), |s| s.usage())?.usage)?,
+        },
+        Command::Counts { common, interval } => match common.store()? {
+            Some(store) => write_json(&common, &store.counts(common.window(TimeDelta::days(1)), interval)?)?,
+            None => write_json(&common, &scan(&common, TimeDelta::days(1), |s| s.counts(interval))?.counts)?,
+        },
         Command::Alerts { common, max_error_rate, min_requests, user_errors, user_errors_minutes } => {
             let rules = AlertRules::default()
                 .max_error_rate(max_error_rate / 100.0)
                 .min_requests(min_requests)
                 .user_errors(user_errors, user_errors_minutes);
-            let reports = scan(&common, TimeDelta::hours(1), |s| s.summary())?;
-            let summary = reports.summary.ok_or("the scan made no summary")?;
+            let summary = match common.store()? {
+                Some(store) => store.summary(common.window(TimeDelta::hours(1)))?,
+                None => scan(&common, TimeDelta::hours(1), |s| s.summary())?
+                    .summary
+                    .ok_or("the scan made no summary")?,
+            };
             let alerts = Alerts::evaluate(&summary, &rules);
             write_json(&common, &alerts)?;
             for alert in &alerts.alerts {
@@ -184,11 +233,17 @@ fn run(command: Command) -> Result<bool, Failed> {
             } else {
                 Interval::Hour
             });
-            let reports = scan(&common, TimeDelta::hours(24), |s| s.summary().counts(interval))?;
-            let (Some(summary), Some(counts)) = (&reports.summary, &reports.counts) else {
-                return Err(Failed("the scan made no summary".into()));
+            let (summary, counts) = match common.store()? {
+                Some(store) => (store.summary(window)?, store.counts(window, interval)?),
+                None => {
+                    let reports = scan(&common, TimeDelta::hours(24), |s| s.summary().counts(interval))?;
+                    match (reports.summary, reports.counts) {
+                        (Some(summary), Some(counts)) => (summary, counts),
+                        _ => return Err(Failed("the scan made no summary".into())),
+                    }
+                }
             };
-            write_out(&common, tracing_activity::report::html(summary, counts).as_bytes())?;
+            write_out(&common, tracing_activity::report::html(&summary, &counts).as_bytes())?;
         }
     }
     Ok(false)

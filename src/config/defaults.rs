@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tracing_subscriber::filter::LevelFilter;
 
-use super::{Config, IpCidr, MaskStyle, OverflowPolicy, Secret};
+use super::{Config, IpCidr, MaskStyle, OverflowPolicy, Secret, UsageInterval};
 
 /// Default of `ENVIRONMENT`.
 pub const DEFAULT_ENVIRONMENT: &str = "development";
@@ -78,6 +78,20 @@ pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 pub const DEFAULT_SESSION_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// Default of [`Config::no_color`] (read from `NO_COLOR`): colors on.
 pub const DEFAULT_NO_COLOR: bool = false;
+/// Default of [`Config::enable_usage_metrics`]: actions are counted.
+pub const DEFAULT_ENABLE_USAGE_METRICS: bool = true;
+/// Default of [`Config::usage_db_path`].
+pub const DEFAULT_USAGE_DB_PATH: &str = "logs/usage.db";
+/// Default of [`Config::usage_flush_interval`]: 10 minutes.
+pub const DEFAULT_USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(10 * 60);
+/// Default of [`Config::usage_base_retention_days`].
+pub const DEFAULT_USAGE_BASE_RETENTION_DAYS: u32 = 7;
+/// Default of [`Config::usage_retention_days`].
+pub const DEFAULT_USAGE_RETENTION_DAYS: u32 = 30;
+/// Default of [`Config::usage_error_retention_days`].
+pub const DEFAULT_USAGE_ERROR_RETENTION_DAYS: u32 = 30;
+/// Default of [`Config::usage_max_features`].
+pub const DEFAULT_USAGE_MAX_FEATURES: u32 = 100;
 
 impl Default for Config {
     fn default() -> Self {
@@ -117,6 +131,15 @@ impl Default for Config {
             session_lifetime: DEFAULT_SESSION_LIFETIME,
             session_idle_timeout: DEFAULT_SESSION_IDLE_TIMEOUT,
             no_color: DEFAULT_NO_COLOR,
+            enable_usage_metrics: DEFAULT_ENABLE_USAGE_METRICS,
+            usage_db_path: Some(PathBuf::from(DEFAULT_USAGE_DB_PATH)),
+            usage_database_url: None,
+            usage_flush_interval: DEFAULT_USAGE_FLUSH_INTERVAL,
+            usage_base_interval: UsageInterval::Hour,
+            usage_base_retention_days: DEFAULT_USAGE_BASE_RETENTION_DAYS,
+            usage_retention_days: DEFAULT_USAGE_RETENTION_DAYS,
+            usage_error_retention_days: DEFAULT_USAGE_ERROR_RETENTION_DAYS,
+            usage_max_features: DEFAULT_USAGE_MAX_FEATURES,
         }
     }
 }

@@ -5,19 +5,24 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::names::{
-    LOG_QUEUE_SIZE, MAX_VALUE_LENGTH, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, USER_ID_HMAC_SECRET,
-    VERY_SLOW_REQUEST_THRESHOLD,
+    LOG_QUEUE_SIZE, MAX_VALUE_LENGTH, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, USAGE_BASE_RETENTION_DAYS,
+    USAGE_ERROR_RETENTION_DAYS, USAGE_FLUSH_INTERVAL, USAGE_MAX_FEATURES, USAGE_RETENTION_DAYS,
+    USER_ID_HMAC_SECRET, VERY_SLOW_REQUEST_THRESHOLD,
 };
 use super::parse::{
     parse_bool, parse_cidr, parse_count, parse_field_name, parse_level, parse_list, parse_mask_style,
-    parse_millis, parse_nonzero_size, parse_overflow_policy, parse_queue_size, parse_session_time,
-    parse_size, parse_skip_path, parse_value_length,
+    parse_millis, parse_nonzero_size, parse_overflow_policy, parse_postgres_url, parse_queue_size,
+    parse_session_time, parse_size, parse_skip_path, parse_usage_db_path, parse_usage_interval,
+    parse_value_length,
 };
 use super::{Config, ConfigError, Secret};
 
 const NO_COLOR: &str = "NO_COLOR";
 
 const EXPECTED_UTF8: &str = "valid UTF-8 text";
+
+/// What an error shows of a value that may be a secret.
+const HIDDEN: &str = "(hidden)";
 
 impl Config {
     /// Every variable read, in the order of the module's "Default values"
@@ -169,6 +174,31 @@ const READERS: &[(&str, Read)] = &[
     (SESSION_IDLE_TIMEOUT, |vars, name, c| {
         vars.scalar(name, parse_session_time, &mut c.session_idle_timeout)
     }),
+    ("ENABLE_USAGE_METRICS", |vars, name, c| vars.scalar(name, parse_bool, &mut c.enable_usage_metrics)),
+    ("USAGE_DB_PATH", |vars, name, c| vars.scalar(name, parse_usage_db_path, &mut c.usage_db_path)),
+    // A URL that does not parse is not shown in the error: it may hold a password.
+    ("USAGE_DATABASE_URL", |vars, name, c| match vars.value(name).filter(|v| !v.is_empty()) {
+        Some(url) => {
+            let url = parse_postgres_url(url).map_err(|expected| ConfigError::new(name, HIDDEN, expected))?;
+            c.usage_database_url = url;
+            Ok(())
+        }
+        None => Ok(()),
+    }),
+    (USAGE_FLUSH_INTERVAL, |vars, name, c| {
+        vars.scalar(name, parse_session_time, &mut c.usage_flush_interval)
+    }),
+    ("USAGE_BASE_INTERVAL", |vars, name, c| {
+        vars.scalar(name, parse_usage_interval, &mut c.usage_base_interval)
+    }),
+    (USAGE_BASE_RETENTION_DAYS, |vars, name, c| {
+        vars.scalar(name, parse_count, &mut c.usage_base_retention_days)
+    }),
+    (USAGE_RETENTION_DAYS, |vars, name, c| vars.scalar(name, parse_count, &mut c.usage_retention_days)),
+    (USAGE_ERROR_RETENTION_DAYS, |vars, name, c| {
+        vars.scalar(name, parse_count, &mut c.usage_error_retention_days)
+    }),
+    (USAGE_MAX_FEATURES, |vars, name, c| vars.scalar(name, parse_count, &mut c.usage_max_features)),
 ];
 
 /// The names of [`READERS`], in order: what [`Config::VARIABLES`] lists.

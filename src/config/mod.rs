@@ -105,6 +105,12 @@
 //!   from 1 to `usize::MAX`.
 //! - Overflow policies (`LOG_QUEUE_OVERFLOW`): `drop` or `block`, in any case.
 //! - Mask styles (`MASK_STYLE`): `partial` or `full`, in any case.
+//! - The usage store's base interval (`USAGE_BASE_INTERVAL`): `hour` or `day` (also `hourly`,
+//!   `1h`, `daily`, `1d`), in any case; its flush interval (`USAGE_FLUSH_INTERVAL`) a session
+//!   time, from one second to one day; its file (`USAGE_DB_PATH`) a path, or `none` for no
+//!   store; its PostgreSQL URL (`USAGE_DATABASE_URL`) starts with `postgres://` or
+//!   `postgresql://`; retention days (`USAGE_*_RETENTION_DAYS`) are at least 1, and the base
+//!   retention at most `USAGE_RETENTION_DAYS`; `USAGE_MAX_FEATURES` is from 1 to 10000.
 //! - Lists: items separated by commas, each trimmed; empty items are dropped.
 //! - When a name occurs more than once, the last occurrence wins.
 //! - [`Config::from_env`] ignores variables whose name is not valid UTF-8;
@@ -149,6 +155,15 @@
 //! | `SESSION_COOKIE_SECURE` | `false` | [`session_cookie_secure`](Config::session_cookie_secure) |
 //! | `SESSION_LIFETIME` | `24h` | [`session_lifetime`](Config::session_lifetime) |
 //! | `SESSION_IDLE_TIMEOUT` | `30m` | [`session_idle_timeout`](Config::session_idle_timeout) |
+//! | `ENABLE_USAGE_METRICS` | `true` | [`enable_usage_metrics`](Config::enable_usage_metrics) |
+//! | `USAGE_DB_PATH` | `logs/usage.db` | [`usage_db_path`](Config::usage_db_path) |
+//! | `USAGE_DATABASE_URL` | (none) | [`usage_database_url`](Config::usage_database_url) |
+//! | `USAGE_FLUSH_INTERVAL` | `10m` | [`usage_flush_interval`](Config::usage_flush_interval) |
+//! | `USAGE_BASE_INTERVAL` | `hour` | [`usage_base_interval`](Config::usage_base_interval) |
+//! | `USAGE_BASE_RETENTION_DAYS` | `7` | [`usage_base_retention_days`](Config::usage_base_retention_days) |
+//! | `USAGE_RETENTION_DAYS` | `30` | [`usage_retention_days`](Config::usage_retention_days) |
+//! | `USAGE_ERROR_RETENTION_DAYS` | `30` | [`usage_error_retention_days`](Config::usage_error_retention_days) |
+//! | `USAGE_MAX_FEATURES` | `100` | [`usage_max_features`](Config::usage_max_features) |
 //! | `NO_COLOR` | (unset: colors on) | [`no_color`](Config::no_color) |
 
 mod cidr;
@@ -159,6 +174,7 @@ mod names;
 mod overflow_policy;
 mod parse;
 mod secret;
+mod usage_interval;
 
 // The inherent impl blocks of `Config`, declared in the order rustdoc lists them: the variables
 // and how they are read, the rules, then the setters.
@@ -174,3 +190,4 @@ pub use mask_style::{InvalidMaskStyle, MaskStyle};
 pub use overflow_policy::{InvalidOverflowPolicy, OverflowPolicy};
 pub use secret::Secret;
 pub use settings::Config;
+pub use usage_interval::{InvalidUsageInterval, UsageInterval};

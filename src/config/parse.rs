@@ -1,13 +1,15 @@
 //! The parsers of variable values: booleans, levels, sizes, counts, durations and lists. Each
 //! returns, on failure, what a valid value looks like.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use tracing_subscriber::filter::LevelFilter;
 
 use super::mask_style::EXPECTED_MASK_STYLE;
 use super::overflow_policy::EXPECTED_OVERFLOW_POLICY;
-use super::{IpCidr, MaskStyle, OverflowPolicy};
+use super::usage_interval::EXPECTED_USAGE_INTERVAL;
+use super::{IpCidr, MaskStyle, OverflowPolicy, Secret, UsageInterval};
 
 /// The smallest `MAX_VALUE_LENGTH`, in bytes.
 pub(super) const MIN_VALUE_LENGTH: u64 = 64;
@@ -232,5 +234,27 @@ pub(super) fn format_millis(duration: Duration) -> String {
     } else {
         let decimals = format!("{rest:06}");
         format!("{millis}.{}", decimals.trim_end_matches('0'))
+    }
+}
+
+/// Parses `USAGE_BASE_INTERVAL`.
+pub(super) fn parse_usage_interval(value: &str) -> Result<UsageInterval, &'static str> {
+    value.parse().map_err(|_| EXPECTED_USAGE_INTERVAL)
+}
+
+/// Parses `USAGE_DB_PATH`: a path, or `none` for no store.
+pub(super) fn parse_usage_db_path(value: &str) -> Result<Option<PathBuf>, &'static str> {
+    Ok((!value.eq_ignore_ascii_case("none")).then(|| PathBuf::from(value)))
+}
+
+pub(super) const EXPECTED_POSTGRES_URL: &str = "a PostgreSQL URL (postgres://user:password@host/database)";
+
+/// Parses `USAGE_DATABASE_URL`: a `postgres://` or `postgresql://` URL.
+pub(super) fn parse_postgres_url(value: &str) -> Result<Option<Secret>, &'static str> {
+    let lower = value.to_ascii_lowercase();
+    if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+        Ok(Some(Secret::new(value)))
+    } else {
+        Err(EXPECTED_POSTGRES_URL)
     }
 }

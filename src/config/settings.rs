@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tracing_subscriber::filter::LevelFilter;
 
-use super::{IpCidr, MaskStyle, OverflowPolicy, Secret};
+use super::{IpCidr, MaskStyle, OverflowPolicy, Secret, UsageInterval};
 
 /// The configuration of the activity layer.
 ///
@@ -123,6 +123,35 @@ pub struct Config {
     /// Whether console output is left uncolored (`NO_COLOR` present with a
     /// non-empty value, default `false`).
     pub no_color: bool,
+    /// Whether the layer counts every action it writes in the live usage counters: Prometheus
+    /// metrics and the rollup store (`ENABLE_USAGE_METRICS`, default `true`; only with the
+    /// `metrics` feature).
+    pub enable_usage_metrics: bool,
+    /// The SQLite file of the usage rollup store (`USAGE_DB_PATH`, default `logs/usage.db`;
+    /// `none`: no store, the counters feed only Prometheus). Directories are created.
+    pub usage_db_path: Option<PathBuf>,
+    /// A PostgreSQL store shared by many instances, used instead of the SQLite file
+    /// (`USAGE_DATABASE_URL`, `postgres://user:password@host/db`, default none; feature
+    /// `postgres`). A secret: it holds the password.
+    pub usage_database_url: Option<Secret>,
+    /// How often the counts are saved to the store (`USAGE_FLUSH_INTERVAL`, default 10 minutes,
+    /// from one second to one day). A crash loses at most this much.
+    pub usage_flush_interval: Duration,
+    /// The interval the store counts events in before they are rolled up into days
+    /// (`USAGE_BASE_INTERVAL`, `hour` or `day`, default `hour`).
+    pub usage_base_interval: UsageInterval,
+    /// Days after which base-interval counts are rolled up into daily counts
+    /// (`USAGE_BASE_RETENTION_DAYS`, default 7).
+    pub usage_base_retention_days: u32,
+    /// Days after which daily counts are rolled up into monthly counts
+    /// (`USAGE_RETENTION_DAYS`, default 30).
+    pub usage_retention_days: u32,
+    /// Days failed requests are kept as rows (`USAGE_ERROR_RETENTION_DAYS`, default 30).
+    pub usage_error_retention_days: u32,
+    /// Feature names (and custom action types) counted by name; later ones count as `other`,
+    /// so random paths cannot make Prometheus series without end (`USAGE_MAX_FEATURES`,
+    /// default 100, from 1 to 10000).
+    pub usage_max_features: u32,
 }
 
 impl Config {
@@ -719,5 +748,157 @@ impl Config {
     #[must_use]
     pub fn no_color(self, no_color: bool) -> Self {
         Self { no_color, ..self }
+    }
+
+    /// Sets whether actions are counted for the usage metrics (`ENABLE_USAGE_METRICS`, default
+    /// `true`).
+    ///
+    /// ```
+    /// use tracing_activity::Config;
+    ///
+    /// let config = Config::default().enable_usage_metrics(false);
+    /// assert_eq!(config, Config::from_vars([("ENABLE_USAGE_METRICS", "false")])?);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn enable_usage_metrics(self, enable_usage_metrics: bool) -> Self {
+        Self { enable_usage_metrics, ..self }
+    }
+
+    /// Sets the SQLite file of the usage store (`USAGE_DB_PATH`, default `logs/usage.db`).
+    ///
+    /// ```
+    /// use tracing_activity::Config;
+    ///
+    /// let config = Config::default().usage_db_path("/var/lib/app/usage.db");
+    /// assert_eq!(config, Config::from_vars([("USAGE_DB_PATH", "/var/lib/app/usage.db")])?);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn usage_db_path(self, path: impl Into<PathBuf>) -> Self {
+        Self { usage_db_path: Some(path.into()), ..self }
+    }
+
+    /// Keeps no usage store (`USAGE_DB_PATH=none`): the counters feed Prometheus only.
+    ///
+    /// ```
+    /// use tracing_activity::Config;
+    ///
+    /// let config = Config::default().no_usage_store();
+    /// assert_eq!(config.usage_db_path, None);
+    /// assert_eq!(config, Config::from_vars([("USAGE_DB_PATH", "none")])?);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn no_usage_store(self) -> Self {
+        Self { usage_db_path: None, ..self }
+    }
+
+    /// Sets the PostgreSQL store (`USAGE_DATABASE_URL`, default none).
+    ///
+    /// ```
+    /// use tracing_activity::{Config, Secret};
+    ///
+    /// let url = "postgres://app:pw@db.internal/usage";
+    /// let config = Config::default().usage_database_url(Secret::new(url));
+    /// assert_eq!(config, Config::from_vars([("USAGE_DATABASE_URL", url)])?);
+    /// assert!(!format!("{config:?}").contains("pw@"));
+    /// assert!(Config::from_vars([("USAGE_DATABASE_URL", "mysql://x")]).is_err());
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn usage_database_url(self, url: Secret) -> Self {
+        Self { usage_database_url: Some(url), ..self }
+    }
+
+    /// Sets how often counts are saved to the store (`USAGE_FLUSH_INTERVAL`, default `10m`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tracing_activity::Config;
+    ///
+    /// let config = Config::default().usage_flush_interval(Duration::from_secs(60));
+    /// assert_eq!(config, Config::from_vars([("USAGE_FLUSH_INTERVAL", "1m")])?);
+    /// assert!(Config::from_vars([("USAGE_FLUSH_INTERVAL", "2ms")]).is_err());
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn usage_flush_interval(self, usage_flush_interval: Duration) -> Self {
+        Self { usage_flush_interval, ..self }
+    }
+
+    /// Sets the store's base interval (`USAGE_BASE_INTERVAL`, default `hour`).
+    ///
+    /// ```
+    /// use tracing_activity::{Config, UsageInterval};
+    ///
+    /// let config = Config::default().usage_base_interval(UsageInterval::Day);
+    /// assert_eq!(config, Config::from_vars([("USAGE_BASE_INTERVAL", "daily")])?);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn usage_base_interval(self, usage_base_interval: UsageInterval) -> Self {
+        Self { usage_base_interval, ..self }
+    }
+
+    /// Sets the days before base-interval counts become daily ones
+    /// (`USAGE_BASE_RETENTION_DAYS`, default 7).
+    ///
+    /// ```
+    /// use tracing_activity::Config;
+    ///
+    /// let config = Config::default().usage_base_retention_days(2);
+    /// assert_eq!(config, Config::from_vars([("USAGE_BASE_RETENTION_DAYS", "2")])?);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn usage_base_retention_days(self, usage_base_retention_days: u32) -> Self {
+        Self { usage_base_retention_days, ..self }
+    }
+
+    /// Sets the days before daily counts become monthly ones (`USAGE_RETENTION_DAYS`,
+    /// default 30).
+    ///
+    /// ```
+    /// use tracing_activity::Config;
+    ///
+    /// let config = Config::default().usage_retention_days(90);
+    /// assert_eq!(config, Config::from_vars([("USAGE_RETENTION_DAYS", "90")])?);
+    /// // Base counts must not outlive the daily ones.
+    /// assert!(Config::from_vars([("USAGE_RETENTION_DAYS", "3")]).is_err());
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn usage_retention_days(self, usage_retention_days: u32) -> Self {
+        Self { usage_retention_days, ..self }
+    }
+
+    /// Sets the days failed requests are kept (`USAGE_ERROR_RETENTION_DAYS`, default 30).
+    ///
+    /// ```
+    /// use tracing_activity::Config;
+    ///
+    /// let config = Config::default().usage_error_retention_days(7);
+    /// assert_eq!(config, Config::from_vars([("USAGE_ERROR_RETENTION_DAYS", "7")])?);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn usage_error_retention_days(self, usage_error_retention_days: u32) -> Self {
+        Self { usage_error_retention_days, ..self }
+    }
+
+    /// Sets how many feature names are counted by name (`USAGE_MAX_FEATURES`, default 100).
+    ///
+    /// ```
+    /// use tracing_activity::Config;
+    ///
+    /// let config = Config::default().usage_max_features(20);
+    /// assert_eq!(config, Config::from_vars([("USAGE_MAX_FEATURES", "20")])?);
+    /// assert!(Config::from_vars([("USAGE_MAX_FEATURES", "0")]).is_err());
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn usage_max_features(self, usage_max_features: u32) -> Self {
+        Self { usage_max_features, ..self }
     }
 }

@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use super::names::{
-    LOG_QUEUE_SIZE, MAX_VALUE_LENGTH, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, USER_ID_HMAC_SECRET,
-    VERY_SLOW_REQUEST_THRESHOLD,
+    LOG_QUEUE_SIZE, MAX_VALUE_LENGTH, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, USAGE_BASE_RETENTION_DAYS,
+    USAGE_ERROR_RETENTION_DAYS, USAGE_FLUSH_INTERVAL, USAGE_MAX_FEATURES, USAGE_RETENTION_DAYS,
+    USER_ID_HMAC_SECRET, VERY_SLOW_REQUEST_THRESHOLD,
 };
 use super::parse::{
     EXPECTED_NONZERO_SIZE, EXPECTED_QUEUE_SIZE, EXPECTED_SESSION_TIME, EXPECTED_VALUE_LENGTH,
@@ -22,7 +23,9 @@ impl Config {
     /// every sensitive field name and skip path is well formed,
     /// `MAX_VALUE_LENGTH` is at least 64, a secret, when present, is not
     /// empty, and `SESSION_LIFETIME` and `SESSION_IDLE_TIMEOUT` are at least
-    /// one second.
+    /// one second, and the usage settings are in range (flush interval from one second to a
+    /// day, retention days at least 1 with the base retention at most the daily one, 1 to
+    /// 10000 features).
     ///
     /// [`Config::from_env`] and [`Config::from_vars`] already call this; call
     /// it again after using setters if their values are not trusted.
@@ -86,6 +89,36 @@ impl Config {
             if time < Duration::from_secs(1) {
                 return Err(ConfigError::new(variable, format_millis(time), EXPECTED_SESSION_TIME));
             }
+        }
+        if !(Duration::from_secs(1)..=Duration::from_secs(86_400)).contains(&self.usage_flush_interval) {
+            return Err(ConfigError::new(
+                USAGE_FLUSH_INTERVAL,
+                format_millis(self.usage_flush_interval),
+                "a duration from one second to one day",
+            ));
+        }
+        for (variable, days) in [
+            (USAGE_BASE_RETENTION_DAYS, self.usage_base_retention_days),
+            (USAGE_RETENTION_DAYS, self.usage_retention_days),
+            (USAGE_ERROR_RETENTION_DAYS, self.usage_error_retention_days),
+        ] {
+            if days == 0 {
+                return Err(ConfigError::new(variable, "0", "a number of days, at least 1"));
+            }
+        }
+        if self.usage_base_retention_days > self.usage_retention_days {
+            return Err(ConfigError::new(
+                USAGE_RETENTION_DAYS,
+                self.usage_retention_days.to_string(),
+                format!("at least USAGE_BASE_RETENTION_DAYS ({} days)", self.usage_base_retention_days),
+            ));
+        }
+        if !(1..=10_000).contains(&self.usage_max_features) {
+            return Err(ConfigError::new(
+                USAGE_MAX_FEATURES,
+                self.usage_max_features.to_string(),
+                "a number of features from 1 to 10000",
+            ));
         }
         Ok(())
     }

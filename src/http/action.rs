@@ -9,7 +9,7 @@ use tracing::{Level, Span};
 
 use super::capture::{Capture, CaptureRule, SharedCapture};
 use crate::action::ActionType;
-use crate::fields::{Slot, SlotSet};
+use crate::fields::{STATUS_CODE, Slot, SlotSet};
 use crate::handoff::{HandedAction, Handoff, with_handoff};
 
 /// What the action of a request in flight needs when it ends.
@@ -214,9 +214,6 @@ pub(crate) fn record_entered(pending: &Pending, outcome: &Outcome, response_body
         _ => action!(Level::INFO),
     });
 }
-
-/// The data member of an action's status.
-const STATUS_CODE: &str = "status_code";
 
 #[cfg(test)]
 mod tests {

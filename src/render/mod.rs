@@ -93,6 +93,8 @@ impl<'a> Action<'a> {
 #[derive(Debug)]
 pub(crate) struct TimeText {
     second: i64,
+    /// Microseconds since the epoch.
+    micros: i64,
     /// `2024-01-15T14:30:25.123456Z`
     utc: String,
     /// `14:30:25`
@@ -101,7 +103,12 @@ pub(crate) struct TimeText {
 
 impl TimeText {
     pub(crate) fn new() -> Self {
-        TimeText { second: i64::MIN, utc: String::with_capacity(27), local_hms: String::with_capacity(8) }
+        TimeText {
+            second: i64::MIN,
+            micros: 0,
+            utc: String::with_capacity(27),
+            local_hms: String::with_capacity(8),
+        }
     }
 
     pub(crate) fn set(&mut self, now: DateTime<Utc>, offset: FixedOffset) {
@@ -139,6 +146,8 @@ impl TimeText {
             self.local_hms.clear();
             push_hms(&mut self.local_hms, local.hour(), local.minute(), local.second());
         }
+        self.micros =
+            second.saturating_mul(1_000_000).saturating_add(i64::from((nanos / 1_000).min(999_999)));
         self.utc.truncate(RFC3339_SECONDS);
         self.utc.push('.');
         push_digits(&mut self.utc, (nanos / 1_000).min(999_999), 6);
@@ -147,6 +156,12 @@ impl TimeText {
 
     pub(crate) fn utc(&self) -> &str {
         &self.utc
+    }
+
+    /// The time in microseconds since the epoch, as [`utc`](Self::utc) writes it.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) fn micros(&self) -> i64 {
+        self.micros
     }
 
     pub(crate) fn local_hms(&self) -> &str {

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::names::{Id, Map, Names};
+use crate::histogram::Histogram;
 
 /// The latency of one feature's requests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,92 +25,6 @@ pub struct FeatureLatency {
     pub slow: u64,
     /// Requests flagged `very_slow`.
     pub very_slow: u64,
-}
-
-/// Durations below this many microseconds have a bucket each.
-const EXACT: u64 = 256;
-/// Buckets per power of two above [`EXACT`]: a bucket is 1/128 of its values wide, so its
-/// middle is within 0.4 % of any value in it.
-const PER_OCTAVE_BITS: u32 = 7;
-
-/// A histogram of durations in microseconds: exact up to 256 µs, then 128 buckets per power
-/// of two. Its size depends on the longest duration (about 2,600 buckets for a minute), not on
-/// how many there are.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Histogram {
-    counts: Vec<u64>,
-    total: u64,
-    max: u64,
-}
-
-impl Histogram {
-    fn bucket(micros: u64) -> usize {
-        if micros < EXACT {
-            return micros as usize;
-        }
-        let octave = 63 - micros.leading_zeros(); // at least 8
-        let within = (micros >> (octave - PER_OCTAVE_BITS)) & ((1 << PER_OCTAVE_BITS) - 1);
-        EXACT as usize + ((octave - 8) as usize) * (1 << PER_OCTAVE_BITS) + within as usize
-    }
-
-    /// The middle of a bucket's values, in microseconds.
-    fn middle(bucket: usize) -> f64 {
-        if bucket < EXACT as usize {
-            return bucket as f64;
-        }
-        let above = bucket - EXACT as usize;
-        let octave = (above >> PER_OCTAVE_BITS) as u32 + 8;
-        let within = (above & ((1 << PER_OCTAVE_BITS) - 1)) as u64;
-        let width = 1u64 << (octave - PER_OCTAVE_BITS);
-        let low = (1u64 << octave) + within * width;
-        low as f64 + (width - 1) as f64 / 2.0
-    }
-
-    pub(crate) fn add(&mut self, duration_ms: f64) {
-        let micros = (duration_ms * 1000.0).round().max(0.0) as u64;
-        let bucket = Self::bucket(micros);
-        if self.counts.len() <= bucket {
-            self.counts.resize(bucket + 1, 0);
-        }
-        self.counts[bucket] += 1;
-        self.total += 1;
-        self.max = self.max.max(micros);
-    }
-
-    pub(crate) fn merge(&mut self, other: &Histogram) {
-        if self.counts.len() < other.counts.len() {
-            self.counts.resize(other.counts.len(), 0);
-        }
-        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
-            *mine += theirs;
-        }
-        self.total += other.total;
-        self.max = self.max.max(other.max);
-    }
-
-    /// The nearest-rank percentile `p` (0 < p ≤ 1) in milliseconds, within 0.4 %; the maximum
-    /// is exact.
-    pub(crate) fn percentile_ms(&self, p: f64) -> f64 {
-        let rank = ((p * self.total as f64).ceil() as u64).clamp(1, self.total.max(1));
-        let mut seen = 0;
-        for (bucket, &count) in self.counts.iter().enumerate() {
-            seen += count;
-            if seen >= rank {
-                let micros = Self::middle(bucket).min(self.max as f64);
-                return round_ms(micros / 1000.0);
-            }
-        }
-        0.0
-    }
-
-    pub(crate) fn max_ms(&self) -> f64 {
-        self.max as f64 / 1000.0
-    }
-}
-
-/// Milliseconds to the microsecond, as the layer writes them.
-fn round_ms(ms: f64) -> f64 {
-    (ms * 1000.0).round() / 1000.0
 }
 
 /// Per feature: the requests' durations and slow flags.
@@ -157,63 +72,32 @@ impl LatencyTally {
 
     /// Slowest first (by p95, then by name).
     pub(crate) fn finish(self, names: &Names) -> Vec<FeatureLatency> {
-        let mut rows: Vec<FeatureLatency> = self
+        let rows = self
             .features
             .into_iter()
-            .map(|(feature, d)| FeatureLatency {
-                feature: names.text(feature),
-                requests: d.histogram.total,
-                p50_ms: d.histogram.percentile_ms(0.50),
-                p95_ms: d.histogram.percentile_ms(0.95),
-                p99_ms: d.histogram.percentile_ms(0.99),
-                max_ms: d.histogram.max_ms(),
-                slow: d.slow,
-                very_slow: d.very_slow,
-            })
-            .collect();
-        rows.sort_by(|a, b| b.p95_ms.total_cmp(&a.p95_ms).then_with(|| a.feature.cmp(&b.feature)));
-        rows
+            .map(|(feature, d)| FeatureLatency::of(names.text(feature), &d.histogram, d.slow, d.very_slow));
+        FeatureLatency::slowest_first(rows.collect())
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_value_lands_in_a_bucket_whose_middle_is_within_0_4_percent() {
-        let mut values: Vec<u64> = (0..5_000).collect();
-        values.extend((0..60).map(|shift| 1u64 << shift));
-        values.extend((0..60).map(|shift| (1u64 << shift) + 1));
-        values.extend((1..2_000u64).map(|i| i * i * 997));
-        for v in values {
-            let middle = Histogram::middle(Histogram::bucket(v));
-            assert!((middle - v as f64).abs() <= v as f64 * 0.004, "{v} → {middle}");
+impl FeatureLatency {
+    /// The latency of `feature` from its durations and slow counts.
+    pub(crate) fn of(feature: String, histogram: &Histogram, slow: u64, very_slow: u64) -> Self {
+        FeatureLatency {
+            feature,
+            requests: histogram.total,
+            p50_ms: histogram.percentile_ms(0.50),
+            p95_ms: histogram.percentile_ms(0.95),
+            p99_ms: histogram.percentile_ms(0.99),
+            max_ms: histogram.max_ms(),
+            slow,
+            very_slow,
         }
     }
 
-    #[test]
-    fn buckets_are_ordered_as_their_values() {
-        let mut last = 0;
-        for v in (0..1u64 << 20).step_by(7) {
-            let b = Histogram::bucket(v);
-            assert!(b >= last, "{v}");
-            last = b;
-        }
-    }
-
-    #[test]
-    fn percentiles_are_nearest_rank() {
-        let mut h = Histogram::default();
-        for ms in 1..=100 {
-            h.add(f64::from(ms) / 10.0); // 0.1 ms … 10 ms
-        }
-        // The 50th of 100 is 5.0 ms, the 95th 9.5 ms, the 99th 9.9 ms.
-        for (p, exact) in [(0.5, 5.0), (0.95, 9.5), (0.99, 9.9), (1.0, 10.0)] {
-            let got = h.percentile_ms(p);
-            assert!((got - exact).abs() <= exact * 0.004, "p{p}: {got} vs {exact}");
-        }
-        assert_eq!(h.max_ms(), 10.0);
-        assert_eq!(Histogram::default().percentile_ms(0.5), 0.0);
+    /// `rows`, slowest first (by p95, then by name).
+    pub(crate) fn slowest_first(mut rows: Vec<FeatureLatency>) -> Vec<FeatureLatency> {
+        rows.sort_by(|a, b| b.p95_ms.total_cmp(&a.p95_ms).then_with(|| a.feature.cmp(&b.feature)));
+        rows
     }
 }

@@ -51,14 +51,14 @@ mod alerts;
 mod counts;
 mod files;
 mod html;
-mod latency;
+pub(crate) mod latency;
 mod line;
 mod names;
 mod scan;
-mod summary;
+pub(crate) mod summary;
 mod svg;
 mod tally;
-mod time;
+pub(crate) mod time;
 mod usage;
 
 pub use alerts::{Alert, AlertRules, Alerts};

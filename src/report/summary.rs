@@ -219,13 +219,13 @@ impl SummaryTally {
             *minutes.entry(*user).or_default() += last - first;
         }
         let error_actions = &self.error_actions;
-        let mut users: Vec<UserSummary> = self
+        let users: Vec<UserSummary> = self
             .users
             .into_iter()
             .map(|(user, tally)| {
                 let mut features: Vec<String> = tally.features.iter().map(|&f| names.text(f)).collect();
                 features.sort();
-                let mut errors: Vec<UserError> = tally
+                let errors: Vec<UserError> = tally
                     .errors
                     .iter()
                     .map(|e| UserError {
@@ -238,40 +238,55 @@ impl SummaryTally {
                         code: e.code,
                     })
                     .collect();
-                errors.sort_by(|a, b| {
-                    (a.timestamp, a.code, &a.endpoint, &a.error).cmp(&(
-                        b.timestamp,
-                        b.code,
-                        &b.endpoint,
-                        &b.error,
-                    ))
-                });
                 let micros = minutes.get(&user).copied().unwrap_or(0);
                 UserSummary {
                     user_id: names.text(user),
                     requests_count: tally.requests,
                     errors_count: errors.len() as u64,
                     features_used: features,
-                    total_time_minutes: (micros as f64 / 60e6 * 100.0).round() / 100.0,
-                    errors,
+                    total_time_minutes: minutes_of(micros),
+                    errors: oldest_first(errors),
                 }
             })
             .collect();
-        users.sort_by(|a, b| b.requests_count.cmp(&a.requests_count).then_with(|| a.user_id.cmp(&b.user_id)));
-        let mut top_features: Vec<FeatureCount> =
+        let top_features =
             self.features.iter().map(|(&f, &count)| FeatureCount { name: names.text(f), count }).collect();
-        top_features.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
         Summary {
             period_start: period.0,
             period_end: period.1,
             active_users: users.len() as u64,
             total_requests: self.requests,
             total_errors: self.errors,
-            users,
-            top_features,
+            users: most_requests_first(users),
+            top_features: most_used_first(top_features),
             error_breakdown: self.error_codes.iter().map(|(code, &n)| (code.to_string(), n)).collect(),
             latency: self.latency.finish(names),
             skipped_lines: skipped,
         }
     }
+}
+
+/// A time span in microseconds as minutes, to two decimals.
+pub(crate) fn minutes_of(micros: i64) -> f64 {
+    (micros as f64 / 60e6 * 100.0).round() / 100.0
+}
+
+/// A user's failed requests, oldest first (ties by code, endpoint and error).
+pub(crate) fn oldest_first(mut errors: Vec<UserError>) -> Vec<UserError> {
+    errors.sort_by(|a, b| {
+        (a.timestamp, a.code, &a.endpoint, &a.error).cmp(&(b.timestamp, b.code, &b.endpoint, &b.error))
+    });
+    errors
+}
+
+/// Users, most requests first (ties by user id).
+pub(crate) fn most_requests_first(mut users: Vec<UserSummary>) -> Vec<UserSummary> {
+    users.sort_by(|a, b| b.requests_count.cmp(&a.requests_count).then_with(|| a.user_id.cmp(&b.user_id)));
+    users
+}
+
+/// Features, most used first (ties by name).
+pub(crate) fn most_used_first(mut features: Vec<FeatureCount>) -> Vec<FeatureCount> {
+    features.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    features
 }

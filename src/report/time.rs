@@ -98,6 +98,18 @@ impl Interval {
     }
 }
 
+impl Interval {
+    /// The interval's length in seconds; `None` for a month, whose length varies.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn seconds(self) -> Option<i64> {
+        match self {
+            Interval::Hour => Some(MICROS_PER_HOUR / MICROS_PER_SECOND),
+            Interval::Day => Some(MICROS_PER_DAY / MICROS_PER_SECOND),
+            Interval::Month => None,
+        }
+    }
+}
+
 impl FromStr for Interval {
     type Err = String;
 

@@ -61,6 +61,72 @@ impl<B> Service<Request<B>> for App {
     }
 }
 
+/// A small fixed pseudo-random sequence, so each run writes the same logs.
+pub struct Dice(pub u64);
+
+impl Dice {
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+const USERS: [&str; 5] = ["ann", "bob", "carol", "dave", "eve"];
+
+/// Requests of five users and anonymous visitors between `from` and `to`, with errors
+/// (some with an error action in the same request), handler actions, plain actions outside any
+/// request, and request-shaped actions with durations up to very slow.
+pub fn traffic(
+    writer: &mut LogWriter,
+    dice: &mut Dice,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    requests: usize,
+) {
+    type Route = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+    let routes: [Route; 9] = [
+        ("GET", "/api/search?q=rust", &[]),
+        ("GET", "/api/users/42/orders?page=2", &[]),
+        ("POST", "/api/user-queries", &[("content-type", "application/json")]),
+        ("POST", "/api/user-queries", &[("content-type", "application/json"), ("x-empty", "1")]),
+        ("GET", "/api/billing", &[]),
+        ("GET", "/api/old/page?token=secret", &[]),
+        ("GET", "/api/admin", &[]),
+        ("GET", "/dashboard", &[("accept", "text/html")]),
+        ("GET", "/api/threads", &[]),
+    ];
+    let span = u64::try_from((to - from).num_seconds()).unwrap_or(1).max(1);
+    for n in 0..requests {
+        let at = from + chrono::Duration::seconds(dice.below(span) as i64);
+        let who = dice.below(USERS.len() as u64 + 1) as usize;
+        let user = USERS.get(who).copied();
+        let session = format!("s-{}-{}", user.unwrap_or("anon"), dice.below(3));
+        let ip = [10, 0, (who % 3) as u8, 1 + dice.below(4) as u8];
+        let (method, uri, headers) = routes[dice.below(routes.len() as u64) as usize];
+        writer.request_with(at, method, uri, user, &session, ip, headers);
+        if n % 7 == 0 {
+            writer.click(at + chrono::Duration::seconds(5), user, &session);
+        }
+        if n % 5 == 0 {
+            // Durations from 0.05 ms to about 7 s: every histogram range, and the slow flags.
+            let ms = [0.05, 3.217, 48.5, 180.25, 999.999, 1_000.0, 2_345.678, 5_000.0, 7_123.4][n / 5 % 9];
+            let feature = ["reports", "exports"][n % 2];
+            let status = if n % 3 == 0 { 500 } else { 200 };
+            writer.timed_request(
+                at,
+                feature,
+                user,
+                &session,
+                &format!("req-{n}"),
+                status,
+                ms * (1.0 + (n % 11) as f64 / 10.0),
+            );
+        }
+    }
+}
+
 /// Writes activity logs at times the test chooses.
 pub struct LogWriter {
     clock: Arc<AtomicI64>,

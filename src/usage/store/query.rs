@@ -1,0 +1,306 @@
+//! The reports from the store: the same [`Summary`], [`Usage`] and [`Counts`] the log files
+//! give, from the rolled-up counts.
+//!
+//! The store counts in periods: a window is widened at its start to the period that holds it
+//! (the base interval, the day, or the month of the rows it reads), and the reports say so in
+//! `period_start`. Failed requests are rows, read to the microsecond.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::Utc;
+
+use super::db::{Db, DbError, Value};
+use super::distinct::Kind;
+use super::rollup::month_of;
+use super::schema::{BASE, DAY, MONTH};
+use crate::histogram::Histogram;
+use crate::report::latency::FeatureLatency;
+use crate::report::summary::{minutes_of, most_requests_first, most_used_first, oldest_first};
+use crate::report::time::{date_of, to_datetime};
+use crate::report::{
+    ANONYMOUS, Counts, DayCount, EventCount, FeatureCount, Interval, IntervalCount, Summary, Usage,
+    UserError, UserSummary, Window,
+};
+
+const MICROS: i64 = 1_000_000;
+const DAY_SECONDS: i64 = 86_400;
+
+/// Rows of any span whose period starts in the window, widened as the module says: `$1` to
+/// `$4` are the base, day and month starts and the end, in seconds.
+const PERIOD: &str =
+    "((span = 0 AND start >= $1) OR (span = 1 AND start >= $2) OR (span = 2 AND start >= $3)) AND start < $4";
+
+/// The window as the store reads it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Periods {
+    base: i64,
+    day: i64,
+    month: i64,
+    end: i64,
+}
+
+impl Periods {
+    pub(crate) fn new(window: Window, base_seconds: i64) -> Self {
+        let (start, end) = window.micros();
+        let start = start.div_euclid(MICROS);
+        Periods {
+            base: start.div_euclid(base_seconds) * base_seconds,
+            day: start.div_euclid(DAY_SECONDS) * DAY_SECONDS,
+            month: month_of(start),
+            // The end is exclusive: a period starting in the window's last second is in it.
+            end: end.div_euclid(MICROS) + i64::from(end.rem_euclid(MICROS) > 0),
+        }
+    }
+
+    fn params(&self) -> [Value<'static>; 4] {
+        [Value::Int(self.base), Value::Int(self.day), Value::Int(self.month), Value::Int(self.end)]
+    }
+
+    /// The window's start as the store reads it: the start of its day.
+    fn start(&self) -> chrono::DateTime<Utc> {
+        to_datetime(self.day * MICROS)
+    }
+}
+
+#[derive(Default)]
+struct UserTally {
+    requests: u64,
+    errors: Vec<UserError>,
+    features: BTreeSet<String>,
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// The summary of `window`.
+pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Result<Summary, DbError> {
+    let periods = Periods::new(window, base_seconds);
+    let p = periods.params();
+    let mut users: BTreeMap<String, UserTally> = BTreeMap::new();
+    let mut features: HashMap<String, u64> = HashMap::new();
+    let (mut total_requests, mut total_errors) = (0, 0);
+    let sql = format!(
+        "SELECT user_id, feature, SUM(requests), SUM(errors) FROM usage_users WHERE {PERIOD} GROUP BY user_id, feature"
+    );
+    db.query(&sql, &p, &mut |row| {
+        let (user, feature, requests, errors) =
+            (row.text(0), row.text(1), count(row.int(2)), count(row.int(3)));
+        total_requests += requests;
+        total_errors += errors;
+        if requests > 0 && !feature.is_empty() {
+            *features.entry(feature.clone()).or_default() += requests;
+        }
+        if !user.is_empty() {
+            let tally = users.entry(user).or_default();
+            tally.requests += requests;
+            if requests > 0 && !feature.is_empty() {
+                tally.features.insert(feature);
+            }
+        }
+    })?;
+
+    let mut minutes: HashMap<String, i64> = HashMap::new();
+    let sql = format!(
+        "SELECT user_id, MAX(last_us) - MIN(first_us) FROM usage_sessions WHERE {PERIOD} GROUP BY user_id, session"
+    );
+    db.query(&sql, &p, &mut |row| *minutes.entry(row.text(0)).or_default() += row.int(1))?;
+
+    let sql = "SELECT f.at_us, f.user_id, f.status, f.endpoint, f.result, e.description
+               FROM usage_failed f LEFT JOIN usage_error_actions e ON e.request_id = f.request_id
+               WHERE f.at_us >= $1 AND f.at_us < $2";
+    let (start, end) = (periods.day * MICROS, window.micros().1);
+    db.query(sql, &[Value::Int(start), Value::Int(end)], &mut |row| {
+        let error = UserError {
+            endpoint: row.text(3),
+            error: row.opt_text(5).unwrap_or_else(|| row.text(4)),
+            timestamp: to_datetime(row.int(0)),
+            code: u16::try_from(row.int(2)).unwrap_or(0),
+        };
+        users.entry(row.text(1)).or_default().errors.push(error);
+    })?;
+
+    let mut error_breakdown = BTreeMap::new();
+    let sql = format!(
+        "SELECT status, SUM(count) FROM usage_statuses WHERE {PERIOD} AND status >= 400 GROUP BY status"
+    );
+    db.query(&sql, &p, &mut |row| {
+        error_breakdown.insert(row.int(0).to_string(), count(row.int(1)));
+    })?;
+
+    let summary = Summary {
+        period_start: periods.start(),
+        period_end: window.end(),
+        active_users: users.len() as u64,
+        total_requests,
+        total_errors,
+        users: most_requests_first(
+            users
+                .into_iter()
+                .map(|(user_id, tally)| UserSummary {
+                    total_time_minutes: minutes_of(minutes.get(&user_id).copied().unwrap_or(0)),
+                    user_id,
+                    requests_count: tally.requests,
+                    errors_count: tally.errors.len() as u64,
+                    features_used: tally.features.into_iter().collect(),
+                    errors: oldest_first(tally.errors),
+                })
+                .collect(),
+        ),
+        top_features: most_used_first(
+            features.into_iter().map(|(name, count)| FeatureCount { name, count }).collect(),
+        ),
+        error_breakdown,
+        latency: latency(db, &p)?,
+        skipped_lines: 0,
+    };
+    Ok(summary)
+}
+
+/// Each feature's latency in the period.
+fn latency(db: &mut dyn Db, p: &[Value<'_>]) -> Result<Vec<FeatureLatency>, DbError> {
+    let mut histograms: BTreeMap<String, (Histogram, u64, u64)> = BTreeMap::new();
+    let sql = format!(
+        "SELECT feature, MAX(max_us), SUM(slow), SUM(very_slow) FROM usage_features WHERE {PERIOD} GROUP BY feature"
+    );
+    db.query(&sql, p, &mut |row| {
+        let mut histogram = Histogram::default();
+        histogram.add_bucket(0, 0, count(row.int(1)));
+        histograms.insert(row.text(0), (histogram, count(row.int(2)), count(row.int(3))));
+    })?;
+    let sql = format!(
+        "SELECT feature, bucket, SUM(count) FROM usage_latency WHERE {PERIOD} GROUP BY feature, bucket"
+    );
+    db.query(&sql, p, &mut |row| {
+        if let Some((histogram, _, _)) = histograms.get_mut(&row.text(0)) {
+            histogram.add_bucket(usize::try_from(row.int(1)).unwrap_or(0), count(row.int(2)), 0);
+        }
+    })?;
+    let rows = histograms
+        .into_iter()
+        .map(|(feature, (h, slow, very_slow))| FeatureLatency::of(feature, &h, slow, very_slow));
+    Ok(FeatureLatency::slowest_first(rows.collect()))
+}
+
+/// The usage matrix of `window`.
+pub(crate) fn usage(db: &mut dyn Db, window: Window, base_seconds: i64) -> Result<Usage, DbError> {
+    let periods = Periods::new(window, base_seconds);
+    let mut summary: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let sql = format!(
+        "SELECT event, user_id, SUM(actions) FROM usage_users WHERE {PERIOD} GROUP BY event, user_id"
+    );
+    db.query(&sql, &periods.params(), &mut |row| {
+        let user = row.text(1);
+        let user = if user.is_empty() { ANONYMOUS.to_owned() } else { user };
+        *summary.entry(row.text(0)).or_default().entry(user).or_default() += count(row.int(2));
+    })?;
+    Ok(Usage {
+        summary,
+        generated_at: Utc::now(),
+        period_start: periods.start(),
+        period_end: window.end(),
+        skipped_lines: 0,
+    })
+}
+
+/// The counts of `window` per `interval`.
+///
+/// Event counts of periods longer than `interval` (rolled up past the base retention) count
+/// at their period's start. Distinct users and IPs are the store's for the interval: per base
+/// interval (when `interval` is the base interval and within the base retention), per day,
+/// and per month the average of its days'.
+pub(crate) fn counts(
+    db: &mut dyn Db,
+    window: Window,
+    interval: Interval,
+    base_seconds: i64,
+) -> Result<Counts, DbError> {
+    let periods = Periods::new(window, base_seconds);
+    let p = periods.params();
+    let mut events: BTreeMap<(i64, String, String), u64> = BTreeMap::new();
+    // Per interval start (microseconds): [actions, users, ips].
+    let mut intervals: BTreeMap<i64, [u64; 3]> = BTreeMap::new();
+    let sql = format!(
+        "SELECT start, event, feature, SUM(count) FROM usage_events WHERE {PERIOD} GROUP BY start, event, feature"
+    );
+    db.query(&sql, &p, &mut |row| {
+        let start = interval.start_of(row.int(0) * MICROS);
+        let n = count(row.int(3));
+        *events.entry((start, row.text(1), row.text(2))).or_default() += n;
+        intervals.entry(start).or_default()[0] += n;
+    })?;
+
+    // Distinct counts: closed periods' rows, then the open days' hashes.
+    // (span, start seconds) → [users, ips, days]
+    let mut distinct: BTreeMap<(i64, i64), [u64; 3]> = BTreeMap::new();
+    let sql = format!("SELECT span, start, users, ips, days FROM usage_distinct WHERE {PERIOD}");
+    db.query(&sql, &p, &mut |row| {
+        distinct.insert((row.int(0), row.int(1)), [count(row.int(2)), count(row.int(3)), count(row.int(4))]);
+    })?;
+    let sql = format!(
+        "SELECT span, start, kind, COUNT(*) FROM usage_seen WHERE {PERIOD} GROUP BY span, start, kind"
+    );
+    db.query(&sql, &p, &mut |row| {
+        let entry = distinct.entry((row.int(0), row.int(1))).or_insert([0, 0, 1]);
+        entry[usize::from(row.int(2) == Kind::Ip as i64)] = count(row.int(3));
+    })?;
+
+    let mut days = Vec::new();
+    // Per month start: [users, ips, days] summed.
+    let mut months: BTreeMap<i64, [u64; 3]> = BTreeMap::new();
+    for (&(span, start), &[users, ips, n]) in &distinct {
+        let micros = start * MICROS;
+        match span {
+            DAY => {
+                days.push(DayCount { day: date_of(start.div_euclid(DAY_SECONDS)), users, ips });
+                if interval == Interval::Day {
+                    let slot = intervals.entry(micros).or_default();
+                    (slot[1], slot[2]) = (users, ips);
+                }
+                let month = months.entry(month_of(start)).or_default();
+                (month[0], month[1], month[2]) = (month[0] + users, month[1] + ips, month[2] + n);
+            }
+            MONTH => {
+                let month = months.entry(start).or_default();
+                (month[0], month[1], month[2]) = (month[0] + users, month[1] + ips, month[2] + n);
+            }
+            BASE if interval.seconds() == Some(base_seconds) => {
+                let slot = intervals.entry(micros).or_default();
+                (slot[1], slot[2]) = (users, ips);
+            }
+            _ => {}
+        }
+    }
+    if interval == Interval::Month {
+        for (start, [users, ips, n]) in months {
+            let average = |sum: u64| (sum as f64 / n.max(1) as f64).round() as u64;
+            let slot = intervals.entry(start * MICROS).or_default();
+            (slot[1], slot[2]) = (average(users), average(ips));
+        }
+    }
+    Ok(Counts {
+        interval,
+        period_start: periods.start(),
+        period_end: window.end(),
+        events: events
+            .into_iter()
+            .map(|((start, event, feature), count)| EventCount {
+                start: to_datetime(start),
+                event,
+                category: (!feature.is_empty()).then_some(feature),
+                count,
+            })
+            .collect(),
+        intervals: intervals
+            .into_iter()
+            .map(|(start, [events, users, ips])| IntervalCount {
+                start: to_datetime(start),
+                events,
+                users,
+                ips,
+            })
+            .collect(),
+        days,
+        skipped_lines: 0,
+    })
+}

@@ -1,0 +1,129 @@
+//! Adding one flush's counts to the store: every count is an upsert that adds to the row, so
+//! any number of writers share one store.
+
+use super::db::{Db, DbError, Value};
+use super::distinct::{Kind, Salts, hash, session_hash};
+use super::schema::{BASE, DAY};
+use crate::counters::{Batch, DAY_MICROS};
+
+const MICROS: i64 = 1_000_000;
+
+/// Adds `batch` to the store.
+pub(crate) fn write(db: &mut dyn Db, salts: &mut Salts, batch: &Batch) -> Result<(), DbError> {
+    let (least, greatest) = db.least_greatest();
+    for ((interval, event, feature), &count) in &batch.events {
+        db.exec(
+            "INSERT INTO usage_events (span, start, event, feature, count) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (span, start, event, feature) DO UPDATE SET count = usage_events.count + excluded.count",
+            &[Value::Int(BASE), Value::Int(interval / MICROS), event.as_str().into(), feature.as_str().into(), int(count)],
+        )?;
+    }
+    for ((day, user, event, feature), counts) in &batch.users {
+        db.exec(
+            "INSERT INTO usage_users (span, start, user_id, event, feature, actions, requests, errors)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (span, start, user_id, event, feature) DO UPDATE SET
+                actions = usage_users.actions + excluded.actions,
+                requests = usage_users.requests + excluded.requests,
+                errors = usage_users.errors + excluded.errors",
+            &[
+                Value::Int(DAY),
+                Value::Int(day / MICROS),
+                user.as_str().into(),
+                event.as_str().into(),
+                feature.as_str().into(),
+                int(counts.actions),
+                int(counts.requests),
+                int(counts.errors),
+            ],
+        )?;
+    }
+    for (&(day, status), &count) in &batch.statuses {
+        db.exec(
+            "INSERT INTO usage_statuses (span, start, status, count) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (span, start, status) DO UPDATE SET count = usage_statuses.count + excluded.count",
+            &[Value::Int(DAY), Value::Int(day / MICROS), Value::Int(i64::from(status)), int(count)],
+        )?;
+    }
+    let sessions = format!(
+        "INSERT INTO usage_sessions (span, start, user_id, session, first_us, last_us) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (span, start, user_id, session) DO UPDATE SET
+            first_us = {least}(usage_sessions.first_us, excluded.first_us),
+            last_us = {greatest}(usage_sessions.last_us, excluded.last_us)"
+    );
+    for ((day, user, session), &(first, last)) in &batch.sessions {
+        let session = session_hash(session);
+        db.exec(
+            &sessions,
+            &[
+                Value::Int(DAY),
+                Value::Int(day / MICROS),
+                user.as_str().into(),
+                session.as_str().into(),
+                Value::Int(first),
+                Value::Int(last),
+            ],
+        )?;
+    }
+    let features = format!(
+        "INSERT INTO usage_features (span, start, feature, max_us, slow, very_slow) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (span, start, feature) DO UPDATE SET
+            max_us = {greatest}(usage_features.max_us, excluded.max_us),
+            slow = usage_features.slow + excluded.slow,
+            very_slow = usage_features.very_slow + excluded.very_slow"
+    );
+    for ((day, feature), durations) in &batch.latency {
+        let start = Value::Int(day / MICROS);
+        let max = int(durations.histogram.max_micros());
+        let (slow, very_slow) = (int(durations.slow), int(durations.very_slow));
+        db.exec(&features, &[Value::Int(DAY), start, feature.as_str().into(), max, slow, very_slow])?;
+        for (bucket, count) in durations.histogram.buckets() {
+            db.exec(
+                "INSERT INTO usage_latency (span, start, feature, bucket, count) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (span, start, feature, bucket) DO UPDATE SET count = usage_latency.count + excluded.count",
+                &[Value::Int(DAY), start, feature.as_str().into(), Value::Int(bucket as i64), int(count)],
+            )?;
+        }
+    }
+    for (kind, seen) in [(Kind::User, &batch.seen_users), (Kind::Ip, &batch.seen_ips)] {
+        for (interval, value) in seen {
+            let day = interval.div_euclid(DAY_MICROS) * DAY_MICROS / MICROS;
+            let hash = Value::Int(hash(salts.of(db, day)?, kind, value));
+            for (span, start) in [(BASE, interval / MICROS), (DAY, day)] {
+                db.exec(
+                    "INSERT INTO usage_seen (day, span, start, kind, hash) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (span, start, kind, hash) DO NOTHING",
+                    &[Value::Int(day), Value::Int(span), Value::Int(start), Value::Int(kind as i64), hash],
+                )?;
+            }
+        }
+    }
+    for failed in &batch.failed {
+        db.exec(
+            "INSERT INTO usage_failed (at_us, user_id, status, endpoint, request_id, result) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                Value::Int(failed.at),
+                failed.user.as_str().into(),
+                Value::Int(i64::from(failed.code)),
+                failed.endpoint.as_str().into(),
+                failed.request_id.as_deref().into(),
+                failed.result.as_str().into(),
+            ],
+        )?;
+    }
+    for error in &batch.error_actions {
+        // The earliest error action of a request names its error.
+        db.exec(
+            "INSERT INTO usage_error_actions (request_id, at_us, description) VALUES ($1, $2, $3)
+             ON CONFLICT (request_id) DO UPDATE SET at_us = excluded.at_us, description = excluded.description
+             WHERE excluded.at_us < usage_error_actions.at_us",
+            &[error.request_id.as_str().into(), Value::Int(error.at), error.description.as_str().into()],
+        )?;
+    }
+    Ok(())
+}
+
+/// A count as a column value (counts never pass `i64::MAX`).
+fn int(n: u64) -> Value<'static> {
+    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
