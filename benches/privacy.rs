@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Modes: `off` (MASK_SENSITIVE_DATA=false), `masking` (the default), `all` (masking, user ids
-//! pseudonymized, IPs anonymized). Shapes: `action` (one span for all actions, as inside one
+//! pseudonymized, IPs anonymized), `counting` (masking, and every action counted for the usage
+//! metrics: build with `--features metrics`). Shapes: `action` (one span for all actions, as inside one
 //! request) and `request` (a new span per action, its fields cleaned each time, as the HTTP
 //! middleware does). Run plainly (`cargo bench --bench privacy`) it prints the time per action
 //! of each combination instead.
@@ -20,10 +21,12 @@ use tracing_activity::{ActivityLayer, Config, Secret};
 use tracing_subscriber::prelude::*;
 
 fn config(mode: &str) -> Config {
+    // Usage counting only in its own mode (it needs the `metrics` feature), without a store.
+    let base = Config::default().enable_usage_metrics(mode == "counting").no_usage_store();
     match mode {
-        "off" => Config::default().mask_sensitive_data(false),
-        "all" => Config::default().user_id_hmac_secret(Secret::new("bench secret")).anonymize_ip(true),
-        _ => Config::default(),
+        "off" => base.mask_sensitive_data(false),
+        "all" => base.user_id_hmac_secret(Secret::new("bench secret")).anonymize_ip(true),
+        _ => base,
     }
 }
 
@@ -60,7 +63,12 @@ fn main() {
         "time per action ({N} actions; timings move with machine load, see the doc comment for instructions):"
     );
     for shape in ["action", "request"] {
-        for mode in ["off", "masking", "all"] {
+        let modes: &[&str] = if cfg!(feature = "metrics") {
+            &["off", "masking", "all", "counting"]
+        } else {
+            &["off", "masking", "all"]
+        };
+        for &mode in modes {
             run(mode, shape, N / 10); // warm up
             let ns = run(mode, shape, N) * 1e9 / N as f64;
             println!("  {shape:<8} {mode:<8} {ns:>8.0} ns");

@@ -263,8 +263,8 @@ impl Shared {
             text(record.session.get(USER_ID_SLOT)).filter(|u| self.anonymous_user.as_deref() != Some(*u));
         counters.count(&Counted {
             at: action.time.micros(),
+            action_type: action.action_type,
             event: action.type_name.str,
-            is_error_action: action.action_type == ActionType::Error,
             user,
             session: text(record.session.get(SESSION_ID_SLOT)),
             ip: text(record.session.get(IP_ADDRESS_SLOT)),

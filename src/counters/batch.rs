@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::shard::{Durations, Map, NO_FEATURE, NONE, Shard, TextId};
+use super::shard::{Durations, Map, NO_FEATURE, Shard, Who};
 use super::{DAY_MICROS, ErrorAction, FailedRequest};
 
 /// Counts of one user, action type and feature in one day.
@@ -80,33 +80,37 @@ impl Batch {
             }
         };
         let texts = &shard.texts;
-        let text = |id: TextId| if id == NONE { String::new() } else { texts.text(id).to_owned() };
-        for (key, &count) in &shard.actions {
+        for (key, tally) in &shard.actions {
+            let count = tally.count;
             let day = key.interval.div_euclid(DAY_MICROS) * DAY_MICROS;
             let event = label(types, key.event);
             let feature = label(features, key.feature);
+            let [user, session, ip] = Who::read(texts.text(key.who));
             *self.events.entry((key.interval, event.clone(), feature.clone())).or_default() += count;
-            let user = text(key.user);
-            let tally = self.users.entry((day, user.clone(), event, feature)).or_default();
-            tally.actions += count;
+            let counts =
+                self.users.entry((day, user.unwrap_or_default().to_owned(), event, feature)).or_default();
+            counts.actions += count;
             if key.status != 0 {
-                tally.requests += count;
+                counts.requests += count;
                 *self.statuses.entry((day, key.status)).or_default() += count;
                 if key.status >= 400 {
-                    tally.errors += count;
+                    counts.errors += count;
                 }
             }
-            if key.user != NONE {
-                self.seen_users.insert((key.interval, user));
+            if let Some(user) = user {
+                self.seen_users.insert((key.interval, user.to_owned()));
+                if let Some(session) = session.filter(|s| !s.is_empty()) {
+                    let span = self
+                        .sessions
+                        .entry((day, user.to_owned(), session.to_owned()))
+                        .or_insert((tally.first, tally.last));
+                    span.0 = span.0.min(tally.first);
+                    span.1 = span.1.max(tally.last);
+                }
             }
-            if key.ip != NONE {
-                self.seen_ips.insert((key.interval, text(key.ip)));
+            if let Some(ip) = ip.filter(|ip| !ip.is_empty()) {
+                self.seen_ips.insert((key.interval, ip.to_owned()));
             }
-        }
-        for (&(day, user, session), &(first, last)) in &shard.sessions {
-            let span = self.sessions.entry((day, text(user), text(session))).or_insert((first, last));
-            span.0 = span.0.min(first);
-            span.1 = span.1.max(last);
         }
         for (&(day, feature), durations) in &shard.latency {
             let mine = self.latency.entry((day, label(features, feature))).or_default();

@@ -59,6 +59,12 @@ impl Labels {
         Labels::new(&built_in, limit)
     }
 
+    /// The number of a built-in action type in [`action_types`](Self::action_types).
+    pub(crate) fn built_in(action_type: ActionType<'_>) -> Option<Label> {
+        let i = ActionType::BUILT_IN.iter().position(|t| *t == action_type)?;
+        Label::try_from(i + 1).ok()
+    }
+
     /// The number of `name`, given one while there is room, else [`OTHER_LABEL`].
     pub(crate) fn label(&self, name: &str) -> Label {
         let limit = self.limit;
@@ -111,5 +117,9 @@ mod tests {
         assert_ne!(types.label("checkout"), OTHER_LABEL);
         assert_eq!(types.label("refund"), OTHER_LABEL);
         assert_eq!(types.names().len(), 1 + 10 + 1);
+        for t in ActionType::BUILT_IN {
+            assert_eq!(Labels::built_in(t), Some(types.label(t.name())), "{t:?}");
+        }
+        assert_eq!(Labels::built_in(ActionType::Custom("checkout")), None);
     }
 }

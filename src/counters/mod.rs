@@ -25,18 +25,18 @@ pub(crate) use shard::{DAY_MICROS, DURATION_BUCKETS, ErrorAction, FailedRequest,
 
 use labels::Labels;
 
+use crate::action::ActionType;
 use crate::render::Slowness;
-use shard::{Scheme, Shard};
+use shard::{PromTotals, Scheme, Shard};
 
 /// One action, as the counters read it: its texts as written in the JSON line.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Counted<'a> {
     /// When, in microseconds since the epoch (the line's `timestamp`).
     pub(crate) at: i64,
-    /// The action type's name.
+    /// The action type, and its name as written.
+    pub(crate) action_type: ActionType<'a>,
     pub(crate) event: &'a str,
-    /// An `error` action.
-    pub(crate) is_error_action: bool,
     /// `None` for an anonymous action.
     pub(crate) user: Option<&'a str>,
     pub(crate) session: Option<&'a str>,
@@ -86,8 +86,11 @@ pub(crate) struct Counters {
     id: u64,
     scheme: Scheme,
     shards: Mutex<Vec<Arc<Mutex<Shard>>>>,
-    /// The Prometheus totals of shards whose thread has ended.
-    ended: Mutex<Shard>,
+    /// Where actions are counted when a thread's own shard cannot be used (thread teardown,
+    /// or counting re-entered itself).
+    ended: Arc<Mutex<Shard>>,
+    /// The Prometheus totals of the actions drained so far.
+    drained: Mutex<PromTotals>,
 }
 
 thread_local! {
@@ -113,7 +116,8 @@ impl Counters {
                 base_micros: base_seconds.max(1) * 1_000_000,
             },
             shards: Mutex::new(Vec::new()),
-            ended: Mutex::new(Shard::default()),
+            ended: Arc::new(Mutex::new(Shard::default())),
+            drained: Mutex::new(PromTotals::default()),
         }
     }
 
@@ -147,34 +151,26 @@ impl Counters {
         let features = self.scheme.features.names();
         let types = self.scheme.action_types.names();
         let mut batch = Batch::default();
+        let mut drained = lock(&self.drained);
         let mut shards = lock(&self.shards);
-        for shard in shards.iter() {
+        for shard in shards.iter().chain([&self.ended]) {
             let mut shard = lock(shard);
+            drained.add(&shard.actions);
             batch.take(&mut shard, &types, &features);
         }
-        let mut ended = lock(&self.ended);
-        batch.take(&mut ended, &types, &features);
-        // A shard held by no thread any more: its totals move to `ended`.
-        shards.retain(|shard| {
-            if Arc::strong_count(shard) > 1 {
-                return true;
-            }
-            let shard = lock(shard);
-            add_totals(&mut ended, &shard);
-            false
-        });
+        // A shard held by no thread any more is empty now: let go.
+        shards.retain(|shard| Arc::strong_count(shard) > 1);
         batch
     }
 
-    /// The Prometheus totals so far.
+    /// The Prometheus totals so far: those drained, and what the threads counted since.
     pub(crate) fn totals(&self) -> Totals {
         let features = self.scheme.features.names();
         let types = self.scheme.action_types.names();
-        let mut sum = Shard::default();
-        for shard in lock(&self.shards).iter() {
-            add_totals(&mut sum, &lock(shard));
+        let mut sum = lock(&self.drained).clone();
+        for shard in lock(&self.shards).iter().chain([&self.ended]) {
+            sum.add(&lock(shard).actions);
         }
-        add_totals(&mut sum, &lock(&self.ended));
         let name = |names: &[String], label: u16| names.get(usize::from(label)).cloned().unwrap_or_default();
         let mut http: Vec<_> = sum
             .http
@@ -185,30 +181,8 @@ impl Counters {
             })
             .collect();
         http.sort_by(|a, b| a.0.cmp(&b.0));
-        Totals {
-            events: (sum.events_total.iter().enumerate())
-                .filter(|&(_, &n)| n > 0)
-                .map(|(label, &n)| (name(&types, label as u16), n))
-                .collect(),
-            http,
-        }
-    }
-}
-
-/// Adds the Prometheus totals of `from` to `to`'s.
-fn add_totals(to: &mut Shard, from: &Shard) {
-    if to.events_total.len() < from.events_total.len() {
-        to.events_total.resize(from.events_total.len(), 0);
-    }
-    for (to, from) in to.events_total.iter_mut().zip(&from.events_total) {
-        *to += from;
-    }
-    for (key, from) in &from.http {
-        let to = to.http.entry(*key).or_default();
-        to.requests += from.requests;
-        to.seconds += from.seconds;
-        for (to, from) in to.buckets.iter_mut().zip(&from.buckets) {
-            *to += from;
-        }
+        let mut events: Vec<_> = sum.events.iter().map(|(&label, &n)| (name(&types, label), n)).collect();
+        events.sort();
+        Totals { events, http }
     }
 }
