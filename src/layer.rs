@@ -184,6 +184,7 @@ fn with_scratch(f: impl FnOnce(&mut Scratch)) {
 impl Shared {
     /// Whether an event of `metadata` is written: an action, or an ordinary event when those are
     /// narrated, at a level some sink takes (or might, once a slow duration raises it to WARN).
+    /// Actions are always taken while the usage counters count them, whatever the sinks' levels.
     fn kind_of(&self, metadata: &Metadata<'_>) -> Option<EventKind> {
         let kind = if metadata.target() == TARGET {
             EventKind::Action
@@ -192,6 +193,10 @@ impl Shared {
         } else {
             return None;
         };
+        #[cfg(feature = "metrics")]
+        if kind == EventKind::Action && self.counters.is_some() {
+            return Some(kind);
+        }
         let max = self.max_level;
         (max >= *metadata.level() || max >= Level::WARN).then_some(kind)
     }
