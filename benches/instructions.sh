@@ -5,6 +5,8 @@
 #
 # - The privacy bench (`benches/privacy.rs`): modes off / masking / all, shapes action / request;
 #   instructions per action = (run of 30000 actions - run of 10000) / 20000.
+# - The privacy bench built with `--features metrics`: modes masking / counting (masking, and
+#   every action counted for the usage metrics), shapes action / request.
 # - The HTTP bench (`benches/http.rs`): subjects none, ours, trace, floor, trace-floor, none-new,
 #   ours-new; instructions per request = (run of 15000 requests - run of 5000) / 10000.
 #
@@ -45,9 +47,14 @@ executable() {
 }
 
 PRIVACY=$(executable privacy)
+echo "building the privacy bench with the metrics feature..." >&2
+artifacts_metrics=$(cargo bench --bench privacy --features metrics --no-run --message-format=json) ||
+    die "cargo bench --bench privacy --features metrics --no-run failed"
+PRIVACY_METRICS=$(artifacts=$artifacts_metrics executable privacy)
 HTTP=$(executable http)
 [[ -x $PRIVACY ]] || die "no executable for the privacy bench in cargo's output"
 [[ -x $HTTP ]] || die "no executable for the http bench in cargo's output"
+[[ -x $PRIVACY_METRICS ]] || die "no executable for the privacy bench with metrics in cargo's output"
 
 # Instructions callgrind collects for one run of the command given.
 count() {
@@ -110,6 +117,13 @@ for shape in action request; do
     done
 done
 
+declare -A C
+for shape in action request; do
+    for mode in masking counting; do
+        C[$mode.$shape]=$(per_unit "$PRIVACY_METRICS" 10000 30000 "$mode" "$shape")
+    done
+done
+
 declare -A H
 for s in none ours trace floor trace-floor none-new ours-new; do
     H[$s]=$(per_unit "$HTTP" 5000 15000 "$s")
@@ -124,6 +138,17 @@ for shape in action request; do
     masking=${P[masking.$shape]}
     all=${P[all.$shape]}
     echo "| $shape | $(n "$off") | $(n "$masking") ($(pct "$masking" "$off")) | $(n "$all") ($(pct "$all" "$off")) |"
+done
+echo
+
+echo "### Usage counting (\`benches/privacy.rs\` with \`--features metrics\`), instructions per action"
+echo
+echo "| shape | masking (default) | masking + usage counting | added |"
+echo "|---|---|---|---|"
+for shape in action request; do
+    masking=${C[masking.$shape]}
+    counting=${C[counting.$shape]}
+    echo "| $shape | $(n "$masking") | $(n "$counting") | $(n $((counting - masking))) |"
 done
 echo
 
