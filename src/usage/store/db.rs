@@ -63,6 +63,11 @@ pub(crate) trait Db {
     /// Runs several statements without parameters.
     fn batch(&mut self, sql: &str) -> Result<(), DbError>;
 
+    /// Waits until no other writer is creating or migrating the tables (for the rest of this
+    /// transaction). PostgreSQL's `CREATE TABLE IF NOT EXISTS` fails when two sessions run it
+    /// at once; SQLite's transactions already write one at a time.
+    fn lock_schema(&mut self) -> Result<(), DbError>;
+
     /// The dialect's name for the smaller and the larger of two values: SQLite's scalar `MIN`
     /// and `MAX` are PostgreSQL's `LEAST` and `GREATEST`.
     fn least_greatest(&self) -> (&'static str, &'static str);

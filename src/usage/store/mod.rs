@@ -54,7 +54,7 @@ pub struct UsageStore {
 enum Backend {
     Sqlite(rusqlite::Connection),
     #[cfg(feature = "postgres")]
-    Postgres(::postgres::Client),
+    Postgres(Box<postgres::Connection>),
 }
 
 impl fmt::Debug for UsageStore {
@@ -146,7 +146,7 @@ impl UsageStore {
     fn connect_postgres(url: &str, base: Option<i64>) -> Result<Self, StoreError> {
         let name = postgres::display_name(url);
         let client = postgres::connect(url).map_err(|e| StoreError { store: name.clone(), message: e.0 })?;
-        Self::start(Backend::Postgres(client), name, base)
+        Self::start(Backend::Postgres(Box::new(client)), name, base)
     }
 
     fn start(backend: Backend, name: String, base: Option<i64>) -> Result<Self, StoreError> {

@@ -25,6 +25,8 @@ use crate::report::{
 const MICROS: i64 = 1_000_000;
 const DAY_SECONDS: i64 = 86_400;
 
+/// PostgreSQL sums integers as NUMERIC: every sum read is cast back to BIGINT.
+///
 /// Rows of any span whose period starts in the window, widened as the module says: `$1` to
 /// `$4` are the base, day and month starts and the end, in seconds.
 const PERIOD: &str =
@@ -81,7 +83,7 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
     let mut features: HashMap<String, u64> = HashMap::new();
     let (mut total_requests, mut total_errors) = (0, 0);
     let sql = format!(
-        "SELECT user_id, feature, SUM(requests), SUM(errors) FROM usage_users WHERE {PERIOD} GROUP BY user_id, feature"
+        "SELECT user_id, feature, CAST(SUM(requests) AS BIGINT), CAST(SUM(errors) AS BIGINT) FROM usage_users WHERE {PERIOD} GROUP BY user_id, feature"
     );
     db.query(&sql, &p, &mut |row| {
         let (user, feature, requests, errors) =
@@ -102,7 +104,7 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
 
     let mut minutes: HashMap<String, i64> = HashMap::new();
     let sql = format!(
-        "SELECT user_id, MAX(last_us) - MIN(first_us) FROM usage_sessions WHERE {PERIOD} GROUP BY user_id, session"
+        "SELECT user_id, CAST(MAX(last_us) - MIN(first_us) AS BIGINT) FROM usage_sessions WHERE {PERIOD} GROUP BY user_id, session"
     );
     db.query(&sql, &p, &mut |row| *minutes.entry(row.text(0)).or_default() += row.int(1))?;
 
@@ -122,7 +124,7 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
 
     let mut error_breakdown = BTreeMap::new();
     let sql = format!(
-        "SELECT status, SUM(count) FROM usage_statuses WHERE {PERIOD} AND status >= 400 GROUP BY status"
+        "SELECT status, CAST(SUM(count) AS BIGINT) FROM usage_statuses WHERE {PERIOD} AND status >= 400 GROUP BY status"
     );
     db.query(&sql, &p, &mut |row| {
         error_breakdown.insert(row.int(0).to_string(), count(row.int(1)));
@@ -161,7 +163,7 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
 fn latency(db: &mut dyn Db, p: &[Value<'_>]) -> Result<Vec<FeatureLatency>, DbError> {
     let mut histograms: BTreeMap<String, (Histogram, u64, u64)> = BTreeMap::new();
     let sql = format!(
-        "SELECT feature, MAX(max_us), SUM(slow), SUM(very_slow) FROM usage_features WHERE {PERIOD} GROUP BY feature"
+        "SELECT feature, MAX(max_us), CAST(SUM(slow) AS BIGINT), CAST(SUM(very_slow) AS BIGINT) FROM usage_features WHERE {PERIOD} GROUP BY feature"
     );
     db.query(&sql, p, &mut |row| {
         let mut histogram = Histogram::default();
@@ -169,7 +171,7 @@ fn latency(db: &mut dyn Db, p: &[Value<'_>]) -> Result<Vec<FeatureLatency>, DbEr
         histograms.insert(row.text(0), (histogram, count(row.int(2)), count(row.int(3))));
     })?;
     let sql = format!(
-        "SELECT feature, bucket, SUM(count) FROM usage_latency WHERE {PERIOD} GROUP BY feature, bucket"
+        "SELECT feature, bucket, CAST(SUM(count) AS BIGINT) FROM usage_latency WHERE {PERIOD} GROUP BY feature, bucket"
     );
     db.query(&sql, p, &mut |row| {
         if let Some((histogram, _, _)) = histograms.get_mut(&row.text(0)) {
@@ -187,7 +189,7 @@ pub(crate) fn usage(db: &mut dyn Db, window: Window, base_seconds: i64) -> Resul
     let periods = Periods::new(window, base_seconds);
     let mut summary: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let sql = format!(
-        "SELECT event, user_id, SUM(actions) FROM usage_users WHERE {PERIOD} GROUP BY event, user_id"
+        "SELECT event, user_id, CAST(SUM(actions) AS BIGINT) FROM usage_users WHERE {PERIOD} GROUP BY event, user_id"
     );
     db.query(&sql, &periods.params(), &mut |row| {
         let user = row.text(1);
@@ -221,7 +223,7 @@ pub(crate) fn counts(
     // Per interval start (microseconds): [actions, users, ips].
     let mut intervals: BTreeMap<i64, [u64; 3]> = BTreeMap::new();
     let sql = format!(
-        "SELECT start, event, feature, SUM(count) FROM usage_events WHERE {PERIOD} GROUP BY start, event, feature"
+        "SELECT start, event, feature, CAST(SUM(count) AS BIGINT) FROM usage_events WHERE {PERIOD} GROUP BY start, event, feature"
     );
     db.query(&sql, &p, &mut |row| {
         let start = interval.start_of(row.int(0) * MICROS);
@@ -238,7 +240,7 @@ pub(crate) fn counts(
         distinct.insert((row.int(0), row.int(1)), [count(row.int(2)), count(row.int(3)), count(row.int(4))]);
     })?;
     let sql = format!(
-        "SELECT span, start, kind, COUNT(*) FROM usage_seen WHERE {PERIOD} GROUP BY span, start, kind"
+        "SELECT span, start, kind, CAST(COUNT(*) AS BIGINT) FROM usage_seen WHERE {PERIOD} GROUP BY span, start, kind"
     );
     db.query(&sql, &p, &mut |row| {
         let entry = distinct.entry((row.int(0), row.int(1))).or_insert([0, 0, 1]);

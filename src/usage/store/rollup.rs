@@ -108,7 +108,7 @@ fn close_days(db: &mut dyn Db, salts: &mut Salts, before: i64) -> Result<(), DbE
         // (span, start) → [users, ips]
         let mut counts: BTreeMap<(i64, i64), [i64; 2]> = BTreeMap::new();
         db.query(
-            "SELECT span, start, kind, COUNT(*) FROM usage_seen WHERE day = $1 GROUP BY span, start, kind",
+            "SELECT span, start, kind, CAST(COUNT(*) AS BIGINT) FROM usage_seen WHERE day = $1 GROUP BY span, start, kind",
             &[Value::Int(day)],
             &mut |row| {
                 let slot = usize::from(row.int(2) == Kind::Ip as i64);
@@ -165,8 +165,8 @@ fn roll(db: &mut dyn Db, table: &Table, from: (i64, i64), to: (i64, i64)) -> Res
         (format!("{keys}, "), format!(" GROUP BY {keys}"))
     };
     let sql = format!(
-        "INSERT INTO {name} (span, start, {key_list}{values}) SELECT $1, $2, {key_list}{aggregates} FROM {name}
-         WHERE span = $3 AND start = $4{group}
+        "INSERT INTO {name} (span, start, {key_list}{values}) SELECT CAST($1 AS SMALLINT), CAST($2 AS BIGINT), {key_list}{aggregates} FROM {name}
+         WHERE span = CAST($3 AS SMALLINT) AND start = CAST($4 AS BIGINT){group}
          ON CONFLICT (span, start{conflict}) DO UPDATE SET {updates}",
         values = values.join(", "),
         aggregates = aggregates.join(", "),

@@ -63,6 +63,7 @@ const MIGRATIONS: &[&str] = &[V1];
 /// Creates the tables, or migrates them to [`VERSION`]. A store written by a newer version is
 /// an error: this code would misread it.
 pub(crate) fn migrate(db: &mut dyn Db) -> Result<(), DbError> {
+    db.lock_schema()?;
     db.batch("CREATE TABLE IF NOT EXISTS usage_schema (version BIGINT NOT NULL)")?;
     let mut version = None;
     db.query("SELECT MAX(version) FROM usage_schema", &[], &mut |row| version = Some(row.int(0)))?;

@@ -84,6 +84,10 @@ impl Db for Transaction<'_> {
         Ok(self.execute_batch(sql)?)
     }
 
+    fn lock_schema(&mut self) -> Result<(), DbError> {
+        Ok(())
+    }
+
     fn least_greatest(&self) -> (&'static str, &'static str) {
         ("MIN", "MAX")
     }
