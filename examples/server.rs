@@ -10,9 +10,18 @@
 //! `POST /upload`, `GET /download/{name}`, `GET /slow?ms=`, `GET /fail`, and with the `report`
 //! feature the usage reports over the server's own log: `GET /api/usage/summary?hours=2`,
 //! `POST /api/usage/generate-report?hours=2` (for `Authorization: Bearer $ADMIN_TOKEN`) and
-//! `GET /api/usage/health`. The user is whoever
-//! `X-User-Id` names. Configured only by the environment (the README's table). Ctrl-C or
-//! SIGTERM stops accepting, lets requests in flight finish, flushes the log and exits 0.
+//! `GET /api/usage/health`.
+//!
+//! With the `metrics` feature (`cargo run --example server --features metrics`) there is also
+//! `GET /metrics`: the live usage metrics in the OpenMetrics text format, for Prometheus to
+//! scrape (a `SKIP_PATHS` path, so scrapes are not recorded; 404 with `ENABLE_USAGE_METRICS`
+//! off). The two report routes then answer from the usage store (`USAGE_DB_PATH`), saved first
+//! so that they count the latest requests; their `x-usage-source` header says `store`, or
+//! `logs` when they read the log files.
+//!
+//! The user is whoever `X-User-Id` names. Configured only by the environment (the README's
+//! table). Ctrl-C or SIGTERM stops accepting, lets requests in flight finish, flushes the log
+//! (and the usage counts) and exits 0.
 //! `ACTIVITY_DEMO_MIDDLEWARE=off` serves the same routes without the middleware, to measure
 //! what it costs under load (BENCHMARKS.md).
 
@@ -141,6 +150,8 @@ async fn route(request: Request<impl RequestBody>) -> Result<Response<Body>, Inf
             reply(StatusCode::OK, "text/plain", "done")
         }
         (&Method::GET, "/fail") => reply(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "failed"),
+        #[cfg(feature = "metrics")]
+        (&Method::GET, "/metrics") => metrics::route(),
         (_, p) if p.starts_with("/api/usage/") => {
             // The head alone (the body is not read), which the reports' blocking scan can outlive.
             let mut head = Request::new(());
@@ -160,7 +171,8 @@ async fn route(request: Request<impl RequestBody>) -> Result<Response<Body>, Inf
 mod usage {
     use std::path::PathBuf;
 
-    use hyper::{Method, Request, StatusCode};
+    use hyper::header::HeaderValue;
+    use hyper::{Method, Request, Response, StatusCode};
     use serde_json::json;
     use tracing_activity::Config;
     use tracing_activity::privacy::Pseudonymizer;
@@ -199,8 +211,23 @@ mod usage {
         }
     }
 
-    /// The summary of the last `hours` over the log this server writes.
-    async fn summary(hours: u32) -> Result<Summary, String> {
+    /// The summary of the last `hours`, and where it comes from (`x-usage-source`): the usage
+    /// store when the usage metrics have one (feature `metrics`), else the log this server
+    /// writes.
+    async fn summary(hours: u32) -> Result<(Summary, &'static str), String> {
+        #[cfg(feature = "metrics")]
+        if let Some((usage, store)) = super::metrics::usage_store() {
+            let summary = tokio::task::spawn_blocking(move || {
+                // Saved first, so that the summary counts the latest requests too.
+                usage.flush()?;
+                store.summary(Window::hours(hours))
+            });
+            return summary
+                .await
+                .map_err(|e| e.to_string())?
+                .map(|s| (s, "store"))
+                .map_err(|e| e.to_string());
+        }
         let config = Config::from_env().map_err(|e| e.to_string())?;
         tokio::task::spawn_blocking(move || {
             let logs = LogFiles::discover(&config.user_activity_log_path).map_err(|e| e.to_string())?;
@@ -209,10 +236,17 @@ mod usage {
                 scan = scan.pseudonymized(&Pseudonymizer::from_secret(secret));
             }
             let reports = scan.run(&logs).map_err(|e| e.to_string())?;
-            reports.summary.ok_or_else(|| "no summary".to_owned())
+            let summary = reports.summary.ok_or_else(|| "no summary".to_owned())?;
+            Ok((summary, "logs"))
         })
         .await
         .map_err(|e| e.to_string())?
+    }
+
+    /// `response`, saying where its summary came from.
+    fn from_source(mut response: Response<Body>, source: &'static str) -> Response<Body> {
+        response.headers_mut().insert("x-usage-source", HeaderValue::from_static(source));
+        response
     }
 
     pub(super) async fn route(request: &Request<()>) -> hyper::Response<Body> {
@@ -245,12 +279,13 @@ mod usage {
             Ok(hours) => hours,
             Err(message) => return json(StatusCode::BAD_REQUEST, json!({"error": message})),
         };
-        let summary = match summary(hours).await {
-            Ok(summary) => summary,
+        let (summary, source) = match summary(hours).await {
+            Ok(found) => found,
             Err(message) => return json(StatusCode::SERVICE_UNAVAILABLE, json!({"error": message})),
         };
         if request.method() == Method::GET {
-            return json(StatusCode::OK, serde_json::to_value(&summary).unwrap_or_default());
+            let answer = json(StatusCode::OK, serde_json::to_value(&summary).unwrap_or_default());
+            return from_source(answer, source);
         }
         let path = report_path();
         let written = serde_json::to_vec_pretty(&summary).map_err(|e| e.to_string()).and_then(|bytes| {
@@ -260,9 +295,8 @@ mod usage {
             std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
         });
         match written {
-            Ok(()) => json(
-                StatusCode::OK,
-                json!({
+            Ok(()) => {
+                let answer = json!({
                     "status": "success",
                     "report_path": path.display().to_string(),
                     "summary": {
@@ -271,8 +305,9 @@ mod usage {
                         "total_errors": summary.total_errors,
                         "period": format!("{} -> {}", summary.period_start.to_rfc3339(), summary.period_end.to_rfc3339()),
                     },
-                }),
-            ),
+                });
+                from_source(json(StatusCode::OK, answer), source)
+            }
             Err(message) => json(StatusCode::INTERNAL_SERVER_ERROR, json!({"error": message})),
         }
     }
@@ -288,6 +323,69 @@ mod usage {
     pub(super) async fn route(_: &Request<()>) -> hyper::Response<Body> {
         let hint = "the usage reports need the report feature: cargo run --example server --features report";
         json(StatusCode::NOT_FOUND, serde_json::json!({"error": hint}))
+    }
+}
+
+/// The live usage metrics (feature `metrics`): `GET /metrics` for Prometheus, and the store the
+/// usage summary answers from.
+#[cfg(feature = "metrics")]
+mod metrics {
+    use std::sync::OnceLock;
+
+    use hyper::{Response, StatusCode};
+    use prometheus_client::registry::Registry;
+    use tracing_activity::usage::{UsageMetrics, UsageStore};
+    use tracing_activity::{Activity, ActivityGuard, Builder, InitError};
+    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::prelude::*;
+
+    use super::{Body, reply};
+
+    /// The usage metrics, and the registry they are registered into.
+    static METRICS: OnceLock<(UsageMetrics, Registry)> = OnceLock::new();
+
+    /// What OpenMetrics text is served as.
+    const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    /// As `tracing_activity::try_init()` (an `EnvFilter` of `RUST_LOG` when it is set), keeping
+    /// the usage metrics of the layer it installs.
+    pub(super) fn init() -> Result<ActivityGuard, InitError> {
+        let Activity { layer, guard, usage, .. } = Builder::from_env()?.build()?;
+        let filter = match std::env::var("RUST_LOG") {
+            Ok(spec) if !spec.trim().is_empty() => {
+                Some(EnvFilter::try_new(&spec).map_err(|source| InitError::Filter { spec, source })?)
+            }
+            _ => None,
+        };
+        tracing_subscriber::registry().with(filter).with(layer).try_init().map_err(InitError::Global)?;
+        if let Some(usage) = usage {
+            let mut registry = Registry::default();
+            usage.register(&mut registry);
+            let _ = METRICS.set((usage, registry));
+        }
+        Ok(guard)
+    }
+
+    /// The usage metrics and their store, when they have one (`USAGE_DB_PATH` is not `none`).
+    pub(super) fn usage_store() -> Option<(&'static UsageMetrics, &'static UsageStore)> {
+        let (usage, _) = METRICS.get()?;
+        Some((usage, usage.store()?))
+    }
+
+    /// `GET /metrics`: the registry as OpenMetrics text, read from the counters now.
+    pub(super) fn route() -> Response<Body> {
+        let Some((_, registry)) = METRICS.get() else {
+            return reply(
+                StatusCode::NOT_FOUND,
+                "text/plain",
+                "no usage metrics: ENABLE_USAGE_METRICS is off",
+            );
+        };
+        let mut text = String::new();
+        match prometheus_client::encoding::text::encode(&mut text, registry) {
+            Ok(()) => reply(StatusCode::OK, OPENMETRICS, text),
+            Err(_) => reply(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "cannot encode the metrics"),
+        }
     }
 }
 
@@ -369,7 +467,12 @@ async fn shutdown_signal() {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let guard = match tracing_activity::try_init() {
+    // With the `metrics` feature the layer's usage metrics are kept, for `/metrics`.
+    #[cfg(feature = "metrics")]
+    let started = metrics::init();
+    #[cfg(not(feature = "metrics"))]
+    let started = tracing_activity::try_init();
+    let guard = match started {
         Ok(guard) => guard,
         Err(e) => {
             eprintln!("server: {e}");

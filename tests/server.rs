@@ -2,86 +2,16 @@
 //! `127.0.0.1:0`, real TCP clients, the JSON log file it writes, and SIGTERM to stop it.
 #![cfg(all(feature = "http", unix))]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::Write;
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
+use common::server::{Server, header};
 use serde_json::Value;
-
-/// The example's binary, built by `cargo test` next to this test's.
-fn server_binary() -> PathBuf {
-    let deps = std::env::current_exe().unwrap().parent().unwrap().to_owned();
-    deps.parent().unwrap().join("examples/server")
-}
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(log: &Path) -> Server {
-        Self::start_with(log, &[])
-    }
-
-    fn start_with(log: &Path, env: &[(&str, &str)]) -> Server {
-        let mut child = Command::new(server_binary())
-            .env_clear()
-            .env("ACTIVITY_DEMO_ADDR", "127.0.0.1:0")
-            .env("USER_ACTIVITY_LOG_PATH", log)
-            .env("ENABLE_CONSOLE_LOGGING", "false")
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the example server was built by cargo test");
-        let mut first = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
-        let addr = first.trim().strip_prefix("listening on http://").expect(&first).to_owned();
-        Server { child, addr }
-    }
-
-    /// Sends one request; returns the status, the headers (lowercased names) and the body.
-    fn send(&self, head: &str, body: &str) -> (u16, Vec<(String, String)>, String) {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let request = format!(
-            "{head}\r\nHost: test\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        let mut lines = head.lines();
-        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-        let headers = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-            .collect();
-        (status, headers, body.to_owned())
-    }
-
-    /// SIGTERM, then the exit status.
-    fn stop(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        self.child.wait().unwrap()
-    }
-}
-
-impl Drop for Server {
-    /// A test that fails leaves no server behind.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
 
 fn lines(log: &Path) -> Vec<Value> {
     std::fs::read_to_string(log).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
@@ -293,7 +223,9 @@ fn usage_reports_are_for_the_admin_and_agree_with_the_library() {
         serde_json::json!({"status": "healthy", "service": "usage-tracking", "repository": "available"})
     );
     assert!(server.stop().success());
+    // A fresh start: the usage store (feature `metrics`) outlives the log, so it goes too.
     std::fs::remove_file(&log).unwrap();
+    let _ = std::fs::remove_file(log.with_file_name("usage.db"));
 
     let server = Server::start_with(
         &log,
@@ -321,8 +253,11 @@ fn usage_reports_are_for_the_admin_and_agree_with_the_library() {
         tracing_activity::report::summary(&LogFiles::discover(&log).unwrap(), Window::hours(2)).unwrap();
     assert_eq!(expected.error_breakdown.get("401"), Some(&3));
     let admin = "\r\nAuthorization: Bearer s3cret-admin";
-    let (status, _, body) = server.send(&format!("GET /api/usage/summary?hours=2 HTTP/1.1{admin}"), "");
+    let (status, headers, body) = server.send(&format!("GET /api/usage/summary?hours=2 HTTP/1.1{admin}"), "");
     assert_eq!(status, 200, "{body}");
+    // With the live usage metrics the summary comes from their store, and agrees with the logs.
+    let source = if cfg!(feature = "metrics") { "store" } else { "logs" };
+    assert_eq!(header(&headers, "x-usage-source"), Some(source));
     let mut summary: Value = serde_json::from_str(&body).unwrap();
     let mut expected = serde_json::to_value(&expected).unwrap();
     for value in [&mut summary, &mut expected] {

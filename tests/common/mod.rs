@@ -5,6 +5,8 @@
 pub mod http;
 #[cfg(all(feature = "http", feature = "report"))]
 pub mod logs;
+#[cfg(all(feature = "http", unix))]
+pub mod server;
 
 use std::io;
 use std::sync::{Arc, Mutex};
