@@ -87,7 +87,12 @@ fn counts_rolled_up_into_days_and_months_still_agree() {
     let mut dice = Dice(0x2545_f491_4f6c_dd1d);
     let mut writer = writer(dir.path(), retention);
     let day_one = day(0, 0, 0);
-    traffic(&mut writer, &mut dice, day_one + Duration::hours(8), day_one + Duration::hours(20), 300);
+    traffic(&mut writer, &mut dice, day_one + Duration::hours(8), day_one + Duration::hours(14), 150);
+    // Two flushes of one day: their lists of features and latency buckets are merged on
+    // reading, and when the day closes.
+    writer.close();
+    let mut writer = self::writer(dir.path(), retention);
+    traffic(&mut writer, &mut dice, day_one + Duration::hours(14), day_one + Duration::hours(20), 150);
     let day_two = day_one + Duration::days(1);
     traffic(&mut writer, &mut dice, day_two + Duration::hours(1), day_two + Duration::hours(23), 300);
     writer.close();

@@ -21,7 +21,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 pub(crate) use batch::Batch;
 pub(crate) use labels::OTHER;
-pub(crate) use shard::{DAY_MICROS, DURATION_BUCKETS, ErrorAction, FailedRequest, HttpTotals, METHODS};
+pub(crate) use shard::{
+    DAY_MICROS, DURATION_BUCKETS, Durations, ErrorAction, FailedRequest, HttpTotals, METHODS,
+};
 
 use labels::Labels;
 

@@ -1,6 +1,6 @@
 //! The database under the store, SQLite or PostgreSQL, behind one small interface: the store's
 //! SQL is written once, in the dialect both accept (`$1` parameters, `ON CONFLICT` upserts), with
-//! the two differences named here.
+//! the differences named in [`Dialect`].
 
 use std::fmt;
 
@@ -33,8 +33,27 @@ impl<'a> From<Option<&'a str>> for Value<'a> {
 /// One row of a result, read by column.
 pub(crate) trait Row {
     fn int(&self, column: usize) -> i64;
-    fn text(&self, column: usize) -> String;
+    /// A text column as it is in the row (empty when NULL): read without a copy, for the
+    /// queries that read many rows.
+    fn str(&self, column: usize) -> &str;
     fn opt_text(&self, column: usize) -> Option<String>;
+
+    fn text(&self, column: usize) -> String {
+        self.str(column).to_owned()
+    }
+}
+
+/// Where the two databases' SQL differs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dialect {
+    /// The smaller and the larger of two values: SQLite's scalar `MIN` and `MAX` are
+    /// PostgreSQL's `LEAST` and `GREATEST`.
+    pub(crate) least: &'static str,
+    pub(crate) greatest: &'static str,
+    /// The aggregate that joins texts (with a separator argument): `group_concat`, `string_agg`.
+    pub(crate) concat: &'static str,
+    /// What ends a table with a primary key: SQLite's `WITHOUT ROWID`.
+    pub(crate) keyed_tables: &'static str,
 }
 
 /// What the database said when a statement failed.
@@ -63,14 +82,13 @@ pub(crate) trait Db {
     /// Runs several statements without parameters.
     fn batch(&mut self, sql: &str) -> Result<(), DbError>;
 
-    /// Waits until no other writer is creating or migrating the tables (for the rest of this
-    /// transaction). PostgreSQL's `CREATE TABLE IF NOT EXISTS` fails when two sessions run it
-    /// at once; SQLite's transactions already write one at a time.
-    fn lock_schema(&mut self) -> Result<(), DbError>;
+    /// Waits until no other writer is changing the store (for the rest of this transaction):
+    /// one flush, rollup or migration at a time. PostgreSQL's `CREATE TABLE IF NOT EXISTS` fails
+    /// when two sessions run it at once, and two rollups of one day would both add it to its
+    /// month; SQLite's transactions already write one at a time.
+    fn lock_store(&mut self) -> Result<(), DbError>;
 
-    /// The dialect's name for the smaller and the larger of two values: SQLite's scalar `MIN`
-    /// and `MAX` are PostgreSQL's `LEAST` and `GREATEST`.
-    fn least_greatest(&self) -> (&'static str, &'static str);
+    fn dialect(&self) -> Dialect;
 }
 
 /// The rows of `sql`, read into values by `read`.

@@ -2,6 +2,7 @@
 
 mod db;
 mod distinct;
+mod packed;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod query;
@@ -39,8 +40,10 @@ use crate::report::{Counts, Interval, Summary, Usage, Window};
 ///
 /// The tables (schema version 1, migrated on open): `usage_events` (actions per period, action
 /// type and feature), `usage_users` (per day, user, action type and feature: actions, requests,
-/// errors), `usage_statuses`, `usage_sessions`, `usage_latency` and `usage_features` (the
-/// latency histograms), `usage_distinct` (distinct users and IPs of ended days), `usage_seen`
+/// errors), `usage_user_days` (per day and user: requests, errors and the features used),
+/// `usage_statuses`, `usage_sessions`, `usage_features` (per day and feature: requests, slow
+/// requests and the latency histogram), `usage_distinct` (distinct users and IPs of ended
+/// days), `usage_seen`
 /// and `usage_salts` (the open days' salted hashes), `usage_failed` and `usage_error_actions`
 /// (failed requests as rows). A period's `span` is 0 for the base interval, 1 for a day and 2
 /// for a month; `start` is in seconds since the epoch, UTC.
@@ -211,6 +214,7 @@ impl UsageStore {
     pub(crate) fn write(&self, batch: &Batch, now: i64, retention: Retention) -> Result<(), StoreError> {
         let mut salts = self.salts.lock().unwrap_or_else(PoisonError::into_inner);
         let result = self.transaction(|db| {
+            db.lock_store()?;
             write::write(db, &mut salts, batch)?;
             rollup::maintain(db, &mut salts, now, retention)
         });

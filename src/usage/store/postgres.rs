@@ -9,7 +9,7 @@ use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, NoTls, Statement, Transaction};
 
-use super::db::{Db, DbError, Row, Value};
+use super::db::{Db, DbError, Dialect, Row, Value};
 
 /// Connects to `url` (`postgres://user:password@host:port/database`, or key-value settings).
 pub(crate) fn connect(url: &str) -> Result<Connection, DbError> {
@@ -100,13 +100,13 @@ impl Db for PgTransaction<'_> {
         self.tx.batch_execute(sql).map_err(error)
     }
 
-    fn lock_schema(&mut self) -> Result<(), DbError> {
+    fn lock_store(&mut self) -> Result<(), DbError> {
         // Any number of the store's own: "usage" in ASCII.
         self.tx.batch_execute("SELECT pg_advisory_xact_lock(1970496869)").map_err(error)
     }
 
-    fn least_greatest(&self) -> (&'static str, &'static str) {
-        ("LEAST", "GREATEST")
+    fn dialect(&self) -> Dialect {
+        Dialect { least: "LEAST", greatest: "GREATEST", concat: "string_agg", keyed_tables: "" }
     }
 }
 
@@ -121,8 +121,8 @@ impl Row for postgres::Row {
         .unwrap_or(0)
     }
 
-    fn text(&self, column: usize) -> String {
-        self.opt_text(column).unwrap_or_default()
+    fn str(&self, column: usize) -> &str {
+        self.try_get::<_, Option<&str>>(column).ok().flatten().unwrap_or("")
     }
 
     fn opt_text(&self, column: usize) -> Option<String> {

@@ -11,6 +11,7 @@ use chrono::Utc;
 
 use super::db::{Db, DbError, Value};
 use super::distinct::Kind;
+use super::packed;
 use super::rollup::month_of;
 use super::schema::{BASE, DAY, MONTH};
 use crate::histogram::Histogram;
@@ -80,33 +81,42 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
     let periods = Periods::new(window, base_seconds);
     let p = periods.params();
     let mut users: BTreeMap<String, UserTally> = BTreeMap::new();
-    let mut features: HashMap<String, u64> = HashMap::new();
     let (mut total_requests, mut total_errors) = (0, 0);
-    let sql = format!(
-        "SELECT user_id, feature, CAST(SUM(requests) AS BIGINT), CAST(SUM(errors) AS BIGINT) FROM usage_users WHERE {PERIOD} GROUP BY user_id, feature"
-    );
+    let sql = format!("SELECT user_id, requests, errors, features FROM usage_user_days WHERE {PERIOD}");
     db.query(&sql, &p, &mut |row| {
-        let (user, feature, requests, errors) =
-            (row.text(0), row.text(1), count(row.int(2)), count(row.int(3)));
+        let (user, requests) = (row.str(0), count(row.int(1)));
         total_requests += requests;
-        total_errors += errors;
-        if requests > 0 && !feature.is_empty() {
-            *features.entry(feature.clone()).or_default() += requests;
+        total_errors += count(row.int(2));
+        if user.is_empty() {
+            return;
         }
-        if !user.is_empty() {
-            let tally = users.entry(user).or_default();
-            tally.requests += requests;
-            if requests > 0 && !feature.is_empty() {
-                tally.features.insert(feature);
+        let tally = users.entry(user.to_owned()).or_default();
+        tally.requests += requests;
+        for feature in packed::names(row.str(3)) {
+            if !tally.features.contains(feature) {
+                tally.features.insert(feature.to_owned());
             }
         }
     })?;
 
-    let mut minutes: HashMap<String, i64> = HashMap::new();
-    let sql = format!(
-        "SELECT user_id, CAST(MAX(last_us) - MIN(first_us) AS BIGINT) FROM usage_sessions WHERE {PERIOD} GROUP BY user_id, session"
-    );
-    db.query(&sql, &p, &mut |row| *minutes.entry(row.text(0)).or_default() += row.int(1))?;
+    // Each session's first and last action in the window, per user.
+    let mut sessions: HashMap<String, HashMap<String, (i64, i64)>> = HashMap::new();
+    let sql = format!("SELECT user_id, session, first_us, last_us FROM usage_sessions WHERE {PERIOD}");
+    db.query(&sql, &p, &mut |row| {
+        let (first, last) = (row.int(2), row.int(3));
+        let user = match sessions.get_mut(row.str(0)) {
+            Some(user) => user,
+            None => sessions.entry(row.text(0)).or_default(),
+        };
+        match user.get_mut(row.str(1)) {
+            Some(span) => *span = (span.0.min(first), span.1.max(last)),
+            None => drop(user.insert(row.text(1), (first, last))),
+        }
+    })?;
+    let minutes: HashMap<String, i64> = sessions
+        .into_iter()
+        .map(|(user, sessions)| (user, sessions.values().map(|(first, last)| last - first).sum()))
+        .collect();
 
     let sql = "SELECT f.at_us, f.user_id, f.status, f.endpoint, f.result, e.description
                FROM usage_failed f LEFT JOIN usage_error_actions e ON e.request_id = f.request_id
@@ -130,6 +140,7 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
         error_breakdown.insert(row.int(0).to_string(), count(row.int(1)));
     })?;
 
+    let features = features(db, &p)?;
     let summary = Summary {
         period_start: periods.start(),
         period_end: window.end(),
@@ -150,51 +161,70 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
                 .collect(),
         ),
         top_features: most_used_first(
-            features.into_iter().map(|(name, count)| FeatureCount { name, count }).collect(),
+            features
+                .iter()
+                .filter(|(_, f)| f.requests > 0)
+                .map(|(name, f)| FeatureCount { name: name.clone(), count: f.requests })
+                .collect(),
         ),
         error_breakdown,
-        latency: latency(db, &p)?,
+        latency: FeatureLatency::slowest_first(
+            features
+                .iter()
+                .map(|(name, f)| FeatureLatency::of(name.clone(), &f.histogram, f.slow, f.very_slow))
+                .collect(),
+        ),
         skipped_lines: 0,
     };
     Ok(summary)
 }
 
-/// Each feature's latency in the period.
-fn latency(db: &mut dyn Db, p: &[Value<'_>]) -> Result<Vec<FeatureLatency>, DbError> {
-    let mut histograms: BTreeMap<String, (Histogram, u64, u64)> = BTreeMap::new();
+/// A feature's requests and their latency in a window.
+#[derive(Default)]
+struct FeatureTally {
+    requests: u64,
+    histogram: Histogram,
+    slow: u64,
+    very_slow: u64,
+}
+
+/// Each feature's requests and latency in the period.
+fn features(db: &mut dyn Db, p: &[Value<'_>]) -> Result<BTreeMap<String, FeatureTally>, DbError> {
+    let mut features: BTreeMap<String, FeatureTally> = BTreeMap::new();
     let sql = format!(
-        "SELECT feature, MAX(max_us), CAST(SUM(slow) AS BIGINT), CAST(SUM(very_slow) AS BIGINT) FROM usage_features WHERE {PERIOD} GROUP BY feature"
+        "SELECT feature, requests, max_us, slow, very_slow, histogram FROM usage_features WHERE {PERIOD}"
     );
     db.query(&sql, p, &mut |row| {
-        let mut histogram = Histogram::default();
-        histogram.add_bucket(0, 0, count(row.int(1)));
-        histograms.insert(row.text(0), (histogram, count(row.int(2)), count(row.int(3))));
-    })?;
-    let sql = format!(
-        "SELECT feature, bucket, CAST(SUM(count) AS BIGINT) FROM usage_latency WHERE {PERIOD} GROUP BY feature, bucket"
-    );
-    db.query(&sql, p, &mut |row| {
-        if let Some((histogram, _, _)) = histograms.get_mut(&row.text(0)) {
-            histogram.add_bucket(usize::try_from(row.int(1)).unwrap_or(0), count(row.int(2)), 0);
+        let tally = match features.get_mut(row.str(0)) {
+            Some(tally) => tally,
+            None => features.entry(row.text(0)).or_default(),
+        };
+        tally.requests += count(row.int(1));
+        tally.histogram.add_bucket(0, 0, count(row.int(2)));
+        tally.slow += count(row.int(3));
+        tally.very_slow += count(row.int(4));
+        for (bucket, n) in packed::buckets(row.str(5)) {
+            tally.histogram.add_bucket(bucket, n, 0);
         }
     })?;
-    let rows = histograms
-        .into_iter()
-        .map(|(feature, (h, slow, very_slow))| FeatureLatency::of(feature, &h, slow, very_slow));
-    Ok(FeatureLatency::slowest_first(rows.collect()))
+    Ok(features)
 }
 
 /// The usage matrix of `window`.
 pub(crate) fn usage(db: &mut dyn Db, window: Window, base_seconds: i64) -> Result<Usage, DbError> {
     let periods = Periods::new(window, base_seconds);
     let mut summary: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    let sql = format!(
-        "SELECT event, user_id, CAST(SUM(actions) AS BIGINT) FROM usage_users WHERE {PERIOD} GROUP BY event, user_id"
-    );
+    let sql = format!("SELECT event, user_id, actions FROM usage_users WHERE {PERIOD}");
     db.query(&sql, &periods.params(), &mut |row| {
-        let user = row.text(1);
-        let user = if user.is_empty() { ANONYMOUS.to_owned() } else { user };
-        *summary.entry(row.text(0)).or_default().entry(user).or_default() += count(row.int(2));
+        let users = match summary.get_mut(row.str(0)) {
+            Some(users) => users,
+            None => summary.entry(row.text(0)).or_default(),
+        };
+        let user = Some(row.str(1)).filter(|u| !u.is_empty()).unwrap_or(ANONYMOUS);
+        match users.get_mut(user) {
+            Some(actions) => *actions += count(row.int(2)),
+            None => drop(users.insert(user.to_owned(), count(row.int(2)))),
+        }
     })?;
     Ok(Usage {
         summary,

@@ -1,4 +1,5 @@
-//! Keeping the store small, with each flush: days that ended get their distinct counts,
+//! Keeping the store small, with each flush: days that ended get their distinct counts and
+//! their packed lists merged,
 //! base-interval counts become daily counts after `USAGE_BASE_RETENTION_DAYS`, daily counts
 //! become monthly ones after `USAGE_RETENTION_DAYS`, failed requests go after
 //! `USAGE_ERROR_RETENTION_DAYS`.
@@ -7,8 +8,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate};
 
-use super::db::{Db, DbError, Value, rows};
+use super::db::{Db, DbError, Dialect, Value, rows};
 use super::distinct::{Kind, Salts};
+use super::packed::Packed;
 use super::schema::{BASE, DAY, MONTH};
 
 const DAY_SECONDS: i64 = 86_400;
@@ -29,6 +31,8 @@ enum Merge {
     Sum,
     Min,
     Max,
+    /// A packed list: joined, then compacted.
+    Append(Packed),
 }
 
 /// A count table: its key columns (beside span and start) and its value columns.
@@ -49,17 +53,31 @@ const DAILY: &[Table] = &[
         keys: &["user_id", "event", "feature"],
         values: &[("actions", Merge::Sum), ("requests", Merge::Sum), ("errors", Merge::Sum)],
     },
+    Table {
+        name: "usage_user_days",
+        keys: &["user_id"],
+        values: &[
+            ("requests", Merge::Sum),
+            ("errors", Merge::Sum),
+            ("features", Merge::Append(Packed::Names)),
+        ],
+    },
     Table { name: "usage_statuses", keys: &["status"], values: &[("count", Merge::Sum)] },
     Table {
         name: "usage_sessions",
         keys: &["user_id", "session"],
         values: &[("first_us", Merge::Min), ("last_us", Merge::Max)],
     },
-    Table { name: "usage_latency", keys: &["feature", "bucket"], values: &[("count", Merge::Sum)] },
     Table {
         name: "usage_features",
         keys: &["feature"],
-        values: &[("max_us", Merge::Max), ("slow", Merge::Sum), ("very_slow", Merge::Sum)],
+        values: &[
+            ("requests", Merge::Sum),
+            ("max_us", Merge::Max),
+            ("slow", Merge::Sum),
+            ("very_slow", Merge::Sum),
+            ("histogram", Merge::Append(Packed::Buckets)),
+        ],
     },
     // A month's distinct counts are the sums of its days' and the number of days: their
     // average is the month's.
@@ -92,6 +110,7 @@ pub(crate) fn maintain(
     for table in DAILY {
         for start in starts(db, table, DAY, day_cutoff)? {
             roll(db, table, (DAY, start), (MONTH, month_of(start)))?;
+            compact(db, table, (MONTH, month_of(start)))?;
         }
     }
     let error_cutoff = (today - i64::from(retention.error_days) * DAY_SECONDS).saturating_mul(1_000_000);
@@ -122,6 +141,9 @@ fn close_days(db: &mut dyn Db, salts: &mut Salts, before: i64) -> Result<(), DbE
                 &[Value::Int(span), Value::Int(start), Value::Int(users), Value::Int(ips)],
             )?;
         }
+        for table in DAILY {
+            compact(db, table, (DAY, day))?;
+        }
         db.exec("DELETE FROM usage_seen WHERE day = $1", &[Value::Int(day)])?;
         db.exec("DELETE FROM usage_salts WHERE day = $1", &[Value::Int(day)])?;
         salts.forget(day);
@@ -137,7 +159,7 @@ fn starts(db: &mut dyn Db, table: &Table, span: i64, before: i64) -> Result<Vec<
 
 /// Adds the rows of period `from` into those of period `to`, and deletes them.
 fn roll(db: &mut dyn Db, table: &Table, from: (i64, i64), to: (i64, i64)) -> Result<(), DbError> {
-    let (least, greatest) = db.least_greatest();
+    let Dialect { least, greatest, concat, .. } = db.dialect();
     let name = table.name;
     let keys = table.keys.join(", ");
     let values: Vec<&str> = table.values.iter().map(|(v, _)| *v).collect();
@@ -148,6 +170,7 @@ fn roll(db: &mut dyn Db, table: &Table, from: (i64, i64), to: (i64, i64)) -> Res
             Merge::Sum => format!("SUM({v})"),
             Merge::Min => format!("MIN({v})"),
             Merge::Max => format!("MAX({v})"),
+            Merge::Append(_) => format!("{concat}({v}, '')"),
         })
         .collect();
     let updates: Vec<String> = table
@@ -157,6 +180,7 @@ fn roll(db: &mut dyn Db, table: &Table, from: (i64, i64), to: (i64, i64)) -> Res
             Merge::Sum => format!("{v} = {name}.{v} + excluded.{v}"),
             Merge::Min => format!("{v} = {least}({name}.{v}, excluded.{v})"),
             Merge::Max => format!("{v} = {greatest}({name}.{v}, excluded.{v})"),
+            Merge::Append(_) => format!("{v} = {name}.{v} || excluded.{v}"),
         })
         .collect();
     let (key_list, group) = if keys.is_empty() {
@@ -176,6 +200,27 @@ fn roll(db: &mut dyn Db, table: &Table, from: (i64, i64), to: (i64, i64)) -> Res
     let params = [Value::Int(to.0), Value::Int(to.1), Value::Int(from.0), Value::Int(from.1)];
     db.exec(&sql, &params)?;
     db.exec(&format!("DELETE FROM {name} WHERE span = $1 AND start = $2"), &params[2..])?;
+    Ok(())
+}
+
+/// Rewrites the packed lists of `table`'s rows of `period` merged. Every writer adds to a
+/// closed period no more, so merging does not race with appending (and [`Db::lock_store`]
+/// keeps two writers from merging at once).
+fn compact(db: &mut dyn Db, table: &Table, period: (i64, i64)) -> Result<(), DbError> {
+    let name = table.name;
+    for &(column, merge) in table.values {
+        let (Merge::Append(packed), [key]) = (merge, table.keys) else { continue };
+        let sql = format!("SELECT {key}, {column} FROM {name} WHERE span = $1 AND start = $2");
+        let params = [Value::Int(period.0), Value::Int(period.1)];
+        let lists = rows(db, &sql, &params, |r| (r.text(0), r.text(1)))?;
+        let update = format!("UPDATE {name} SET {column} = $1 WHERE span = $2 AND start = $3 AND {key} = $4");
+        for (row, list) in lists {
+            let merged = packed.compact(&list);
+            if merged != list {
+                db.exec(&update, &[merged.as_str().into(), params[0], params[1], row.as_str().into()])?;
+            }
+        }
+    }
     Ok(())
 }
 

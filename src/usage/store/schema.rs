@@ -14,47 +14,48 @@ pub(crate) const BASE: i64 = 0;
 pub(crate) const DAY: i64 = 1;
 pub(crate) const MONTH: i64 = 2;
 
-/// Version 1.
+/// Version 1. `{keyed}` ends each table with a primary key: SQLite keeps those rows in the key's
+/// own tree (`WITHOUT ROWID`), half the size and read in key order.
 const V1: &str = "
-CREATE TABLE IF NOT EXISTS usage_settings (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS usage_settings (name TEXT PRIMARY KEY, value BIGINT NOT NULL){keyed};
 CREATE TABLE IF NOT EXISTS usage_events (
     span SMALLINT NOT NULL, start BIGINT NOT NULL, event TEXT NOT NULL, feature TEXT NOT NULL,
     count BIGINT NOT NULL,
-    PRIMARY KEY (span, start, event, feature));
+    PRIMARY KEY (span, start, event, feature)){keyed};
 CREATE TABLE IF NOT EXISTS usage_users (
     span SMALLINT NOT NULL, start BIGINT NOT NULL, user_id TEXT NOT NULL, event TEXT NOT NULL,
     feature TEXT NOT NULL, actions BIGINT NOT NULL, requests BIGINT NOT NULL, errors BIGINT NOT NULL,
-    PRIMARY KEY (span, start, user_id, event, feature));
+    PRIMARY KEY (span, start, user_id, event, feature)){keyed};
+CREATE TABLE IF NOT EXISTS usage_user_days (
+    span SMALLINT NOT NULL, start BIGINT NOT NULL, user_id TEXT NOT NULL, requests BIGINT NOT NULL,
+    errors BIGINT NOT NULL, features TEXT NOT NULL,
+    PRIMARY KEY (span, start, user_id)){keyed};
 CREATE TABLE IF NOT EXISTS usage_statuses (
     span SMALLINT NOT NULL, start BIGINT NOT NULL, status INTEGER NOT NULL, count BIGINT NOT NULL,
-    PRIMARY KEY (span, start, status));
+    PRIMARY KEY (span, start, status)){keyed};
 CREATE TABLE IF NOT EXISTS usage_sessions (
     span SMALLINT NOT NULL, start BIGINT NOT NULL, user_id TEXT NOT NULL, session TEXT NOT NULL,
     first_us BIGINT NOT NULL, last_us BIGINT NOT NULL,
-    PRIMARY KEY (span, start, user_id, session));
-CREATE TABLE IF NOT EXISTS usage_latency (
-    span SMALLINT NOT NULL, start BIGINT NOT NULL, feature TEXT NOT NULL, bucket INTEGER NOT NULL,
-    count BIGINT NOT NULL,
-    PRIMARY KEY (span, start, feature, bucket));
+    PRIMARY KEY (span, start, user_id, session)){keyed};
 CREATE TABLE IF NOT EXISTS usage_features (
-    span SMALLINT NOT NULL, start BIGINT NOT NULL, feature TEXT NOT NULL, max_us BIGINT NOT NULL,
-    slow BIGINT NOT NULL, very_slow BIGINT NOT NULL,
-    PRIMARY KEY (span, start, feature));
+    span SMALLINT NOT NULL, start BIGINT NOT NULL, feature TEXT NOT NULL, requests BIGINT NOT NULL,
+    max_us BIGINT NOT NULL, slow BIGINT NOT NULL, very_slow BIGINT NOT NULL, histogram TEXT NOT NULL,
+    PRIMARY KEY (span, start, feature)){keyed};
 CREATE TABLE IF NOT EXISTS usage_distinct (
     span SMALLINT NOT NULL, start BIGINT NOT NULL, users BIGINT NOT NULL, ips BIGINT NOT NULL,
     days BIGINT NOT NULL,
-    PRIMARY KEY (span, start));
+    PRIMARY KEY (span, start)){keyed};
 CREATE TABLE IF NOT EXISTS usage_seen (
     day BIGINT NOT NULL, span SMALLINT NOT NULL, start BIGINT NOT NULL, kind SMALLINT NOT NULL,
     hash BIGINT NOT NULL,
-    PRIMARY KEY (span, start, kind, hash));
-CREATE TABLE IF NOT EXISTS usage_salts (day BIGINT PRIMARY KEY, salt TEXT NOT NULL);
+    PRIMARY KEY (span, start, kind, hash)){keyed};
+CREATE TABLE IF NOT EXISTS usage_salts (day BIGINT PRIMARY KEY, salt TEXT NOT NULL){keyed};
 CREATE TABLE IF NOT EXISTS usage_failed (
     at_us BIGINT NOT NULL, user_id TEXT NOT NULL, status INTEGER NOT NULL, endpoint TEXT NOT NULL,
     request_id TEXT, result TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS usage_failed_at ON usage_failed (at_us);
 CREATE TABLE IF NOT EXISTS usage_error_actions (
-    request_id TEXT PRIMARY KEY, at_us BIGINT NOT NULL, description TEXT NOT NULL);
+    request_id TEXT PRIMARY KEY, at_us BIGINT NOT NULL, description TEXT NOT NULL){keyed};
 ";
 
 /// The migrations, in order: entry `n` takes a store from version `n` to `n + 1`.
@@ -63,7 +64,7 @@ const MIGRATIONS: &[&str] = &[V1];
 /// Creates the tables, or migrates them to [`VERSION`]. A store written by a newer version is
 /// an error: this code would misread it.
 pub(crate) fn migrate(db: &mut dyn Db) -> Result<(), DbError> {
-    db.lock_schema()?;
+    db.lock_store()?;
     db.batch("CREATE TABLE IF NOT EXISTS usage_schema (version BIGINT NOT NULL)")?;
     let mut version = None;
     db.query("SELECT MAX(version) FROM usage_schema", &[], &mut |row| version = Some(row.int(0)))?;
@@ -74,7 +75,7 @@ pub(crate) fn migrate(db: &mut dyn Db) -> Result<(), DbError> {
         )));
     }
     for (from, migration) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
-        db.batch(migration)?;
+        db.batch(&migration.replace("{keyed}", db.dialect().keyed_tables))?;
         db.exec("DELETE FROM usage_schema", &[])?;
         db.exec("INSERT INTO usage_schema (version) VALUES ($1)", &[Value::Int(from as i64 + 1)])?;
     }

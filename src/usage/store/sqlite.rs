@@ -9,7 +9,7 @@ use std::time::Duration;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ToSql, Transaction};
 
-use super::db::{Db, DbError, Row, Value};
+use super::db::{Db, DbError, Dialect, Row, Value};
 
 impl From<rusqlite::Error> for DbError {
     fn from(e: rusqlite::Error) -> Self {
@@ -48,8 +48,12 @@ impl Row for rusqlite::Row<'_> {
         }
     }
 
-    fn text(&self, column: usize) -> String {
-        self.opt_text(column).unwrap_or_default()
+    fn str(&self, column: usize) -> &str {
+        match self.get_ref(column) {
+            // The store writes only UTF-8; anything else reads as empty.
+            Ok(ValueRef::Text(t)) => std::str::from_utf8(t).unwrap_or(""),
+            _ => "",
+        }
     }
 
     fn opt_text(&self, column: usize) -> Option<String> {
@@ -84,11 +88,11 @@ impl Db for Transaction<'_> {
         Ok(self.execute_batch(sql)?)
     }
 
-    fn lock_schema(&mut self) -> Result<(), DbError> {
+    fn lock_store(&mut self) -> Result<(), DbError> {
         Ok(())
     }
 
-    fn least_greatest(&self) -> (&'static str, &'static str) {
-        ("MIN", "MAX")
+    fn dialect(&self) -> Dialect {
+        Dialect { least: "MIN", greatest: "MAX", concat: "group_concat", keyed_tables: " WITHOUT ROWID" }
     }
 }

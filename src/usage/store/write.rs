@@ -1,16 +1,19 @@
 //! Adding one flush's counts to the store: every count is an upsert that adds to the row, so
 //! any number of writers share one store.
 
-use super::db::{Db, DbError, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::db::{Db, DbError, Dialect, Value};
 use super::distinct::{Kind, Salts, hash, session_hash};
+use super::packed;
 use super::schema::{BASE, DAY};
-use crate::counters::{Batch, DAY_MICROS};
+use crate::counters::{Batch, DAY_MICROS, Durations};
 
 const MICROS: i64 = 1_000_000;
 
 /// Adds `batch` to the store.
 pub(crate) fn write(db: &mut dyn Db, salts: &mut Salts, batch: &Batch) -> Result<(), DbError> {
-    let (least, greatest) = db.least_greatest();
+    let Dialect { least, greatest, .. } = db.dialect();
     for ((interval, event, feature), &count) in sorted(&batch.events) {
         db.exec(
             "INSERT INTO usage_events (span, start, event, feature, count) VALUES ($1, $2, $3, $4, $5)
@@ -65,26 +68,8 @@ pub(crate) fn write(db: &mut dyn Db, salts: &mut Salts, batch: &Batch) -> Result
             ],
         )?;
     }
-    let features = format!(
-        "INSERT INTO usage_features (span, start, feature, max_us, slow, very_slow) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (span, start, feature) DO UPDATE SET
-            max_us = {greatest}(usage_features.max_us, excluded.max_us),
-            slow = usage_features.slow + excluded.slow,
-            very_slow = usage_features.very_slow + excluded.very_slow"
-    );
-    for ((day, feature), durations) in sorted(&batch.latency) {
-        let start = Value::Int(day / MICROS);
-        let max = int(durations.histogram.max_micros());
-        let (slow, very_slow) = (int(durations.slow), int(durations.very_slow));
-        db.exec(&features, &[Value::Int(DAY), start, feature.as_str().into(), max, slow, very_slow])?;
-        for (bucket, count) in durations.histogram.buckets() {
-            db.exec(
-                "INSERT INTO usage_latency (span, start, feature, bucket, count) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (span, start, feature, bucket) DO UPDATE SET count = usage_latency.count + excluded.count",
-                &[Value::Int(DAY), start, feature.as_str().into(), Value::Int(bucket as i64), int(count)],
-            )?;
-        }
-    }
+    write_user_days(db, batch)?;
+    write_features(db, batch)?;
     for (kind, seen) in [(Kind::User, &batch.seen_users), (Kind::Ip, &batch.seen_ips)] {
         for (interval, value) in seen {
             let day = interval.div_euclid(DAY_MICROS) * DAY_MICROS / MICROS;
@@ -118,6 +103,79 @@ pub(crate) fn write(db: &mut dyn Db, salts: &mut Salts, batch: &Batch) -> Result
              ON CONFLICT (request_id) DO UPDATE SET at_us = excluded.at_us, description = excluded.description
              WHERE excluded.at_us < usage_error_actions.at_us",
             &[error.request_id.as_str().into(), Value::Int(error.at), error.description.as_str().into()],
+        )?;
+    }
+    Ok(())
+}
+
+/// Adds each user's requests, errors and features of each day to `usage_user_days`.
+fn write_user_days(db: &mut dyn Db, batch: &Batch) -> Result<(), DbError> {
+    // (day, user) → (requests, errors, features)
+    let mut days: BTreeMap<(i64, &str), (u64, u64, BTreeSet<&str>)> = BTreeMap::new();
+    for ((day, user, _, feature), counts) in &batch.users {
+        let (requests, errors, features) = days.entry((*day, user)).or_default();
+        *requests += counts.requests;
+        *errors += counts.errors;
+        if counts.requests > 0 && !feature.is_empty() {
+            features.insert(feature);
+        }
+    }
+    for ((day, user), (requests, errors, features)) in days {
+        let mut packed = String::new();
+        features.into_iter().for_each(|f| packed::push_name(&mut packed, f));
+        db.exec(
+            "INSERT INTO usage_user_days (span, start, user_id, requests, errors, features) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (span, start, user_id) DO UPDATE SET
+                requests = usage_user_days.requests + excluded.requests,
+                errors = usage_user_days.errors + excluded.errors,
+                features = usage_user_days.features || excluded.features",
+            &[Value::Int(DAY), Value::Int(day / MICROS), user.into(), int(requests), int(errors), packed.as_str().into()],
+        )?;
+    }
+    Ok(())
+}
+
+/// Adds each feature's requests and their latency of each day to `usage_features`.
+fn write_features(db: &mut dyn Db, batch: &Batch) -> Result<(), DbError> {
+    let Dialect { greatest, .. } = db.dialect();
+    let mut requests: BTreeMap<(i64, &str), u64> = BTreeMap::new();
+    for ((day, _, _, feature), counts) in &batch.users {
+        if counts.requests > 0 && !feature.is_empty() {
+            *requests.entry((*day, feature)).or_default() += counts.requests;
+        }
+    }
+    let upsert = format!(
+        "INSERT INTO usage_features (span, start, feature, requests, max_us, slow, very_slow, histogram)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (span, start, feature) DO UPDATE SET
+            requests = usage_features.requests + excluded.requests,
+            max_us = {greatest}(usage_features.max_us, excluded.max_us),
+            slow = usage_features.slow + excluded.slow,
+            very_slow = usage_features.very_slow + excluded.very_slow,
+            histogram = usage_features.histogram || excluded.histogram"
+    );
+    let none = Durations::default();
+    let latency: BTreeMap<(i64, &str), &Durations> =
+        batch.latency.iter().map(|((day, feature), d)| ((*day, feature.as_str()), d)).collect();
+    let keys: BTreeSet<(i64, &str)> = requests.keys().chain(latency.keys()).copied().collect();
+    for (day, feature) in keys {
+        let durations = latency.get(&(day, feature)).copied().unwrap_or(&none);
+        let mut histogram = String::new();
+        for (bucket, count) in durations.histogram.buckets() {
+            packed::push_bucket(&mut histogram, bucket, count);
+        }
+        db.exec(
+            &upsert,
+            &[
+                Value::Int(DAY),
+                Value::Int(day / MICROS),
+                feature.into(),
+                int(requests.get(&(day, feature)).copied().unwrap_or(0)),
+                int(durations.histogram.max_micros()),
+                int(durations.slow),
+                int(durations.very_slow),
+                histogram.as_str().into(),
+            ],
         )?;
     }
     Ok(())
