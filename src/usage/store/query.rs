@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::Utc;
 
-use super::db::{Db, DbError, Value};
+use super::db::{Db, DbError, Row, Value};
 use super::distinct::Kind;
 use super::packed;
 use super::rollup::month_of;
@@ -28,10 +28,11 @@ const DAY_SECONDS: i64 = 86_400;
 
 /// PostgreSQL sums integers as NUMERIC: every sum read is cast back to BIGINT.
 ///
-/// Rows of any span whose period starts in the window, widened as the module says: `$1` to
-/// `$4` are the base, day and month starts and the end, in seconds.
-const PERIOD: &str =
-    "((span = 0 AND start >= $1) OR (span = 1 AND start >= $2) OR (span = 2 AND start >= $3)) AND start < $4";
+/// The rows of one span in the window, widened as the module says: `$1` is the span, `$2` the
+/// start of the period that holds the window's start, `$3` the window's end, in seconds. Each
+/// query runs once per span ([`Periods::query`]): a range of the primary key each time, where
+/// one query over the three spans would make SQLite collect and sort the rows first.
+const PERIOD: &str = "span = $1 AND start >= $2 AND start < $3";
 
 /// The window as the store reads it.
 #[derive(Debug, Clone, Copy)]
@@ -55,8 +56,12 @@ impl Periods {
         }
     }
 
-    fn params(&self) -> [Value<'static>; 4] {
-        [Value::Int(self.base), Value::Int(self.day), Value::Int(self.month), Value::Int(self.end)]
+    /// Runs `sql` (filtered by [`PERIOD`]) for each span, handing each row to `each`.
+    fn query(&self, db: &mut dyn Db, sql: &str, each: &mut dyn FnMut(&dyn Row)) -> Result<(), DbError> {
+        for (span, start) in [(BASE, self.base), (DAY, self.day), (MONTH, self.month)] {
+            db.query(sql, &[Value::Int(span), Value::Int(start), Value::Int(self.end)], each)?;
+        }
+        Ok(())
     }
 
     /// The window's start as the store reads it: the start of its day.
@@ -79,11 +84,10 @@ fn count(n: i64) -> u64 {
 /// The summary of `window`.
 pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Result<Summary, DbError> {
     let periods = Periods::new(window, base_seconds);
-    let p = periods.params();
     let mut users: BTreeMap<String, UserTally> = BTreeMap::new();
     let (mut total_requests, mut total_errors) = (0, 0);
     let sql = format!("SELECT user_id, requests, errors, features FROM usage_user_days WHERE {PERIOD}");
-    db.query(&sql, &p, &mut |row| {
+    periods.query(db, &sql, &mut |row| {
         let (user, requests) = (row.str(0), count(row.int(1)));
         total_requests += requests;
         total_errors += count(row.int(2));
@@ -102,7 +106,7 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
     // Each session's first and last action in the window, per user.
     let mut sessions: HashMap<String, HashMap<String, (i64, i64)>> = HashMap::new();
     let sql = format!("SELECT user_id, session, first_us, last_us FROM usage_sessions WHERE {PERIOD}");
-    db.query(&sql, &p, &mut |row| {
+    periods.query(db, &sql, &mut |row| {
         let (first, last) = (row.int(2), row.int(3));
         let user = match sessions.get_mut(row.str(0)) {
             Some(user) => user,
@@ -133,14 +137,12 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
     })?;
 
     let mut error_breakdown = BTreeMap::new();
-    let sql = format!(
-        "SELECT status, CAST(SUM(count) AS BIGINT) FROM usage_statuses WHERE {PERIOD} AND status >= 400 GROUP BY status"
-    );
-    db.query(&sql, &p, &mut |row| {
-        error_breakdown.insert(row.int(0).to_string(), count(row.int(1)));
+    let sql = format!("SELECT status, count FROM usage_statuses WHERE {PERIOD} AND status >= 400");
+    periods.query(db, &sql, &mut |row| {
+        *error_breakdown.entry(row.int(0).to_string()).or_default() += count(row.int(1));
     })?;
 
-    let features = features(db, &p)?;
+    let features = features(db, &periods)?;
     let summary = Summary {
         period_start: periods.start(),
         period_end: window.end(),
@@ -189,12 +191,12 @@ struct FeatureTally {
 }
 
 /// Each feature's requests and latency in the period.
-fn features(db: &mut dyn Db, p: &[Value<'_>]) -> Result<BTreeMap<String, FeatureTally>, DbError> {
+fn features(db: &mut dyn Db, periods: &Periods) -> Result<BTreeMap<String, FeatureTally>, DbError> {
     let mut features: BTreeMap<String, FeatureTally> = BTreeMap::new();
     let sql = format!(
         "SELECT feature, requests, max_us, slow, very_slow, histogram FROM usage_features WHERE {PERIOD}"
     );
-    db.query(&sql, p, &mut |row| {
+    periods.query(db, &sql, &mut |row| {
         let tally = match features.get_mut(row.str(0)) {
             Some(tally) => tally,
             None => features.entry(row.text(0)).or_default(),
@@ -215,7 +217,7 @@ pub(crate) fn usage(db: &mut dyn Db, window: Window, base_seconds: i64) -> Resul
     let periods = Periods::new(window, base_seconds);
     let mut summary: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let sql = format!("SELECT event, user_id, actions FROM usage_users WHERE {PERIOD}");
-    db.query(&sql, &periods.params(), &mut |row| {
+    periods.query(db, &sql, &mut |row| {
         let users = match summary.get_mut(row.str(0)) {
             Some(users) => users,
             None => summary.entry(row.text(0)).or_default(),
@@ -248,14 +250,11 @@ pub(crate) fn counts(
     base_seconds: i64,
 ) -> Result<Counts, DbError> {
     let periods = Periods::new(window, base_seconds);
-    let p = periods.params();
     let mut events: BTreeMap<(i64, String, String), u64> = BTreeMap::new();
     // Per interval start (microseconds): [actions, users, ips].
     let mut intervals: BTreeMap<i64, [u64; 3]> = BTreeMap::new();
-    let sql = format!(
-        "SELECT start, event, feature, CAST(SUM(count) AS BIGINT) FROM usage_events WHERE {PERIOD} GROUP BY start, event, feature"
-    );
-    db.query(&sql, &p, &mut |row| {
+    let sql = format!("SELECT start, event, feature, count FROM usage_events WHERE {PERIOD}");
+    periods.query(db, &sql, &mut |row| {
         let start = interval.start_of(row.int(0) * MICROS);
         let n = count(row.int(3));
         *events.entry((start, row.text(1), row.text(2))).or_default() += n;
@@ -266,13 +265,13 @@ pub(crate) fn counts(
     // (span, start seconds) → [users, ips, days]
     let mut distinct: BTreeMap<(i64, i64), [u64; 3]> = BTreeMap::new();
     let sql = format!("SELECT span, start, users, ips, days FROM usage_distinct WHERE {PERIOD}");
-    db.query(&sql, &p, &mut |row| {
+    periods.query(db, &sql, &mut |row| {
         distinct.insert((row.int(0), row.int(1)), [count(row.int(2)), count(row.int(3)), count(row.int(4))]);
     })?;
     let sql = format!(
         "SELECT span, start, kind, CAST(COUNT(*) AS BIGINT) FROM usage_seen WHERE {PERIOD} GROUP BY span, start, kind"
     );
-    db.query(&sql, &p, &mut |row| {
+    periods.query(db, &sql, &mut |row| {
         let entry = distinct.entry((row.int(0), row.int(1))).or_insert([0, 0, 1]);
         entry[usize::from(row.int(2) == Kind::Ip as i64)] = count(row.int(3));
     })?;
