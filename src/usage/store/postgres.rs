@@ -1,6 +1,7 @@
 //! The store on PostgreSQL (feature `postgres`), shared by many instances of a service: each
-//! adds its counts to the same rows with upserts, in one transaction per flush, writing rows in
-//! key order so that two flushes never wait on each other's rows in a cycle.
+//! adds its counts to the same rows with upserts, in one transaction per flush; flushes take
+//! turns under an advisory lock ([`Db::lock_store`]), so that two never wait on each other's
+//! rows in a cycle and a day is rolled up once.
 
 use std::collections::HashMap;
 use std::error::Error;

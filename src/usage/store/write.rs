@@ -14,14 +14,14 @@ const MICROS: i64 = 1_000_000;
 /// Adds `batch` to the store.
 pub(crate) fn write(db: &mut dyn Db, salts: &mut Salts, batch: &Batch) -> Result<(), DbError> {
     let Dialect { least, greatest, .. } = db.dialect();
-    for ((interval, event, feature), &count) in sorted(&batch.events) {
+    for ((interval, event, feature), &count) in &batch.events {
         db.exec(
             "INSERT INTO usage_events (span, start, event, feature, count) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (span, start, event, feature) DO UPDATE SET count = usage_events.count + excluded.count",
             &[Value::Int(BASE), Value::Int(interval / MICROS), event.as_str().into(), feature.as_str().into(), int(count)],
         )?;
     }
-    for ((day, user, event, feature), counts) in sorted(&batch.users) {
+    for ((day, user, event, feature), counts) in &batch.users {
         db.exec(
             "INSERT INTO usage_users (span, start, user_id, event, feature, actions, requests, errors)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -41,7 +41,7 @@ pub(crate) fn write(db: &mut dyn Db, salts: &mut Salts, batch: &Batch) -> Result
             ],
         )?;
     }
-    for (&(day, status), &count) in sorted(&batch.statuses) {
+    for (&(day, status), &count) in &batch.statuses {
         db.exec(
             "INSERT INTO usage_statuses (span, start, status, count) VALUES ($1, $2, $3, $4)
              ON CONFLICT (span, start, status) DO UPDATE SET count = usage_statuses.count + excluded.count",
@@ -54,7 +54,7 @@ pub(crate) fn write(db: &mut dyn Db, salts: &mut Salts, batch: &Batch) -> Result
             first_us = {least}(usage_sessions.first_us, excluded.first_us),
             last_us = {greatest}(usage_sessions.last_us, excluded.last_us)"
     );
-    for ((day, user, session), &(first, last)) in sorted(&batch.sessions) {
+    for ((day, user, session), &(first, last)) in &batch.sessions {
         let session = session_hash(session);
         db.exec(
             &sessions,
@@ -179,14 +179,6 @@ fn write_features(db: &mut dyn Db, batch: &Batch) -> Result<(), DbError> {
         )?;
     }
     Ok(())
-}
-
-/// The entries of `map` in key order. Writers that add to shared rows (PostgreSQL) lock them
-/// in that order, so two flushes never wait on each other in a cycle.
-fn sorted<K: Ord, V>(map: &std::collections::HashMap<K, V, impl std::hash::BuildHasher>) -> Vec<(&K, &V)> {
-    let mut entries: Vec<(&K, &V)> = map.iter().collect();
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    entries
 }
 
 /// A count as a column value (counts never pass `i64::MAX`).
