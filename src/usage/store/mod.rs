@@ -15,6 +15,8 @@ use std::fmt;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
+use rusqlite::TransactionBehavior;
+
 use db::{Db, DbError};
 use distinct::Salts;
 pub(crate) use rollup::Retention;
@@ -159,7 +161,7 @@ impl UsageStore {
             base_seconds: 0,
             name,
         };
-        let found = store.transaction(|db| {
+        let found = store.transaction(true, |db| {
             schema::migrate(db)?;
             schema::base_seconds(db, base)
         })?;
@@ -178,7 +180,7 @@ impl UsageStore {
     /// # Errors
     /// The store cannot be read.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        self.transaction(schema::version)
+        self.transaction(false, schema::version)
     }
 
     /// The [`Summary`] of `window`, as [`report::summary`](crate::report::summary) makes it from
@@ -188,7 +190,7 @@ impl UsageStore {
     /// # Errors
     /// The store cannot be read.
     pub fn summary(&self, window: Window) -> Result<Summary, StoreError> {
-        self.transaction(|db| query::summary(db, window, self.base_seconds))
+        self.transaction(false, |db| query::summary(db, window, self.base_seconds))
     }
 
     /// The [`Usage`] matrix of `window` (widened to whole days, as [`summary`](Self::summary)).
@@ -196,7 +198,7 @@ impl UsageStore {
     /// # Errors
     /// The store cannot be read.
     pub fn usage(&self, window: Window) -> Result<Usage, StoreError> {
-        self.transaction(|db| query::usage(db, window, self.base_seconds))
+        self.transaction(false, |db| query::usage(db, window, self.base_seconds))
     }
 
     /// The [`Counts`] of `window` per `interval`. Past `USAGE_BASE_RETENTION_DAYS` events are
@@ -206,14 +208,14 @@ impl UsageStore {
     /// # Errors
     /// The store cannot be read.
     pub fn counts(&self, window: Window, interval: Interval) -> Result<Counts, StoreError> {
-        self.transaction(|db| query::counts(db, window, interval, self.base_seconds))
+        self.transaction(false, |db| query::counts(db, window, interval, self.base_seconds))
     }
 
     /// Adds `batch` and runs the upkeep due at `now` (microseconds since the epoch), in one
     /// transaction: a failed write leaves the store as it was.
     pub(crate) fn write(&self, batch: &Batch, now: i64, retention: Retention) -> Result<(), StoreError> {
         let mut salts = self.salts.lock().unwrap_or_else(PoisonError::into_inner);
-        let result = self.transaction(|db| {
+        let result = self.transaction(true, |db| {
             db.lock_store()?;
             write::write(db, &mut salts, batch)?;
             rollup::maintain(db, &mut salts, now, retention)
@@ -225,11 +227,20 @@ impl UsageStore {
         result
     }
 
-    fn transaction<T>(&self, f: impl FnOnce(&mut dyn Db) -> Result<T, DbError>) -> Result<T, StoreError> {
+    /// Runs `f` in one transaction. A SQLite transaction that writes takes the file's write
+    /// lock when it begins (`BEGIN IMMEDIATE`), so another process writing at the same time
+    /// makes it wait (up to the busy timeout), not fail when it starts to write after reading.
+    fn transaction<T>(
+        &self,
+        writes: bool,
+        f: impl FnOnce(&mut dyn Db) -> Result<T, DbError>,
+    ) -> Result<T, StoreError> {
         let mut backend = self.backend.lock().unwrap_or_else(PoisonError::into_inner);
         let result = match &mut *backend {
             Backend::Sqlite(connection) => (|| {
-                let mut tx = connection.transaction()?;
+                let behavior =
+                    if writes { TransactionBehavior::Immediate } else { TransactionBehavior::Deferred };
+                let mut tx = connection.transaction_with_behavior(behavior)?;
                 let out = f(&mut tx)?;
                 tx.commit()?;
                 Ok(out)

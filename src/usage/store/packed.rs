@@ -1,9 +1,8 @@
-//! Lists kept in one text column and added to by appending: the features a user used in a day
+//! Lists kept in one text column: the features a user used in a day
 //! (`usage_user_days.features`) and a feature's latency histogram in a day
-//! (`usage_features.histogram`). Each flush appends its entries with `||`, so writers share the
-//! row like any count; readers merge the entries; and once a day has closed its rows are
-//! rewritten merged, so that a 30-day summary reads one short list per user and per feature
-//! and day instead of one row per entry.
+//! (`usage_features.histogram`). Each flush merges its entries into the row's list, and a
+//! month's row is its days' lists merged, so that a 30-day summary reads one short list per
+//! user and per feature and day instead of one row per entry.
 //!
 //! Names are written `length:name` (any text, no escaping), buckets `bucket:count,`. A list
 //! that does not parse is read up to where it stops parsing.

@@ -1,5 +1,4 @@
-//! Keeping the store small, with each flush: days that ended get their distinct counts and
-//! their packed lists merged,
+//! Keeping the store small, with each flush: days that ended get their distinct counts,
 //! base-interval counts become daily counts after `USAGE_BASE_RETENTION_DAYS`, daily counts
 //! become monthly ones after `USAGE_RETENTION_DAYS`, failed requests go after
 //! `USAGE_ERROR_RETENTION_DAYS`.
@@ -141,9 +140,6 @@ fn close_days(db: &mut dyn Db, salts: &mut Salts, before: i64) -> Result<(), DbE
                 &[Value::Int(span), Value::Int(start), Value::Int(users), Value::Int(ips)],
             )?;
         }
-        for table in DAILY {
-            compact(db, table, (DAY, day))?;
-        }
         db.exec("DELETE FROM usage_seen WHERE day = $1", &[Value::Int(day)])?;
         db.exec("DELETE FROM usage_salts WHERE day = $1", &[Value::Int(day)])?;
         salts.forget(day);
@@ -203,9 +199,8 @@ fn roll(db: &mut dyn Db, table: &Table, from: (i64, i64), to: (i64, i64)) -> Res
     Ok(())
 }
 
-/// Rewrites the packed lists of `table`'s rows of `period` merged. Every writer adds to a
-/// closed period no more, so merging does not race with appending (and [`Db::lock_store`]
-/// keeps two writers from merging at once).
+/// Rewrites the packed lists of `table`'s rows of `period` merged, once days were joined into
+/// them.
 fn compact(db: &mut dyn Db, table: &Table, period: (i64, i64)) -> Result<(), DbError> {
     let name = table.name;
     for &(column, merge) in table.values {

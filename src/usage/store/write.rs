@@ -1,11 +1,11 @@
-//! Adding one flush's counts to the store: every count is an upsert that adds to the row, so
-//! any number of writers share one store.
+//! Adding one flush's counts to the store: every count is an upsert that adds to the row, and
+//! every packed list is merged with the row's, so any number of writers share one store.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::db::{Db, DbError, Dialect, Value};
 use super::distinct::{Kind, Salts, hash, session_hash};
-use super::packed;
+use super::packed::{self, Packed};
 use super::schema::{BASE, DAY};
 use crate::counters::{Batch, DAY_MICROS, Durations};
 
@@ -121,15 +121,17 @@ fn write_user_days(db: &mut dyn Db, batch: &Batch) -> Result<(), DbError> {
         }
     }
     for ((day, user), (requests, errors, features)) in days {
-        let mut packed = String::new();
-        features.into_iter().for_each(|f| packed::push_name(&mut packed, f));
+        let mut added = String::new();
+        features.into_iter().for_each(|f| packed::push_name(&mut added, f));
+        let features =
+            merged(db, "usage_user_days", "user_id", "features", Packed::Names, (day, user), &added)?;
         db.exec(
             "INSERT INTO usage_user_days (span, start, user_id, requests, errors, features) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (span, start, user_id) DO UPDATE SET
                 requests = usage_user_days.requests + excluded.requests,
                 errors = usage_user_days.errors + excluded.errors,
-                features = usage_user_days.features || excluded.features",
-            &[Value::Int(DAY), Value::Int(day / MICROS), user.into(), int(requests), int(errors), packed.as_str().into()],
+                features = excluded.features",
+            &[Value::Int(DAY), Value::Int(day / MICROS), user.into(), int(requests), int(errors), features.as_str().into()],
         )?;
     }
     Ok(())
@@ -152,7 +154,7 @@ fn write_features(db: &mut dyn Db, batch: &Batch) -> Result<(), DbError> {
             max_us = {greatest}(usage_features.max_us, excluded.max_us),
             slow = usage_features.slow + excluded.slow,
             very_slow = usage_features.very_slow + excluded.very_slow,
-            histogram = usage_features.histogram || excluded.histogram"
+            histogram = excluded.histogram"
     );
     let none = Durations::default();
     let latency: BTreeMap<(i64, &str), &Durations> =
@@ -160,10 +162,12 @@ fn write_features(db: &mut dyn Db, batch: &Batch) -> Result<(), DbError> {
     let keys: BTreeSet<(i64, &str)> = requests.keys().chain(latency.keys()).copied().collect();
     for (day, feature) in keys {
         let durations = latency.get(&(day, feature)).copied().unwrap_or(&none);
-        let mut histogram = String::new();
+        let mut added = String::new();
         for (bucket, count) in durations.histogram.buckets() {
-            packed::push_bucket(&mut histogram, bucket, count);
+            packed::push_bucket(&mut added, bucket, count);
         }
+        let histogram =
+            merged(db, "usage_features", "feature", "histogram", Packed::Buckets, (day, feature), &added)?;
         db.exec(
             &upsert,
             &[
@@ -179,6 +183,26 @@ fn write_features(db: &mut dyn Db, batch: &Batch) -> Result<(), DbError> {
         )?;
     }
     Ok(())
+}
+
+/// The packed `column` of `table`'s row of `(day, key)` as stored, with `added` merged in.
+/// Flushes take turns ([`Db::lock_store`]), so none merges into a list another is changing.
+fn merged(
+    db: &mut dyn Db,
+    table: &str,
+    key: &str,
+    column: &str,
+    packed: Packed,
+    (day, row): (i64, &str),
+    added: &str,
+) -> Result<String, DbError> {
+    let sql = format!("SELECT {column} FROM {table} WHERE span = $1 AND start = $2 AND {key} = $3");
+    let mut list = String::new();
+    db.query(&sql, &[Value::Int(DAY), Value::Int(day / MICROS), row.into()], &mut |r| {
+        list.push_str(r.str(0))
+    })?;
+    list.push_str(added);
+    Ok(packed.compact(&list))
 }
 
 /// A count as a column value (counts never pass `i64::MAX`).
