@@ -36,7 +36,6 @@ pub(crate) trait Row {
     /// A text column as it is in the row (empty when NULL): read without a copy, for the
     /// queries that read many rows.
     fn str(&self, column: usize) -> &str;
-    fn opt_text(&self, column: usize) -> Option<String>;
 
     fn text(&self, column: usize) -> String {
         self.str(column).to_owned()

@@ -125,10 +125,6 @@ impl Row for postgres::Row {
     fn str(&self, column: usize) -> &str {
         self.try_get::<_, Option<&str>>(column).ok().flatten().unwrap_or("")
     }
-
-    fn opt_text(&self, column: usize) -> Option<String> {
-        self.try_get::<_, Option<String>>(column).ok().flatten()
-    }
 }
 
 impl ToSql for Value<'_> {

@@ -5,7 +5,7 @@
 //! (the base interval, the day, or the month of the rows it reads), and the reports say so in
 //! `period_start`. Failed requests are rows, read to the microsecond.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
 
@@ -74,7 +74,72 @@ impl Periods {
 struct UserTally {
     requests: u64,
     errors: Vec<UserError>,
-    features: BTreeSet<String>,
+    /// The features used, as a set of [`Users`]' feature numbers.
+    features: Vec<u64>,
+    /// (session hash, first, last action)
+    sessions: Vec<(u128, i64, i64)>,
+}
+
+/// The users of a summary, numbered as first seen, and the features they used, numbered too:
+/// the many rows of days, sessions and failed requests find theirs without copying a text.
+#[derive(Default)]
+struct Users {
+    numbers: HashMap<String, usize>,
+    tallies: Vec<(String, UserTally)>,
+    feature_numbers: HashMap<String, usize>,
+    feature_names: Vec<String>,
+}
+
+impl Users {
+    fn number(&mut self, user: &str) -> usize {
+        if let Some(&number) = self.numbers.get(user) {
+            return number;
+        }
+        self.numbers.insert(user.to_owned(), self.tallies.len());
+        self.tallies.push((user.to_owned(), UserTally::default()));
+        self.tallies.len() - 1
+    }
+
+    /// Adds the features of a packed list to the user's.
+    fn add_features(&mut self, user: usize, list: &str) {
+        for name in packed::names(list) {
+            let feature = match self.feature_numbers.get(name) {
+                Some(&feature) => feature,
+                None => {
+                    self.feature_numbers.insert(name.to_owned(), self.feature_names.len());
+                    self.feature_names.push(name.to_owned());
+                    self.feature_names.len() - 1
+                }
+            };
+            let set = &mut self.tallies[user].1.features;
+            if set.len() <= feature / 64 {
+                set.resize(feature / 64 + 1, 0);
+            }
+            set[feature / 64] |= 1 << (feature % 64);
+        }
+    }
+
+    /// The users in id order, each with the names of its features in name order.
+    fn in_id_order(mut self) -> impl Iterator<Item = (String, UserTally, Vec<String>)> {
+        self.tallies.sort_by(|a, b| a.0.cmp(&b.0));
+        let names = self.feature_names;
+        self.tallies.into_iter().map(move |(user, tally)| {
+            let mut features: Vec<String> = (0..tally.features.len() * 64)
+                .filter(|&f| tally.features[f / 64] & (1 << (f % 64)) != 0)
+                .filter_map(|f| names.get(f).cloned())
+                .collect();
+            features.sort();
+            (user, tally, features)
+        })
+    }
+}
+
+/// A session column the store did not write (its sessions are hex hashes), as a number.
+fn foreign_session(session: &str) -> u128 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    session.hash(&mut hasher);
+    u128::from(hasher.finish()) | 1 << 127
 }
 
 fn count(n: i64) -> u64 {
@@ -84,7 +149,7 @@ fn count(n: i64) -> u64 {
 /// The summary of `window`.
 pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Result<Summary, DbError> {
     let periods = Periods::new(window, base_seconds);
-    let mut users: BTreeMap<String, UserTally> = BTreeMap::new();
+    let mut users = Users::default();
     let (mut total_requests, mut total_errors) = (0, 0);
     let sql = format!("SELECT user_id, requests, errors, features FROM usage_user_days WHERE {PERIOD}");
     periods.query(db, &sql, &mut |row| {
@@ -94,46 +159,55 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
         if user.is_empty() {
             return;
         }
-        let tally = users.entry(user.to_owned()).or_default();
-        tally.requests += requests;
-        for feature in packed::names(row.str(3)) {
-            if !tally.features.contains(feature) {
-                tally.features.insert(feature.to_owned());
-            }
-        }
+        let number = users.number(user);
+        users.tallies[number].1.requests += requests;
+        users.add_features(number, row.str(3));
     })?;
 
-    // Each session's first and last action in the window, per user.
-    let mut sessions: HashMap<String, HashMap<String, (i64, i64)>> = HashMap::new();
+    // Each session's first and last action in the window. The rows come in user order within
+    // a day, so the last user's number is kept; a user's sessions are few, and searched.
+    let mut last: (String, Option<usize>) = (String::new(), None);
     let sql = format!("SELECT user_id, session, first_us, last_us FROM usage_sessions WHERE {PERIOD}");
     periods.query(db, &sql, &mut |row| {
+        if row.str(0) != last.0 {
+            last.0.clear();
+            last.0.push_str(row.str(0));
+            last.1 = users.numbers.get(row.str(0)).copied();
+        }
+        let Some(user) = last.1 else { return };
+        let session = u128::from_str_radix(row.str(1), 16).unwrap_or_else(|_| foreign_session(row.str(1)));
         let (first, last) = (row.int(2), row.int(3));
-        let user = match sessions.get_mut(row.str(0)) {
-            Some(user) => user,
-            None => sessions.entry(row.text(0)).or_default(),
-        };
-        match user.get_mut(row.str(1)) {
-            Some(span) => *span = (span.0.min(first), span.1.max(last)),
-            None => drop(user.insert(row.text(1), (first, last))),
+        let sessions = &mut users.tallies[user].1.sessions;
+        match sessions.iter_mut().rev().find(|s| s.0 == session) {
+            Some(span) => (span.1, span.2) = (span.1.min(first), span.2.max(last)),
+            None => sessions.push((session, first, last)),
         }
     })?;
-    let minutes: HashMap<String, i64> = sessions
-        .into_iter()
-        .map(|(user, sessions)| (user, sessions.values().map(|(first, last)| last - first).sum()))
-        .collect();
 
-    let sql = "SELECT f.at_us, f.user_id, f.status, f.endpoint, f.result, e.description
-               FROM usage_failed f LEFT JOIN usage_error_actions e ON e.request_id = f.request_id
-               WHERE f.at_us >= $1 AND f.at_us < $2";
+    // The failed requests, each named by its request's first error action when it has one.
     let (start, end) = (periods.day * MICROS, window.micros().1);
+    let mut descriptions: HashMap<String, String> = HashMap::new();
+    // An error action comes during its request: a day's margin finds those of requests that
+    // began before the window.
+    let sql = "SELECT request_id, description FROM usage_error_actions WHERE at_us >= $1 AND at_us < $2";
+    db.query(sql, &[Value::Int(start - DAY_SECONDS * MICROS), Value::Int(end)], &mut |row| {
+        descriptions.insert(row.text(0), row.text(1));
+    })?;
+    let sql = "SELECT at_us, user_id, status, endpoint, result, request_id FROM usage_failed
+               WHERE at_us >= $1 AND at_us < $2";
     db.query(sql, &[Value::Int(start), Value::Int(end)], &mut |row| {
+        let error = match descriptions.get(row.str(5)) {
+            Some(description) => description.clone(),
+            None => row.text(4),
+        };
         let error = UserError {
             endpoint: row.text(3),
-            error: row.opt_text(5).unwrap_or_else(|| row.text(4)),
+            error,
             timestamp: to_datetime(row.int(0)),
             code: u16::try_from(row.int(2)).unwrap_or(0),
         };
-        users.entry(row.text(1)).or_default().errors.push(error);
+        let number = users.number(row.str(1));
+        users.tallies[number].1.errors.push(error);
     })?;
 
     let mut error_breakdown = BTreeMap::new();
@@ -146,18 +220,20 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
     let summary = Summary {
         period_start: periods.start(),
         period_end: window.end(),
-        active_users: users.len() as u64,
+        active_users: users.tallies.len() as u64,
         total_requests,
         total_errors,
         users: most_requests_first(
             users
-                .into_iter()
-                .map(|(user_id, tally)| UserSummary {
-                    total_time_minutes: minutes_of(minutes.get(&user_id).copied().unwrap_or(0)),
+                .in_id_order()
+                .map(|(user_id, tally, features)| UserSummary {
+                    total_time_minutes: minutes_of(
+                        tally.sessions.iter().map(|(_, first, last)| last - first).sum(),
+                    ),
                     user_id,
                     requests_count: tally.requests,
                     errors_count: tally.errors.len() as u64,
-                    features_used: tally.features.into_iter().collect(),
+                    features_used: features,
                     errors: oldest_first(tally.errors),
                 })
                 .collect(),

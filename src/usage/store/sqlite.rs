@@ -55,13 +55,6 @@ impl Row for rusqlite::Row<'_> {
             _ => "",
         }
     }
-
-    fn opt_text(&self, column: usize) -> Option<String> {
-        match self.get_ref(column) {
-            Ok(ValueRef::Text(t)) => Some(String::from_utf8_lossy(t).into_owned()),
-            _ => None,
-        }
-    }
 }
 
 impl Db for Transaction<'_> {
