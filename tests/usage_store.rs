@@ -10,9 +10,10 @@ use std::path::Path;
 use chrono::{DateTime, Duration, Utc};
 use common::logs::{Dice, LogWriter, day, traffic};
 use serde_json::Value;
-use tracing_activity::Config;
+use tracing_activity::privacy::Pseudonymizer;
 use tracing_activity::report::{self, Interval, LogFiles, Scan, Window};
 use tracing_activity::usage::UsageStore;
+use tracing_activity::{Config, Secret};
 
 fn writer(dir: &Path, change: impl FnOnce(Config) -> Config) -> LogWriter {
     let db = dir.join("usage.db");
@@ -20,8 +21,13 @@ fn writer(dir: &Path, change: impl FnOnce(Config) -> Config) -> LogWriter {
 }
 
 fn from_logs(dir: &Path, window: Window, interval: Interval) -> report::Reports {
+    from_logs_as(dir, window, interval, Scan::new(window))
+}
+
+/// The reports of `scan` (a scan of `window`, told how the ids were pseudonymized).
+fn from_logs_as(dir: &Path, window: Window, interval: Interval, scan: Scan) -> report::Reports {
     let logs = LogFiles::discover(dir.join("user_activity.log")).unwrap();
-    Scan::new(window).summary().usage().counts(interval).run(&logs).unwrap()
+    scan.summary().usage().counts(interval).run(&logs).unwrap()
 }
 
 fn json(value: &impl serde::Serialize) -> Value {
@@ -37,7 +43,11 @@ fn without(mut value: Value, keys: &[&str]) -> Value {
 }
 
 fn assert_same_reports(dir: &Path, window: Window, interval: Interval) {
-    let logs = from_logs(dir, window, interval);
+    assert_same_reports_as(dir, window, interval, Scan::new(window));
+}
+
+fn assert_same_reports_as(dir: &Path, window: Window, interval: Interval, scan: Scan) {
+    let logs = from_logs_as(dir, window, interval, scan);
     assert!(logs.lines.in_window > 100, "the window holds {} actions", logs.lines.in_window);
     assert_eq!(logs.lines.skipped, 0);
     let store = UsageStore::open(dir.join("usage.db")).unwrap();
@@ -159,4 +169,89 @@ fn activity_report_reads_the_store_with_db() {
         without(run("usage"), &["generated_at"]),
         without(json(logs.usage.as_ref().unwrap()), &["generated_at"])
     );
+}
+
+/// Every text value in every table of the store.
+fn stored_texts(db: &Path) -> Vec<(String, String)> {
+    let connection = rusqlite::Connection::open(db).unwrap();
+    let tables: Vec<String> = connection
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut texts = Vec::new();
+    for table in tables {
+        let mut statement = connection.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let columns = statement.column_count();
+        let mut rows = statement.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for column in 0..columns {
+                if let rusqlite::types::ValueRef::Text(text) = row.get_ref(column).unwrap() {
+                    texts.push((table.clone(), String::from_utf8(text.to_vec()).unwrap()));
+                }
+            }
+        }
+    }
+    texts
+}
+
+#[test]
+fn the_store_keeps_the_logs_pseudonyms_and_no_ip_or_session_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = Secret::new("a-secret-of-the-test-32-bytes-long");
+    let private = |c: Config| c.user_id_hmac_secret(secret.clone()).anonymize_ip(true);
+    // The reports over the logs, told the pseudonym that means "no user".
+    let scan = |window| Scan::new(window).pseudonymized(&Pseudonymizer::from_secret(&secret));
+    let mut writer = writer(dir.path(), private);
+    let first = day(0, 0, 0);
+    traffic(&mut writer, &mut Dice(0x0dd_ba11), first + Duration::hours(8), first + Duration::hours(16), 200);
+    writer.close();
+
+    // The users the store names are the pseudonyms the lines carry, and none is a raw id.
+    let lines = LogFiles::discover(dir.path().join("user_activity.log")).unwrap();
+    let mut pseudonyms = std::collections::BTreeSet::new();
+    for path in lines.paths() {
+        for line in std::fs::read_to_string(path).unwrap().lines() {
+            let line: Value = serde_json::from_str(line).unwrap();
+            if let Some(user) = line["session"]["user_id"].as_str() {
+                pseudonyms.insert(user.to_owned());
+            }
+        }
+    }
+    assert!(["ann", "bob", "carol", "dave", "eve"].iter().all(|raw| !pseudonyms.contains(*raw)));
+    let store = UsageStore::open(dir.path().join("usage.db")).unwrap();
+    let window = whole_day(first, 1);
+    let summary = store.summary(window).unwrap();
+    let named: std::collections::BTreeSet<String> = summary.users.iter().map(|u| u.user_id.clone()).collect();
+    assert_eq!(named.len(), 5, "{named:?}");
+    assert!(named.is_subset(&pseudonyms), "{named:?} are not the lines' {pseudonyms:?}");
+    assert_same_reports_as(dir.path(), window, Interval::Hour, scan(window));
+
+    let texts = stored_texts(&dir.path().join("usage.db"));
+    for (table, text) in &texts {
+        assert!(!text.contains("10.0."), "{table} holds an IP: {text:?}");
+        assert!(!text.contains("s-"), "{table} holds a session id: {text:?}");
+        for raw in ["ann", "bob", "carol", "dave", "eve"] {
+            assert_ne!(text, raw, "{table} holds a raw user id");
+        }
+    }
+    assert!(texts.iter().any(|(table, _)| table == "usage_salts"), "the open day has its salt");
+
+    // Once the day is over (and a flush interval more), its salt and hashes are gone; its
+    // distinct counts stay, and agree with the logs.
+    let later = writer_at(dir.path(), private, first + Duration::days(2));
+    later.close();
+    let days = |store: &UsageStore| store.counts(window, Interval::Day).unwrap().days;
+    let rolled = UsageStore::open(dir.path().join("usage.db")).unwrap();
+    let logs = from_logs_as(dir.path(), window, Interval::Day, scan(window));
+    assert_eq!(json(&days(&rolled)), json(&logs.counts.as_ref().unwrap().days));
+    assert!(days(&rolled)[0].users >= 5);
+    let connection = rusqlite::Connection::open(dir.path().join("usage.db")).unwrap();
+    let left = |table: &str| -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE day = ?1");
+        connection.query_row(&sql, [first.timestamp()], |row| row.get(0)).unwrap()
+    };
+    assert_eq!((left("usage_salts"), left("usage_seen")), (0, 0));
 }
