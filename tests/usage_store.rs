@@ -21,11 +21,11 @@ fn writer(dir: &Path, change: impl FnOnce(Config) -> Config) -> LogWriter {
 }
 
 fn from_logs(dir: &Path, window: Window, interval: Interval) -> report::Reports {
-    from_logs_as(dir, window, interval, Scan::new(window))
+    from_logs_as(dir, interval, Scan::new(window))
 }
 
-/// The reports of `scan` (a scan of `window`, told how the ids were pseudonymized).
-fn from_logs_as(dir: &Path, window: Window, interval: Interval, scan: Scan) -> report::Reports {
+/// The reports of `scan` (told how the ids were pseudonymized).
+fn from_logs_as(dir: &Path, interval: Interval, scan: Scan) -> report::Reports {
     let logs = LogFiles::discover(dir.join("user_activity.log")).unwrap();
     scan.summary().usage().counts(interval).run(&logs).unwrap()
 }
@@ -47,7 +47,7 @@ fn assert_same_reports(dir: &Path, window: Window, interval: Interval) {
 }
 
 fn assert_same_reports_as(dir: &Path, window: Window, interval: Interval, scan: Scan) {
-    let logs = from_logs_as(dir, window, interval, scan);
+    let logs = from_logs_as(dir, interval, scan);
     assert!(logs.lines.in_window > 100, "the window holds {} actions", logs.lines.in_window);
     assert_eq!(logs.lines.skipped, 0);
     let store = UsageStore::open(dir.join("usage.db")).unwrap();
@@ -245,7 +245,7 @@ fn the_store_keeps_the_logs_pseudonyms_and_no_ip_or_session_id() {
     later.close();
     let days = |store: &UsageStore| store.counts(window, Interval::Day).unwrap().days;
     let rolled = UsageStore::open(dir.path().join("usage.db")).unwrap();
-    let logs = from_logs_as(dir.path(), window, Interval::Day, scan(window));
+    let logs = from_logs_as(dir.path(), Interval::Day, scan(window));
     assert_eq!(json(&days(&rolled)), json(&logs.counts.as_ref().unwrap().days));
     assert!(days(&rolled)[0].users >= 5);
     let connection = rusqlite::Connection::open(dir.path().join("usage.db")).unwrap();
