@@ -1311,6 +1311,11 @@ proptest! {
             return Ok(());
         }
         prop_assert_eq!(form_names(&form), form_names(&text));
+        if text.contains(['"', '\'']) {
+            // A quoted value (`password="a&b"`) is found by the value patterns in the whole
+            // form, across `&`: pair by pair is not how it is masked.
+            return Ok(());
+        }
         for (out, pair) in form.split('&').zip(text.split('&')) {
             if let Some((name, value)) = pair.split_once('=') {
                 let masked = format!("{name}={}", m.mask_value(value));
