@@ -186,6 +186,21 @@ fn a_missing_log_and_bad_arguments_exit_2_with_a_clear_message() {
 }
 
 #[test]
+fn a_stderr_whose_reader_has_gone_loses_the_message_not_the_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = command()
+        .args(["summary", "missing/user_activity.log"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes before the command has its message to write: the write fails (EPIPE).
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(2), "not a panic (101)");
+}
+
+#[test]
 fn skipped_lines_are_said_on_stderr_and_no_progress_bar_is_drawn_into_a_pipe() {
     let dir = tempfile::tempdir().unwrap();
     logs(dir.path(), |c| c);

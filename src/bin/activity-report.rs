@@ -182,7 +182,7 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(fired) => ExitCode::from(u8::from(fired)),
         Err(Failed(message)) => {
-            eprintln!("activity-report: {message}");
+            say(format_args!("{message}"));
             ExitCode::from(2)
         }
     }
@@ -222,7 +222,7 @@ fn run(command: Command) -> Result<bool, Failed> {
                     | tracing_activity::report::Alert::UserErrors { message, .. } => message,
                     _ => continue,
                 };
-                eprintln!("activity-report: ALERT: {message}");
+                say(format_args!("ALERT: {message}"));
             }
             return Ok(alerts.fired);
         }
@@ -292,22 +292,29 @@ fn progress_bar(logs: &LogFiles) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// Tells standard error, if it can be written to: a closed stderr (`2>&-`, a reader that has
+/// gone) loses the message, not the report or the exit code.
+fn say(message: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "activity-report: {message}");
+}
+
 /// Says on standard error what was left out.
 fn report_lines(lines: &Lines) {
     if lines.skipped > 0 {
-        eprintln!(
-            "activity-report: skipped {} of {} lines: {} not JSON (torn or text lines), {} not actions (such as lines_dropped notices) or without a timestamp",
+        say(format_args!(
+            "skipped {} of {} lines: {} not JSON (torn or text lines), {} not actions (such as lines_dropped notices) or without a timestamp",
             lines.skipped,
             lines.read,
             lines.not_json,
             lines.skipped - lines.not_json
-        );
+        ));
     }
     if lines.dropped > 0 {
-        eprintln!(
-            "activity-report: the log says {} actions in the window were dropped (queue full) and never written; they are not counted",
+        say(format_args!(
+            "the log says {} actions in the window were dropped (queue full) and never written; they are not counted",
             lines.dropped
-        );
+        ));
     }
 }
 
