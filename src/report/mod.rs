@@ -53,7 +53,7 @@ mod files;
 mod html;
 pub(crate) mod latency;
 mod line;
-mod names;
+pub(crate) mod names;
 mod scan;
 pub(crate) mod summary;
 mod svg;

@@ -27,7 +27,8 @@ impl Names {
         self.id_of_raw(text.raw())
     }
 
-    fn id_of_raw(&mut self, raw: &[u8]) -> Id {
+    /// The number of a text as it is (no JSON escapes read), given a new one the first time.
+    pub(crate) fn id_of_raw(&mut self, raw: &[u8]) -> Id {
         if let Some(&id) = self.ids.get(raw) {
             return id;
         }
@@ -41,6 +42,11 @@ impl Names {
     pub(crate) fn text(&self, id: Id) -> String {
         let raw = self.texts.get(id as usize).map_or(&[][..], |t| t);
         Text::written(raw).get().into_owned()
+    }
+
+    /// The text of `id` as it was numbered.
+    pub(crate) fn raw(&self, id: Id) -> &[u8] {
+        self.texts.get(id as usize).map_or(&[][..], |t| t)
     }
 
     /// Takes in the texts of `other`; the result maps each of `other`'s numbers to this one's.

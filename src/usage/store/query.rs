@@ -16,6 +16,7 @@ use super::rollup::month_of;
 use super::schema::{BASE, DAY, MONTH};
 use crate::histogram::Histogram;
 use crate::report::latency::FeatureLatency;
+use crate::report::names::Names;
 use crate::report::summary::{minutes_of, most_requests_first, most_used_first, oldest_first};
 use crate::report::time::{date_of, to_datetime};
 use crate::report::{
@@ -26,8 +27,6 @@ use crate::report::{
 const MICROS: i64 = 1_000_000;
 const DAY_SECONDS: i64 = 86_400;
 
-/// PostgreSQL sums integers as NUMERIC: every sum read is cast back to BIGINT.
-///
 /// The rows of one span in the window, widened as the module says: `$1` is the span, `$2` the
 /// start of the period that holds the window's start, `$3` the window's end, in seconds. Each
 /// query runs once per span ([`Periods::query`]): a range of the primary key each time, where
@@ -80,38 +79,31 @@ struct UserTally {
     sessions: Vec<(u128, i64, i64)>,
 }
 
-/// The users of a summary, numbered as first seen, and the features they used, numbered too:
-/// the many rows of days, sessions and failed requests find theirs without copying a text.
+/// The users of a summary and the features they used, numbered as first seen: the many rows
+/// of days, sessions and failed requests find theirs without copying a text.
 #[derive(Default)]
 struct Users {
-    numbers: HashMap<String, usize>,
-    tallies: Vec<(String, UserTally)>,
-    feature_numbers: HashMap<String, usize>,
-    feature_names: Vec<String>,
+    ids: Names,
+    /// By user number.
+    tallies: Vec<UserTally>,
+    features: Names,
 }
 
 impl Users {
-    fn number(&mut self, user: &str) -> usize {
-        if let Some(&number) = self.numbers.get(user) {
-            return number;
+    fn tally(&mut self, user: &str) -> &mut UserTally {
+        let number = self.ids.id_of_raw(user.as_bytes()) as usize;
+        if number == self.tallies.len() {
+            self.tallies.push(UserTally::default());
         }
-        self.numbers.insert(user.to_owned(), self.tallies.len());
-        self.tallies.push((user.to_owned(), UserTally::default()));
-        self.tallies.len() - 1
+        &mut self.tallies[number]
     }
 
     /// Adds the features of a packed list to the user's.
-    fn add_features(&mut self, user: usize, list: &str) {
-        for name in packed::names(list) {
-            let feature = match self.feature_numbers.get(name) {
-                Some(&feature) => feature,
-                None => {
-                    self.feature_numbers.insert(name.to_owned(), self.feature_names.len());
-                    self.feature_names.push(name.to_owned());
-                    self.feature_names.len() - 1
-                }
-            };
-            let set = &mut self.tallies[user].1.features;
+    fn add_features(&mut self, user: &str, list: &str) {
+        let numbers: Vec<usize> =
+            packed::names(list).map(|name| self.features.id_of_raw(name.as_bytes()) as usize).collect();
+        let set = &mut self.tally(user).features;
+        for feature in numbers {
             if set.len() <= feature / 64 {
                 set.resize(feature / 64 + 1, 0);
             }
@@ -120,16 +112,19 @@ impl Users {
     }
 
     /// The users in id order, each with the names of its features in name order.
-    fn in_id_order(mut self) -> impl Iterator<Item = (String, UserTally, Vec<String>)> {
-        self.tallies.sort_by(|a, b| a.0.cmp(&b.0));
-        let names = self.feature_names;
-        self.tallies.into_iter().map(move |(user, tally)| {
-            let mut features: Vec<String> = (0..tally.features.len() * 64)
+    fn in_id_order(self) -> impl Iterator<Item = (String, UserTally, Vec<String>)> {
+        let text = |names: &Names, id: usize| String::from_utf8_lossy(names.raw(id as u32)).into_owned();
+        let mut users: Vec<(String, UserTally)> =
+            self.tallies.into_iter().enumerate().map(|(id, tally)| (text(&self.ids, id), tally)).collect();
+        users.sort_by(|a, b| a.0.cmp(&b.0));
+        let features = self.features;
+        users.into_iter().map(move |(user, tally)| {
+            let mut names: Vec<String> = (0..tally.features.len() * 64)
                 .filter(|&f| tally.features[f / 64] & (1 << (f % 64)) != 0)
-                .filter_map(|f| names.get(f).cloned())
+                .map(|f| text(&features, f))
                 .collect();
-            features.sort();
-            (user, tally, features)
+            names.sort();
+            (user, tally, names)
         })
     }
 }
@@ -159,25 +154,17 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
         if user.is_empty() {
             return;
         }
-        let number = users.number(user);
-        users.tallies[number].1.requests += requests;
-        users.add_features(number, row.str(3));
+        users.tally(user).requests += requests;
+        users.add_features(user, row.str(3));
     })?;
 
-    // Each session's first and last action in the window. The rows come in user order within
-    // a day, so the last user's number is kept; a user's sessions are few, and searched.
-    let mut last: (String, Option<usize>) = (String::new(), None);
+    // Each session's first and last action in the window: a user's sessions are few, and
+    // searched. (Every user with a session has a day row too.)
     let sql = format!("SELECT user_id, session, first_us, last_us FROM usage_sessions WHERE {PERIOD}");
     periods.query(db, &sql, &mut |row| {
-        if row.str(0) != last.0 {
-            last.0.clear();
-            last.0.push_str(row.str(0));
-            last.1 = users.numbers.get(row.str(0)).copied();
-        }
-        let Some(user) = last.1 else { return };
         let session = u128::from_str_radix(row.str(1), 16).unwrap_or_else(|_| foreign_session(row.str(1)));
         let (first, last) = (row.int(2), row.int(3));
-        let sessions = &mut users.tallies[user].1.sessions;
+        let sessions = &mut users.tally(row.str(0)).sessions;
         match sessions.iter_mut().rev().find(|s| s.0 == session) {
             Some(span) => (span.1, span.2) = (span.1.min(first), span.2.max(last)),
             None => sessions.push((session, first, last)),
@@ -206,8 +193,7 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
             timestamp: to_datetime(row.int(0)),
             code: u16::try_from(row.int(2)).unwrap_or(0),
         };
-        let number = users.number(row.str(1));
-        users.tallies[number].1.errors.push(error);
+        users.tally(row.str(1)).errors.push(error);
     })?;
 
     let mut error_breakdown = BTreeMap::new();
@@ -345,7 +331,7 @@ pub(crate) fn counts(
         distinct.insert((row.int(0), row.int(1)), [count(row.int(2)), count(row.int(3)), count(row.int(4))]);
     })?;
     let sql = format!(
-        "SELECT span, start, kind, CAST(COUNT(*) AS BIGINT) FROM usage_seen WHERE {PERIOD} GROUP BY span, start, kind"
+        "SELECT span, start, kind, COUNT(*) FROM usage_seen WHERE {PERIOD} GROUP BY span, start, kind"
     );
     periods.query(db, &sql, &mut |row| {
         let entry = distinct.entry((row.int(0), row.int(1))).or_insert([0, 0, 1]);

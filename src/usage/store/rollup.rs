@@ -3,7 +3,7 @@
 //! become monthly ones after `USAGE_RETENTION_DAYS`, failed requests go after
 //! `USAGE_ERROR_RETENTION_DAYS`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, NaiveDate};
 
@@ -107,9 +107,13 @@ pub(crate) fn maintain(
     )?;
     let day_cutoff = today - i64::from(retention.days) * DAY_SECONDS;
     for table in DAILY {
+        let mut months = BTreeSet::new();
         for start in starts(db, table, DAY, day_cutoff)? {
             roll(db, table, (DAY, start), (MONTH, month_of(start)))?;
-            compact(db, table, (MONTH, month_of(start)))?;
+            months.insert(month_of(start));
+        }
+        for month in months {
+            compact(db, table, (MONTH, month))?;
         }
     }
     let error_cutoff = (today - i64::from(retention.error_days) * DAY_SECONDS).saturating_mul(1_000_000);
@@ -126,7 +130,7 @@ fn close_days(db: &mut dyn Db, salts: &mut Salts, before: i64) -> Result<(), DbE
         // (span, start) → [users, ips]
         let mut counts: BTreeMap<(i64, i64), [i64; 2]> = BTreeMap::new();
         db.query(
-            "SELECT span, start, kind, CAST(COUNT(*) AS BIGINT) FROM usage_seen WHERE day = $1 GROUP BY span, start, kind",
+            "SELECT span, start, kind, COUNT(*) FROM usage_seen WHERE day = $1 GROUP BY span, start, kind",
             &[Value::Int(day)],
             &mut |row| {
                 let slot = usize::from(row.int(2) == Kind::Ip as i64);
