@@ -334,10 +334,8 @@ mod metrics {
 
     use hyper::{Response, StatusCode};
     use prometheus_client::registry::Registry;
+    use tracing_activity::ActivityGuard;
     use tracing_activity::usage::{UsageMetrics, UsageStore};
-    use tracing_activity::{Activity, ActivityGuard, Builder, InitError};
-    use tracing_subscriber::EnvFilter;
-    use tracing_subscriber::prelude::*;
 
     use super::{Body, reply};
 
@@ -347,23 +345,13 @@ mod metrics {
     /// What OpenMetrics text is served as.
     const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-    /// As `tracing_activity::try_init()` (an `EnvFilter` of `RUST_LOG` when it is set), keeping
-    /// the usage metrics of the layer it installs.
-    pub(super) fn init() -> Result<ActivityGuard, InitError> {
-        let Activity { layer, guard, usage, .. } = Builder::from_env()?.build()?;
-        let filter = match std::env::var("RUST_LOG") {
-            Ok(spec) if !spec.trim().is_empty() => {
-                Some(EnvFilter::try_new(&spec).map_err(|source| InitError::Filter { spec, source })?)
-            }
-            _ => None,
-        };
-        tracing_subscriber::registry().with(filter).with(layer).try_init().map_err(InitError::Global)?;
-        if let Some(usage) = usage {
+    /// Keeps the usage metrics of the layer `guard` belongs to, registered for `/metrics`.
+    pub(super) fn keep(guard: &ActivityGuard) {
+        if let Some(usage) = guard.usage() {
             let mut registry = Registry::default();
             usage.register(&mut registry);
-            let _ = METRICS.set((usage, registry));
+            let _ = METRICS.set((usage.clone(), registry));
         }
-        Ok(guard)
     }
 
     /// The usage metrics and their store, when they have one (`USAGE_DB_PATH` is not `none`).
@@ -467,18 +455,16 @@ async fn shutdown_signal() {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // With the `metrics` feature the layer's usage metrics are kept, for `/metrics`.
-    #[cfg(feature = "metrics")]
-    let started = metrics::init();
-    #[cfg(not(feature = "metrics"))]
-    let started = tracing_activity::try_init();
-    let guard = match started {
+    let guard = match tracing_activity::try_init() {
         Ok(guard) => guard,
         Err(e) => {
             eprintln!("server: {e}");
             return ExitCode::FAILURE;
         }
     };
+    // With the `metrics` feature the layer's usage metrics are kept, for `/metrics`.
+    #[cfg(feature = "metrics")]
+    metrics::keep(&guard);
     let middleware = match HttpActivityLayer::from_env() {
         Ok(layer) => layer.user_id_header(hyper::header::HeaderName::from_static("x-user-id")),
         Err(e) => {

@@ -77,6 +77,28 @@ impl ActivityGuard {
         self
     }
 
+    /// The live usage metrics of the layer this guard belongs to (feature `metrics`; `None`
+    /// with `ENABLE_USAGE_METRICS` off): how an app started with
+    /// [`try_init`](crate::try_init) registers them for Prometheus.
+    ///
+    /// ```
+    /// let guard = tracing_activity::Builder::new()
+    ///     .configure(|c| c.enable_file_logging(false).no_usage_store())
+    ///     .console_writer(std::io::sink)
+    ///     .try_init()?;
+    /// let mut registry = prometheus_client::registry::Registry::default();
+    /// guard.usage().expect("ENABLE_USAGE_METRICS is on by default").register(&mut registry);
+    /// tracing_activity::log_click!("save");
+    /// let mut text = String::new();
+    /// prometheus_client::encoding::text::encode(&mut text, &registry)?;
+    /// assert!(text.contains(r#"usage_events_total{event_type="click"} 1"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "metrics")]
+    pub fn usage(&self) -> Option<&UsageMetrics> {
+        self.usage.as_ref()
+    }
+
     /// What the sinks have done so far.
     ///
     /// ```

@@ -7,7 +7,8 @@
 //!
 //! - [`UsageMetrics::register`] puts the Prometheus metrics into your own
 //!   `prometheus_client` registry; serve it wherever you serve metrics (the example server
-//!   answers `GET /metrics`). The metrics: `usage_events_total{event_type}`,
+//!   answers `GET /metrics`). An app started with [`try_init`](crate::try_init) finds them
+//!   on its guard: [`ActivityGuard::usage`](crate::ActivityGuard::usage). The metrics: `usage_events_total{event_type}`,
 //!   `http_requests_total{method,feature,status}`, `http_request_duration_seconds{feature}`
 //!   (a histogram), `activity_lines_dropped_total`, `activity_write_errors_total{sink}`,
 //!   `usage_store_flushes_total` and `usage_store_flush_errors_total`. Label values are
