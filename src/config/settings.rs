@@ -146,7 +146,7 @@ pub struct Config {
     /// Days after which daily counts are rolled up into monthly counts
     /// (`USAGE_RETENTION_DAYS`, default 30).
     pub usage_retention_days: u32,
-    /// Days failed requests are kept as rows (`USAGE_ERROR_RETENTION_DAYS`, default 30).
+    /// Days each failed request is kept (`USAGE_ERROR_RETENTION_DAYS`, default 30).
     pub usage_error_retention_days: u32,
     /// Feature names (and custom action types) counted by name; later ones count as `other`,
     /// so random paths cannot make Prometheus series without end (`USAGE_MAX_FEATURES`,

@@ -20,8 +20,8 @@
 //!   SQLite file `USAGE_DB_PATH` (`logs/usage.db`), or PostgreSQL at `USAGE_DATABASE_URL`
 //!   (feature `postgres`) for many instances sharing one store. Base-interval counts
 //!   (`USAGE_BASE_INTERVAL`, an hour) become daily counts after `USAGE_BASE_RETENTION_DAYS`,
-//!   daily counts monthly ones after `USAGE_RETENTION_DAYS`; failed requests are kept as rows
-//!   for `USAGE_ERROR_RETENTION_DAYS`.
+//!   daily counts monthly ones after `USAGE_RETENTION_DAYS`; each failed request is kept, to
+//!   the microsecond, for `USAGE_ERROR_RETENTION_DAYS`.
 //! - [`UsageStore::summary`], [`usage`](UsageStore::usage) and [`counts`](UsageStore::counts)
 //!   answer with the reports' own types and JSON, as the log files would
 //!   (`activity-report --db logs/usage.db summary --days 30`).

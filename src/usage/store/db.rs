@@ -45,9 +45,7 @@ pub(crate) trait Row {
 /// Where the two databases' SQL differs.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Dialect {
-    /// The smaller and the larger of two values: SQLite's scalar `MIN` and `MAX` are
-    /// PostgreSQL's `LEAST` and `GREATEST`.
-    pub(crate) least: &'static str,
+    /// The larger of two values: SQLite's scalar `MAX` is PostgreSQL's `GREATEST`.
     pub(crate) greatest: &'static str,
     /// The aggregate that joins texts (with a separator argument): `group_concat`, `string_agg`.
     pub(crate) concat: &'static str,

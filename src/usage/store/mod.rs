@@ -42,12 +42,12 @@ use crate::report::{Counts, Interval, Summary, Usage, Window};
 ///
 /// The tables (schema version 1, migrated on open): `usage_events` (actions per period, action
 /// type and feature), `usage_users` (per day, user, action type and feature: actions, requests,
-/// errors), `usage_user_days` (per day and user: requests, errors and the features used),
-/// `usage_statuses`, `usage_sessions`, `usage_features` (per day and feature: requests, slow
-/// requests and the latency histogram), `usage_distinct` (distinct users and IPs of ended
-/// days), `usage_seen`
-/// and `usage_salts` (the open days' salted hashes), `usage_failed` and `usage_error_actions`
-/// (failed requests as rows). A period's `span` is 0 for the base interval, 1 for a day and 2
+/// errors), `usage_user_days` (per day and user: requests, errors, the features used and each
+/// session's first and last action), `usage_statuses`, `usage_features` (per day and feature:
+/// requests, slow requests and the latency histogram), `usage_distinct` (distinct users and IPs
+/// of ended days), `usage_seen` and `usage_salts` (the open days' salted hashes),
+/// `usage_failed` (per day and user, each failed request with its time, status, endpoint and
+/// result) and `usage_error_actions` (the error actions that name them). A period's `span` is 0 for the base interval, 1 for a day and 2
 /// for a month; `start` is in seconds since the epoch, UTC.
 pub struct UsageStore {
     backend: Mutex<Backend>,

@@ -107,7 +107,7 @@ impl Db for PgTransaction<'_> {
     }
 
     fn dialect(&self) -> Dialect {
-        Dialect { least: "LEAST", greatest: "GREATEST", concat: "string_agg", keyed_tables: "" }
+        Dialect { greatest: "GREATEST", concat: "string_agg", keyed_tables: "" }
     }
 }
 

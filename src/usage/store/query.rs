@@ -3,7 +3,7 @@
 //!
 //! The store counts in periods: a window is widened at its start to the period that holds it
 //! (the base interval, the day, or the month of the rows it reads), and the reports say so in
-//! `period_start`. Failed requests are rows, read to the microsecond.
+//! `period_start`. Failed requests keep their time, read to the microsecond.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -146,7 +146,10 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
     let periods = Periods::new(window, base_seconds);
     let mut users = Users::default();
     let (mut total_requests, mut total_errors) = (0, 0);
-    let sql = format!("SELECT user_id, requests, errors, features FROM usage_user_days WHERE {PERIOD}");
+    // Each user's requests, features and sessions: a session's span is joined across the
+    // days that hold it (a user's sessions are few, and searched).
+    let sql =
+        format!("SELECT user_id, requests, errors, features, sessions FROM usage_user_days WHERE {PERIOD}");
     periods.query(db, &sql, &mut |row| {
         let (user, requests) = (row.str(0), count(row.int(1)));
         total_requests += requests;
@@ -154,20 +157,15 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
         if user.is_empty() {
             return;
         }
-        users.tally(user).requests += requests;
         users.add_features(user, row.str(3));
-    })?;
-
-    // Each session's first and last action in the window: a user's sessions are few, and
-    // searched. (Every user with a session has a day row too.)
-    let sql = format!("SELECT user_id, session, first_us, last_us FROM usage_sessions WHERE {PERIOD}");
-    periods.query(db, &sql, &mut |row| {
-        let session = u128::from_str_radix(row.str(1), 16).unwrap_or_else(|_| foreign_session(row.str(1)));
-        let (first, last) = (row.int(2), row.int(3));
-        let sessions = &mut users.tally(row.str(0)).sessions;
-        match sessions.iter_mut().rev().find(|s| s.0 == session) {
-            Some(span) => (span.1, span.2) = (span.1.min(first), span.2.max(last)),
-            None => sessions.push((session, first, last)),
+        let tally = users.tally(user);
+        tally.requests += requests;
+        for (session, first, last) in packed::spans(row.str(4)) {
+            let session = u128::from_str_radix(session, 16).unwrap_or_else(|_| foreign_session(session));
+            match tally.sessions.iter_mut().rev().find(|s| s.0 == session) {
+                Some(span) => (span.1, span.2) = (span.1.min(first), span.2.max(last)),
+                None => tally.sessions.push((session, first, last)),
+            }
         }
     })?;
 
@@ -180,20 +178,21 @@ pub(crate) fn summary(db: &mut dyn Db, window: Window, base_seconds: i64) -> Res
     db.query(sql, &[Value::Int(start - DAY_SECONDS * MICROS), Value::Int(end)], &mut |row| {
         descriptions.insert(row.text(0), row.text(1));
     })?;
-    let sql = "SELECT at_us, user_id, status, endpoint, result, request_id FROM usage_failed
-               WHERE at_us >= $1 AND at_us < $2";
-    db.query(sql, &[Value::Int(start), Value::Int(end)], &mut |row| {
-        let error = match descriptions.get(row.str(5)) {
-            Some(description) => description.clone(),
-            None => row.text(4),
-        };
-        let error = UserError {
-            endpoint: row.text(3),
-            error,
-            timestamp: to_datetime(row.int(0)),
-            code: u16::try_from(row.int(2)).unwrap_or(0),
-        };
-        users.tally(row.str(1)).errors.push(error);
+    let sql = "SELECT user_id, failed FROM usage_failed WHERE day >= $1 AND day < $2";
+    db.query(sql, &[Value::Int(periods.day), Value::Int(periods.end)], &mut |row| {
+        let errors = &mut users.tally(row.str(0)).errors;
+        for failure in packed::failures(row.str(1)).filter(|f| (start..end).contains(&f.at)) {
+            let error = match descriptions.get(failure.request_id) {
+                Some(description) => description.clone(),
+                None => failure.result.to_owned(),
+            };
+            errors.push(UserError {
+                endpoint: failure.endpoint.to_owned(),
+                error,
+                timestamp: to_datetime(failure.at),
+                code: failure.status,
+            });
+        }
     })?;
 
     let mut error_breakdown = BTreeMap::new();

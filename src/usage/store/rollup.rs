@@ -28,7 +28,6 @@ pub(crate) struct Retention {
 #[derive(Clone, Copy)]
 enum Merge {
     Sum,
-    Min,
     Max,
     /// A packed list: joined, then compacted.
     Append(Packed),
@@ -59,14 +58,10 @@ const DAILY: &[Table] = &[
             ("requests", Merge::Sum),
             ("errors", Merge::Sum),
             ("features", Merge::Append(Packed::Names)),
+            ("sessions", Merge::Append(Packed::Spans)),
         ],
     },
     Table { name: "usage_statuses", keys: &["status"], values: &[("count", Merge::Sum)] },
-    Table {
-        name: "usage_sessions",
-        keys: &["user_id", "session"],
-        values: &[("first_us", Merge::Min), ("last_us", Merge::Max)],
-    },
     Table {
         name: "usage_features",
         keys: &["feature"],
@@ -116,9 +111,12 @@ pub(crate) fn maintain(
             compact(db, table, (MONTH, month))?;
         }
     }
-    let error_cutoff = (today - i64::from(retention.error_days) * DAY_SECONDS).saturating_mul(1_000_000);
-    db.exec("DELETE FROM usage_failed WHERE at_us < $1", &[Value::Int(error_cutoff)])?;
-    db.exec("DELETE FROM usage_error_actions WHERE at_us < $1", &[Value::Int(error_cutoff)])?;
+    let error_cutoff = today - i64::from(retention.error_days) * DAY_SECONDS;
+    db.exec("DELETE FROM usage_failed WHERE day < $1", &[Value::Int(error_cutoff)])?;
+    db.exec(
+        "DELETE FROM usage_error_actions WHERE at_us < $1",
+        &[Value::Int(error_cutoff.saturating_mul(1_000_000))],
+    )?;
     Ok(())
 }
 
@@ -159,7 +157,7 @@ fn starts(db: &mut dyn Db, table: &Table, span: i64, before: i64) -> Result<Vec<
 
 /// Adds the rows of period `from` into those of period `to`, and deletes them.
 fn roll(db: &mut dyn Db, table: &Table, from: (i64, i64), to: (i64, i64)) -> Result<(), DbError> {
-    let Dialect { least, greatest, concat, .. } = db.dialect();
+    let Dialect { greatest, concat, .. } = db.dialect();
     let name = table.name;
     let keys = table.keys.join(", ");
     let values: Vec<&str> = table.values.iter().map(|(v, _)| *v).collect();
@@ -168,7 +166,6 @@ fn roll(db: &mut dyn Db, table: &Table, from: (i64, i64), to: (i64, i64)) -> Res
         .iter()
         .map(|(v, merge)| match merge {
             Merge::Sum => format!("SUM({v})"),
-            Merge::Min => format!("MIN({v})"),
             Merge::Max => format!("MAX({v})"),
             Merge::Append(_) => format!("{concat}({v}, '')"),
         })
@@ -178,7 +175,6 @@ fn roll(db: &mut dyn Db, table: &Table, from: (i64, i64), to: (i64, i64)) -> Res
         .iter()
         .map(|(v, merge)| match merge {
             Merge::Sum => format!("{v} = {name}.{v} + excluded.{v}"),
-            Merge::Min => format!("{v} = {least}({name}.{v}, excluded.{v})"),
             Merge::Max => format!("{v} = {greatest}({name}.{v}, excluded.{v})"),
             Merge::Append(_) => format!("{v} = {name}.{v} || excluded.{v}"),
         })

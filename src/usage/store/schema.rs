@@ -28,15 +28,11 @@ CREATE TABLE IF NOT EXISTS usage_users (
     PRIMARY KEY (span, start, user_id, event, feature)){keyed};
 CREATE TABLE IF NOT EXISTS usage_user_days (
     span SMALLINT NOT NULL, start BIGINT NOT NULL, user_id TEXT NOT NULL, requests BIGINT NOT NULL,
-    errors BIGINT NOT NULL, features TEXT NOT NULL,
+    errors BIGINT NOT NULL, features TEXT NOT NULL, sessions TEXT NOT NULL,
     PRIMARY KEY (span, start, user_id)){keyed};
 CREATE TABLE IF NOT EXISTS usage_statuses (
     span SMALLINT NOT NULL, start BIGINT NOT NULL, status INTEGER NOT NULL, count BIGINT NOT NULL,
     PRIMARY KEY (span, start, status)){keyed};
-CREATE TABLE IF NOT EXISTS usage_sessions (
-    span SMALLINT NOT NULL, start BIGINT NOT NULL, user_id TEXT NOT NULL, session TEXT NOT NULL,
-    first_us BIGINT NOT NULL, last_us BIGINT NOT NULL,
-    PRIMARY KEY (span, start, user_id, session)){keyed};
 CREATE TABLE IF NOT EXISTS usage_features (
     span SMALLINT NOT NULL, start BIGINT NOT NULL, feature TEXT NOT NULL, requests BIGINT NOT NULL,
     max_us BIGINT NOT NULL, slow BIGINT NOT NULL, very_slow BIGINT NOT NULL, histogram TEXT NOT NULL,
@@ -51,9 +47,8 @@ CREATE TABLE IF NOT EXISTS usage_seen (
     PRIMARY KEY (span, start, kind, hash)){keyed};
 CREATE TABLE IF NOT EXISTS usage_salts (day BIGINT PRIMARY KEY, salt TEXT NOT NULL){keyed};
 CREATE TABLE IF NOT EXISTS usage_failed (
-    at_us BIGINT NOT NULL, user_id TEXT NOT NULL, status INTEGER NOT NULL, endpoint TEXT NOT NULL,
-    request_id TEXT, result TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS usage_failed_at ON usage_failed (at_us);
+    day BIGINT NOT NULL, user_id TEXT NOT NULL, failed TEXT NOT NULL,
+    PRIMARY KEY (day, user_id)){keyed};
 CREATE TABLE IF NOT EXISTS usage_error_actions (
     request_id TEXT PRIMARY KEY, at_us BIGINT NOT NULL, description TEXT NOT NULL){keyed};
 ";

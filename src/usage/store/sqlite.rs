@@ -86,6 +86,6 @@ impl Db for Transaction<'_> {
     }
 
     fn dialect(&self) -> Dialect {
-        Dialect { least: "MIN", greatest: "MAX", concat: "group_concat", keyed_tables: " WITHOUT ROWID" }
+        Dialect { greatest: "MAX", concat: "group_concat", keyed_tables: " WITHOUT ROWID" }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::db::{Db, DbError, Dialect, Value};
 use super::distinct::{Kind, Salts, hash, session_hash};
-use super::packed::{self, Packed};
+use super::packed::{self, Failure, Packed};
 use super::schema::{BASE, DAY};
 use crate::counters::{Batch, DAY_MICROS, Durations};
 
@@ -13,7 +13,6 @@ const MICROS: i64 = 1_000_000;
 
 /// Adds `batch` to the store.
 pub(crate) fn write(db: &mut dyn Db, salts: &mut Salts, batch: &Batch) -> Result<(), DbError> {
-    let Dialect { least, greatest, .. } = db.dialect();
     for ((interval, event, feature), &count) in &batch.events {
         db.exec(
             "INSERT INTO usage_events (span, start, event, feature, count) VALUES ($1, $2, $3, $4, $5)
@@ -48,26 +47,6 @@ pub(crate) fn write(db: &mut dyn Db, salts: &mut Salts, batch: &Batch) -> Result
             &[Value::Int(DAY), Value::Int(day / MICROS), Value::Int(i64::from(status)), int(count)],
         )?;
     }
-    let sessions = format!(
-        "INSERT INTO usage_sessions (span, start, user_id, session, first_us, last_us) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (span, start, user_id, session) DO UPDATE SET
-            first_us = {least}(usage_sessions.first_us, excluded.first_us),
-            last_us = {greatest}(usage_sessions.last_us, excluded.last_us)"
-    );
-    for ((day, user, session), &(first, last)) in &batch.sessions {
-        let session = session_hash(session);
-        db.exec(
-            &sessions,
-            &[
-                Value::Int(DAY),
-                Value::Int(day / MICROS),
-                user.as_str().into(),
-                session.as_str().into(),
-                Value::Int(first),
-                Value::Int(last),
-            ],
-        )?;
-    }
     write_user_days(db, batch)?;
     write_features(db, batch)?;
     for (kind, seen) in [(Kind::User, &batch.seen_users), (Kind::Ip, &batch.seen_ips)] {
@@ -83,19 +62,7 @@ pub(crate) fn write(db: &mut dyn Db, salts: &mut Salts, batch: &Batch) -> Result
             }
         }
     }
-    for failed in &batch.failed {
-        db.exec(
-            "INSERT INTO usage_failed (at_us, user_id, status, endpoint, request_id, result) VALUES ($1, $2, $3, $4, $5, $6)",
-            &[
-                Value::Int(failed.at),
-                failed.user.as_str().into(),
-                Value::Int(i64::from(failed.code)),
-                failed.endpoint.as_str().into(),
-                failed.request_id.as_deref().into(),
-                failed.result.as_str().into(),
-            ],
-        )?;
-    }
+    write_failed(db, batch)?;
     for error in &batch.error_actions {
         // The earliest error action of a request names its error.
         db.exec(
@@ -108,30 +75,77 @@ pub(crate) fn write(db: &mut dyn Db, salts: &mut Salts, batch: &Batch) -> Result
     Ok(())
 }
 
-/// Adds each user's requests, errors and features of each day to `usage_user_days`.
+/// Adds each user's requests, errors, features and sessions of each day to `usage_user_days`.
 fn write_user_days(db: &mut dyn Db, batch: &Batch) -> Result<(), DbError> {
-    // (day, user) → (requests, errors, features)
-    let mut days: BTreeMap<(i64, &str), (u64, u64, BTreeSet<&str>)> = BTreeMap::new();
+    #[derive(Default)]
+    struct Day<'a> {
+        requests: u64,
+        errors: u64,
+        features: BTreeSet<&'a str>,
+        sessions: String,
+    }
+    let mut days: BTreeMap<(i64, &str), Day<'_>> = BTreeMap::new();
     for ((day, user, _, feature), counts) in &batch.users {
-        let (requests, errors, features) = days.entry((*day, user)).or_default();
-        *requests += counts.requests;
-        *errors += counts.errors;
+        let entry = days.entry((*day, user)).or_default();
+        entry.requests += counts.requests;
+        entry.errors += counts.errors;
         if counts.requests > 0 && !feature.is_empty() {
-            features.insert(feature);
+            entry.features.insert(feature);
         }
     }
-    for ((day, user), (requests, errors, features)) in days {
+    for ((day, user, session), &(first, last)) in &batch.sessions {
+        let sessions = &mut days.entry((*day, user)).or_default().sessions;
+        packed::push_span(sessions, &session_hash(session), first, last);
+    }
+    for ((day, user), entry) in days {
         let mut added = String::new();
-        features.into_iter().for_each(|f| packed::push_name(&mut added, f));
-        let features =
-            merged(db, "usage_user_days", "user_id", "features", Packed::Names, (day, user), &added)?;
+        entry.features.into_iter().for_each(|f| packed::push_name(&mut added, f));
+        let row = (day, user);
+        let features = merged(db, "usage_user_days", "user_id", "features", Packed::Names, row, &added)?;
+        let sessions =
+            merged(db, "usage_user_days", "user_id", "sessions", Packed::Spans, row, &entry.sessions)?;
         db.exec(
-            "INSERT INTO usage_user_days (span, start, user_id, requests, errors, features) VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO usage_user_days (span, start, user_id, requests, errors, features, sessions)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (span, start, user_id) DO UPDATE SET
                 requests = usage_user_days.requests + excluded.requests,
                 errors = usage_user_days.errors + excluded.errors,
-                features = excluded.features",
-            &[Value::Int(DAY), Value::Int(day / MICROS), user.into(), int(requests), int(errors), features.as_str().into()],
+                features = excluded.features,
+                sessions = excluded.sessions",
+            &[
+                Value::Int(DAY),
+                Value::Int(day / MICROS),
+                user.into(),
+                int(entry.requests),
+                int(entry.errors),
+                features.as_str().into(),
+                sessions.as_str().into(),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Appends each user's failed requests of each day to `usage_failed`.
+fn write_failed(db: &mut dyn Db, batch: &Batch) -> Result<(), DbError> {
+    // (day, user) → the failed requests, packed
+    let mut days: BTreeMap<(i64, &str), String> = BTreeMap::new();
+    for failed in &batch.failed {
+        let day = failed.at.div_euclid(DAY_MICROS) * DAY_MICROS / MICROS;
+        let failure = Failure {
+            at: failed.at,
+            status: failed.code,
+            endpoint: &failed.endpoint,
+            result: &failed.result,
+            request_id: failed.request_id.as_deref().unwrap_or(""),
+        };
+        packed::push_failure(days.entry((day, &failed.user)).or_default(), failure);
+    }
+    for ((day, user), failed) in days {
+        db.exec(
+            "INSERT INTO usage_failed (day, user_id, failed) VALUES ($1, $2, $3)
+             ON CONFLICT (day, user_id) DO UPDATE SET failed = usage_failed.failed || excluded.failed",
+            &[Value::Int(day), user.into(), failed.as_str().into()],
         )?;
     }
     Ok(())
