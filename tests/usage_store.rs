@@ -172,6 +172,36 @@ fn activity_report_reads_the_store_with_db() {
 }
 
 /// Every text value in every table of the store.
+#[test]
+fn failed_requests_past_their_retention_are_deleted_and_the_counts_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let retention = |c: Config| c.usage_error_retention_days(2);
+    let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
+    let day_one = day(0, 0, 0);
+    let mut writer = writer(dir.path(), retention);
+    traffic(&mut writer, &mut dice, day_one + Duration::hours(8), day_one + Duration::hours(20), 300);
+    let day_two = day_one + Duration::days(1);
+    traffic(&mut writer, &mut dice, day_two + Duration::hours(8), day_two + Duration::hours(20), 300);
+    writer.close();
+    let listed = |summary: &report::Summary| summary.users.iter().map(|u| u.errors.len()).sum::<usize>();
+    let store = UsageStore::open(dir.path().join("usage.db")).unwrap();
+    let (first, second) =
+        (store.summary(whole_day(day_one, 1)).unwrap(), store.summary(whole_day(day_two, 1)).unwrap());
+    assert!(listed(&first) > 0 && listed(&second) > 0);
+
+    // On the fourth day, the first day ended more than two days ago: its failed requests go,
+    // the second's stay.
+    writer_at(dir.path(), retention, day_one + Duration::days(3) + Duration::hours(1)).close();
+    let store = UsageStore::open(dir.path().join("usage.db")).unwrap();
+    let first_after = store.summary(whole_day(day_one, 1)).unwrap();
+    assert_eq!(listed(&first_after), 0);
+    assert_eq!(
+        (first_after.total_requests, first_after.total_errors),
+        (first.total_requests, first.total_errors)
+    );
+    assert_eq!(json(&store.summary(whole_day(day_two, 1)).unwrap()), json(&second));
+}
+
 fn stored_texts(db: &Path) -> Vec<(String, String)> {
     let connection = rusqlite::Connection::open(db).unwrap();
     let tables: Vec<String> = connection
