@@ -26,7 +26,7 @@ use crate::privacy::Privacy;
 use crate::render::Renderer;
 use crate::sink::destination::{Destination, WriterDestination};
 use crate::sink::queue::{Notice, Queue};
-use crate::sink::rotating::RotatingFile;
+use crate::sink::rotating::{Policy, RotatingFile};
 use crate::sink::{CONSOLE, ConsoleSink, FileSink, Sink, Sinks};
 #[cfg(feature = "metrics")]
 use crate::usage::{SinkLosses, StartError, StoreError, UsageMetrics};
@@ -379,9 +379,8 @@ impl Builder {
                 Some(writer) => Box::new(WriterDestination::new(writer)),
                 None => {
                     let path = &config.user_activity_log_path;
-                    let file =
-                        RotatingFile::open(path, config.log_file_max_size, config.log_file_backup_count)
-                            .map_err(|source| InitError::LogFile { path: path.clone(), source })?;
+                    let file = RotatingFile::open(path, Policy::of(config, self.clock.clone()))
+                        .map_err(|source| InitError::LogFile { path: path.clone(), source })?;
                     Box::new(file)
                 }
             };

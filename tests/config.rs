@@ -40,7 +40,7 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|&item| item.to_owned()).collect()
 }
 
-const ALL_VARIABLES: [&str; 43] = [
+const ALL_VARIABLES: [&str; 46] = [
     "ENVIRONMENT",
     "ENABLE_CONSOLE_LOGGING",
     "ENABLE_FILE_LOGGING",
@@ -48,6 +48,9 @@ const ALL_VARIABLES: [&str; 43] = [
     "USER_ACTIVITY_LOG_PATH",
     "LOG_FILE_MAX_SIZE",
     "LOG_FILE_BACKUP_COUNT",
+    "LOG_ROTATE_EVERY",
+    "LOG_MAX_AGE",
+    "LOG_COMPRESS",
     "LOG_QUEUE_SIZE",
     "LOG_QUEUE_OVERFLOW",
     "LOG_FLUSH_TIMEOUT",
@@ -141,6 +144,9 @@ fn default_constants_match_the_defaults() {
     assert_eq!(config.user_activity_log_path, Path::new(config::DEFAULT_USER_ACTIVITY_LOG_PATH));
     assert_eq!(config.log_file_max_size, config::DEFAULT_LOG_FILE_MAX_SIZE);
     assert_eq!(config.log_file_backup_count, config::DEFAULT_LOG_FILE_BACKUP_COUNT);
+    assert_eq!(config.log_rotate_every, config::DEFAULT_LOG_ROTATE_EVERY);
+    assert_eq!(config.log_max_age, config::DEFAULT_LOG_MAX_AGE);
+    assert_eq!(config.log_compress, config::DEFAULT_LOG_COMPRESS);
     assert_eq!(config.log_queue_size, config::DEFAULT_LOG_QUEUE_SIZE);
     assert_eq!(config.log_queue_overflow, config::DEFAULT_LOG_QUEUE_OVERFLOW);
     assert_eq!(config.log_flush_timeout, config::DEFAULT_LOG_FLUSH_TIMEOUT);
@@ -189,6 +195,8 @@ fn every_variable_sets_its_field() {
         ("USER_ACTIVITY_LOG_PATH", "/tmp/activity.log"),
         ("LOG_FILE_MAX_SIZE", "2MB"),
         ("LOG_FILE_BACKUP_COUNT", "0"),
+        ("LOG_ROTATE_EVERY", "hourly"),
+        ("LOG_MAX_AGE", "7d"),
         ("LOG_QUEUE_SIZE", "100"),
         ("LOG_QUEUE_OVERFLOW", "block"),
         ("LOG_FLUSH_TIMEOUT", "1.5s"),
@@ -235,6 +243,8 @@ fn every_variable_sets_its_field() {
         .user_activity_log_path("/tmp/activity.log")
         .log_file_max_size(2_000_000)
         .log_file_backup_count(0)
+        .log_rotate_every(tracing_activity::config::LogRotation::Hourly)
+        .log_max_age(Some(Duration::from_secs(7 * 86_400)))
         .log_queue_size(100)
         .log_queue_overflow(OverflowPolicy::Block)
         .log_flush_timeout(Duration::from_millis(1500))
@@ -1182,6 +1192,14 @@ fn check_env_file(file: &str) -> Config {
     for (key, _) in &entries {
         assert!(Config::VARIABLES.contains(&key.as_str()), "{file} sets unknown {key}");
     }
+    // Gzip backups need the crate feature: without it the file is read as if it said none.
+    let entries: Vec<(String, String)> = entries
+        .into_iter()
+        .map(|(key, value)| match (key.as_str(), cfg!(feature = "gzip")) {
+            ("LOG_COMPRESS", false) => (key, "none".to_owned()),
+            _ => (key, value),
+        })
+        .collect();
     Config::from_vars(entries).unwrap_or_else(|error| panic!("{file}: {error}"))
 }
 
@@ -1306,6 +1324,38 @@ fn run_from_env_scenario(scenario: &str) {
             assert_eq!(config.no_color(false), Config::default());
         }
         other => panic!("unknown scenario {other}"),
+    }
+}
+
+#[test]
+fn log_lifecycle_settings_parse_and_bad_ones_name_their_variable() {
+    use tracing_activity::config::{LogCompression, LogRotation};
+    assert_eq!(ok(&[("LOG_ROTATE_EVERY", "Hourly")]).log_rotate_every, LogRotation::Hourly);
+    assert_eq!(ok(&[("LOG_ROTATE_EVERY", " daily ")]).log_rotate_every, LogRotation::Daily);
+    assert_eq!(ok(&[("LOG_ROTATE_EVERY", "never")]).log_rotate_every, LogRotation::Never);
+    let day = Duration::from_secs(86_400);
+    assert_eq!(ok(&[("LOG_MAX_AGE", "30d")]).log_max_age, Some(30 * day));
+    assert_eq!(ok(&[("LOG_MAX_AGE", "1.5D")]).log_max_age, Some(day * 3 / 2));
+    assert_eq!(ok(&[("LOG_MAX_AGE", "12h")]).log_max_age, Some(day / 2));
+    assert_eq!(ok(&[("LOG_MAX_AGE", "90m")]).log_max_age, Some(Duration::from_secs(5_400)));
+    assert_eq!(ok(&[("LOG_MAX_AGE", "none")]).log_max_age, None);
+    assert_eq!(ok(&[("LOG_COMPRESS", "NONE")]).log_compress, LogCompression::None);
+    for (vars, variable) in [
+        (&[("LOG_ROTATE_EVERY", "weekly")][..], "LOG_ROTATE_EVERY"),
+        (&[("LOG_MAX_AGE", "0d")], "LOG_MAX_AGE"),
+        (&[("LOG_MAX_AGE", "500ms")], "LOG_MAX_AGE"),
+        (&[("LOG_MAX_AGE", "thirty days")], "LOG_MAX_AGE"),
+        (&[("LOG_MAX_AGE", "-1d")], "LOG_MAX_AGE"),
+        (&[("LOG_COMPRESS", "zstd")], "LOG_COMPRESS"),
+    ] {
+        assert_eq!(err(vars).variable(), variable, "{vars:?}");
+    }
+    assert!(err(&[("LOG_ROTATE_EVERY", "weekly")]).to_string().contains("hourly, daily or never"));
+    if cfg!(feature = "gzip") {
+        assert_eq!(ok(&[("LOG_COMPRESS", "gzip")]).log_compress, LogCompression::Gzip);
+    } else {
+        let error = err(&[("LOG_COMPRESS", "gzip")]);
+        assert!(error.to_string().contains("feature `gzip`"), "{error}");
     }
 }
 

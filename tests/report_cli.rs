@@ -262,3 +262,20 @@ fn the_jq_recipes_agree_with_the_reports() {
     }
     assert_eq!(jq_users.len(), our_users.len());
 }
+
+#[test]
+fn gzip_backups_are_read_as_the_plain_ones_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = logs(dir.path(), |c| c);
+    let args = ["summary", "--hours", "2", "--until", UNTIL];
+    let plain = json(&run(&args, dir.path()));
+    // Compressed by the system's gzip, as `LOG_COMPRESS=gzip` or logrotate would leave them.
+    let backups: Vec<PathBuf> =
+        common::logs::files_oldest_first(&path).into_iter().filter(|f| *f != path).collect();
+    assert!(backups.len() >= 2);
+    for backup in &backups {
+        assert!(Command::new("gzip").arg(backup).status().unwrap().success());
+    }
+    assert!(backups.iter().all(|b| !b.exists() && PathBuf::from(format!("{}.gz", b.display())).exists()));
+    assert_eq!(json(&run(&args, dir.path())), plain);
+}

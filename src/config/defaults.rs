@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tracing_subscriber::filter::LevelFilter;
 
-use super::{Config, IpCidr, MaskStyle, OverflowPolicy, Secret, UsageInterval};
+use super::{Config, IpCidr, LogCompression, LogRotation, MaskStyle, OverflowPolicy, Secret, UsageInterval};
 
 /// Default of `ENVIRONMENT`.
 pub const DEFAULT_ENVIRONMENT: &str = "development";
@@ -21,6 +21,12 @@ pub const DEFAULT_USER_ACTIVITY_LOG_PATH: &str = "logs/user_activity.log";
 pub const DEFAULT_LOG_FILE_MAX_SIZE: u64 = 10 * 1024 * 1024;
 /// Default of `LOG_FILE_BACKUP_COUNT`.
 pub const DEFAULT_LOG_FILE_BACKUP_COUNT: u32 = 5;
+/// Default of `LOG_ROTATE_EVERY`: rotate by size only.
+pub const DEFAULT_LOG_ROTATE_EVERY: LogRotation = LogRotation::Never;
+/// Default of `LOG_MAX_AGE`: backups are kept whatever their age.
+pub const DEFAULT_LOG_MAX_AGE: Option<Duration> = None;
+/// Default of `LOG_COMPRESS`: plain backups.
+pub const DEFAULT_LOG_COMPRESS: LogCompression = LogCompression::None;
 /// Default of `LOG_QUEUE_SIZE`: 16384 lines.
 pub const DEFAULT_LOG_QUEUE_SIZE: usize = 16384;
 /// Default of `LOG_QUEUE_OVERFLOW`: drop lines rather than wait.
@@ -103,6 +109,9 @@ impl Default for Config {
             user_activity_log_path: PathBuf::from(DEFAULT_USER_ACTIVITY_LOG_PATH),
             log_file_max_size: DEFAULT_LOG_FILE_MAX_SIZE,
             log_file_backup_count: DEFAULT_LOG_FILE_BACKUP_COUNT,
+            log_rotate_every: DEFAULT_LOG_ROTATE_EVERY,
+            log_max_age: DEFAULT_LOG_MAX_AGE,
+            log_compress: DEFAULT_LOG_COMPRESS,
             log_queue_size: DEFAULT_LOG_QUEUE_SIZE,
             log_queue_overflow: DEFAULT_LOG_QUEUE_OVERFLOW,
             log_flush_timeout: DEFAULT_LOG_FLUSH_TIMEOUT,

@@ -10,10 +10,10 @@ use super::names::{
     USER_ID_HMAC_SECRET, VERY_SLOW_REQUEST_THRESHOLD,
 };
 use super::parse::{
-    parse_bool, parse_cidr, parse_count, parse_field_name, parse_level, parse_list, parse_mask_style,
-    parse_millis, parse_nonzero_size, parse_overflow_policy, parse_postgres_url, parse_queue_size,
-    parse_session_time, parse_size, parse_skip_path, parse_usage_db_path, parse_usage_interval,
-    parse_value_length,
+    parse_bool, parse_cidr, parse_count, parse_field_name, parse_level, parse_list, parse_log_compression,
+    parse_log_rotation, parse_mask_style, parse_max_age, parse_millis, parse_nonzero_size,
+    parse_overflow_policy, parse_postgres_url, parse_queue_size, parse_session_time, parse_size,
+    parse_skip_path, parse_usage_db_path, parse_usage_interval, parse_value_length,
 };
 use super::{Config, ConfigError, Secret};
 
@@ -137,6 +137,9 @@ const READERS: &[(&str, Read)] = &[
     }),
     ("LOG_FILE_MAX_SIZE", |vars, name, c| vars.scalar(name, parse_nonzero_size, &mut c.log_file_max_size)),
     ("LOG_FILE_BACKUP_COUNT", |vars, name, c| vars.scalar(name, parse_count, &mut c.log_file_backup_count)),
+    ("LOG_ROTATE_EVERY", |vars, name, c| vars.scalar(name, parse_log_rotation, &mut c.log_rotate_every)),
+    ("LOG_MAX_AGE", |vars, name, c| vars.scalar(name, parse_max_age, &mut c.log_max_age)),
+    ("LOG_COMPRESS", |vars, name, c| vars.scalar(name, parse_log_compression, &mut c.log_compress)),
     (LOG_QUEUE_SIZE, |vars, name, c| vars.scalar(name, parse_queue_size, &mut c.log_queue_size)),
     ("LOG_QUEUE_OVERFLOW", |vars, name, c| {
         vars.scalar(name, parse_overflow_policy, &mut c.log_queue_overflow)

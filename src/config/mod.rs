@@ -34,6 +34,13 @@
 //! - `LOG_FILE_MAX_SIZE`: the size at which the log file is rotated; must be
 //!   greater than zero.
 //! - `LOG_FILE_BACKUP_COUNT`: how many rotated files are kept (`0` keeps none).
+//! - `LOG_ROTATE_EVERY`: `hourly`, `daily` or `never`: the log file is also rotated at each
+//!   UTC hour or day (see [`LogRotation`]).
+//! - `LOG_MAX_AGE`: backups last written longer ago than this are deleted: a number of days
+//!   (`30d`), hours (`12h`), minutes (`90m`) or what `LOG_FLUSH_TIMEOUT` takes; at least one
+//!   second.
+//! - `LOG_COMPRESS`: `gzip` or `none`: backups are gzip files (crate feature `gzip`; see
+//!   [`LogCompression`]).
 //! - `LOG_QUEUE_SIZE`: how many lines may wait for the log file's background
 //!   writer; must be at least 1.
 //! - `LOG_QUEUE_OVERFLOW`: what happens to a line that finds that queue full,
@@ -128,6 +135,9 @@
 //! | `USER_ACTIVITY_LOG_PATH` | `logs/user_activity.log` | [`user_activity_log_path`](Config::user_activity_log_path) |
 //! | `LOG_FILE_MAX_SIZE` | `10485760` (10 MiB) | [`log_file_max_size`](Config::log_file_max_size) |
 //! | `LOG_FILE_BACKUP_COUNT` | `5` | [`log_file_backup_count`](Config::log_file_backup_count) |
+//! | `LOG_ROTATE_EVERY` | `never` | [`log_rotate_every`](Config::log_rotate_every) |
+//! | `LOG_MAX_AGE` | (none) | [`log_max_age`](Config::log_max_age) |
+//! | `LOG_COMPRESS` | `none` | [`log_compress`](Config::log_compress) |
 //! | `LOG_QUEUE_SIZE` | `16384` | [`log_queue_size`](Config::log_queue_size) |
 //! | `LOG_QUEUE_OVERFLOW` | `drop` | [`log_queue_overflow`](Config::log_queue_overflow) |
 //! | `LOG_FLUSH_TIMEOUT` | `5000ms` | [`log_flush_timeout`](Config::log_flush_timeout) |
@@ -173,6 +183,7 @@ mod mask_style;
 mod names;
 mod overflow_policy;
 mod parse;
+mod rotation;
 mod secret;
 mod usage_interval;
 
@@ -188,6 +199,7 @@ pub use defaults::*;
 pub use error::ConfigError;
 pub use mask_style::{InvalidMaskStyle, MaskStyle};
 pub use overflow_policy::{InvalidOverflowPolicy, OverflowPolicy};
+pub use rotation::{InvalidLogSetting, LogCompression, LogRotation};
 pub use secret::Secret;
 pub use settings::Config;
 pub use usage_interval::{InvalidUsageInterval, UsageInterval};

@@ -8,8 +8,9 @@ use tracing_subscriber::filter::LevelFilter;
 
 use super::mask_style::EXPECTED_MASK_STYLE;
 use super::overflow_policy::EXPECTED_OVERFLOW_POLICY;
+use super::rotation::{EXPECTED_LOG_COMPRESSION, EXPECTED_LOG_ROTATION};
 use super::usage_interval::EXPECTED_USAGE_INTERVAL;
-use super::{IpCidr, MaskStyle, OverflowPolicy, Secret, UsageInterval};
+use super::{IpCidr, LogCompression, LogRotation, MaskStyle, OverflowPolicy, Secret, UsageInterval};
 
 /// The smallest `MAX_VALUE_LENGTH`, in bytes.
 pub(super) const MIN_VALUE_LENGTH: u64 = 64;
@@ -192,6 +193,35 @@ pub(super) fn parse_session_time(value: &str) -> Result<Duration, &'static str> 
             .and_then(|number| number.checked_mul(seconds).ok_or(EXPECTED_MILLIS_IN_RANGE)),
     };
     time.map_err(|_| EXPECTED_SESSION_TIME)
+}
+
+pub(super) const EXPECTED_MAX_AGE: &str =
+    "a duration of at least one second, such as 30d, 12h or 90m, or none";
+
+/// Parses `LOG_MAX_AGE`: a number of days (`30d`), or what [`parse_session_time`] takes; `none`
+/// keeps backups whatever their age.
+pub(super) fn parse_max_age(value: &str) -> Result<Option<Duration>, &'static str> {
+    let value = value.trim();
+    if value.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    let age = match value.strip_suffix(['d', 'D']) {
+        Some(days) => {
+            parse_session_time(&format!("{}h", days.trim_end())).ok().and_then(|hours| hours.checked_mul(24))
+        }
+        None => parse_session_time(value).ok(),
+    };
+    age.filter(|age| *age >= Duration::from_secs(1)).map(Some).ok_or(EXPECTED_MAX_AGE)
+}
+
+/// Parses `LOG_ROTATE_EVERY`.
+pub(super) fn parse_log_rotation(value: &str) -> Result<LogRotation, &'static str> {
+    value.trim().parse().map_err(|_| EXPECTED_LOG_ROTATION)
+}
+
+/// Parses `LOG_COMPRESS`.
+pub(super) fn parse_log_compression(value: &str) -> Result<LogCompression, &'static str> {
+    value.trim().parse().map_err(|_| EXPECTED_LOG_COMPRESSION)
 }
 
 /// Splits a comma-separated list, trims the items, drops empty ones and

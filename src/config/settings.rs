@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tracing_subscriber::filter::LevelFilter;
 
-use super::{IpCidr, MaskStyle, OverflowPolicy, Secret, UsageInterval};
+use super::{IpCidr, LogCompression, LogRotation, MaskStyle, OverflowPolicy, Secret, UsageInterval};
 
 /// The configuration of the activity layer.
 ///
@@ -37,6 +37,14 @@ pub struct Config {
     /// How many rotated log files are kept; `0` keeps none
     /// (`LOG_FILE_BACKUP_COUNT`, default `5`).
     pub log_file_backup_count: u32,
+    /// When the log file is also rotated whatever its size
+    /// (`LOG_ROTATE_EVERY`, default [`LogRotation::Never`]).
+    pub log_rotate_every: LogRotation,
+    /// Backups last written longer ago than this are deleted; `None` keeps them
+    /// (`LOG_MAX_AGE`, such as `30d` or `12h`, default none).
+    pub log_max_age: Option<Duration>,
+    /// How backups are stored (`LOG_COMPRESS`, default [`LogCompression::None`]).
+    pub log_compress: LogCompression,
     /// How many lines may wait for the log file's background writer; never
     /// zero (`LOG_QUEUE_SIZE`, default `16384`).
     pub log_queue_size: usize,
@@ -267,6 +275,57 @@ impl Config {
     #[must_use]
     pub fn log_file_backup_count(self, log_file_backup_count: u32) -> Self {
         Self { log_file_backup_count, ..self }
+    }
+
+    /// Sets when the log file is also rotated whatever its size: at each UTC hour or day
+    /// (`LOG_ROTATE_EVERY`, default [`LogRotation::Never`]). The backups are numbered as for
+    /// rotation by size, `.1` the newest.
+    ///
+    /// ```
+    /// use tracing_activity::Config;
+    /// use tracing_activity::config::LogRotation;
+    ///
+    /// let config = Config::default().log_rotate_every(LogRotation::Daily);
+    /// assert_eq!(config, Config::from_vars([("LOG_ROTATE_EVERY", "daily")])?);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn log_rotate_every(self, log_rotate_every: LogRotation) -> Self {
+        Self { log_rotate_every, ..self }
+    }
+
+    /// Sets how old a backup may be: one last written longer ago is deleted, at start, at each
+    /// rotation and once an hour (`LOG_MAX_AGE`, default none). `LOG_FILE_BACKUP_COUNT` still
+    /// bounds how many are kept.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tracing_activity::Config;
+    ///
+    /// let config = Config::default().log_max_age(Some(Duration::from_secs(30 * 86_400)));
+    /// assert_eq!(config, Config::from_vars([("LOG_MAX_AGE", "30d")])?);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn log_max_age(self, log_max_age: Option<Duration>) -> Self {
+        Self { log_max_age, ..self }
+    }
+
+    /// Sets how backups are stored: with [`LogCompression::Gzip`] (crate feature `gzip`) each
+    /// backup becomes `user_activity.log.N.gz`, compressed off the writer's thread
+    /// (`LOG_COMPRESS`, default [`LogCompression::None`]).
+    ///
+    /// ```
+    /// use tracing_activity::Config;
+    /// use tracing_activity::config::LogCompression;
+    ///
+    /// let config = Config::default().log_compress(LogCompression::Gzip);
+    /// assert_eq!(config, Config::from_vars([("LOG_COMPRESS", "gzip")])?);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn log_compress(self, log_compress: LogCompression) -> Self {
+        Self { log_compress, ..self }
     }
 
     /// Sets how many lines may wait for the log file's background writer;

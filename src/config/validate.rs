@@ -8,17 +8,19 @@ use super::names::{
     USER_ID_HMAC_SECRET, VERY_SLOW_REQUEST_THRESHOLD,
 };
 use super::parse::{
-    EXPECTED_NONZERO_SIZE, EXPECTED_QUEUE_SIZE, EXPECTED_SESSION_TIME, EXPECTED_VALUE_LENGTH,
-    MIN_VALUE_LENGTH, format_millis, parse_field_name, parse_skip_path,
+    EXPECTED_MAX_AGE, EXPECTED_NONZERO_SIZE, EXPECTED_QUEUE_SIZE, EXPECTED_SESSION_TIME,
+    EXPECTED_VALUE_LENGTH, MIN_VALUE_LENGTH, format_millis, parse_field_name, parse_skip_path,
 };
-use super::{Config, ConfigError};
+use super::{Config, ConfigError, LogCompression};
 
 const EXPECTED_NON_EMPTY: &str = "a non-empty value";
+const EXPECTED_GZIP_FEATURE: &str = "none: this build has no gzip (the crate feature `gzip` adds it)";
 
 impl Config {
     /// Checks the rules the parsers enforce that the setters cannot:
     /// `ENVIRONMENT` and `USER_ACTIVITY_LOG_PATH` are not empty,
-    /// `LOG_FILE_MAX_SIZE` and `LOG_QUEUE_SIZE` are not zero,
+    /// `LOG_FILE_MAX_SIZE` and `LOG_QUEUE_SIZE` are not zero, `LOG_MAX_AGE` is at least a
+    /// second, `LOG_COMPRESS=gzip` needs the crate feature `gzip`,
     /// `VERY_SLOW_REQUEST_THRESHOLD` is at least `SLOW_REQUEST_THRESHOLD`,
     /// every sensitive field name and skip path is well formed,
     /// `MAX_VALUE_LENGTH` is at least 64, a secret, when present, is not
@@ -52,6 +54,13 @@ impl Config {
         }
         if self.log_file_max_size == 0 {
             return Err(ConfigError::new("LOG_FILE_MAX_SIZE", "0", EXPECTED_NONZERO_SIZE));
+        }
+        if self.log_max_age.is_some_and(|age| age < Duration::from_secs(1)) {
+            let age = self.log_max_age.map(format_millis).unwrap_or_default();
+            return Err(ConfigError::new("LOG_MAX_AGE", format!("{age}ms"), EXPECTED_MAX_AGE));
+        }
+        if self.log_compress == LogCompression::Gzip && !cfg!(feature = "gzip") {
+            return Err(ConfigError::new("LOG_COMPRESS", "gzip", EXPECTED_GZIP_FEATURE));
         }
         if self.log_queue_size == 0 {
             return Err(ConfigError::new(LOG_QUEUE_SIZE, "0", EXPECTED_QUEUE_SIZE));

@@ -5,8 +5,12 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::scan::is_gzip;
+use crate::sink::backups::backup_number;
+
 /// The files of one activity log, oldest first: `user_activity.log.N` … `.1`, then
-/// `user_activity.log` (the layer's rotation makes `.1` the newest backup).
+/// `user_activity.log` (the layer's rotation makes `.1` the newest backup). A backup may be
+/// gzip-compressed (`.N.gz`, `LOG_COMPRESS=gzip`): it is read decompressed.
 ///
 /// ```no_run
 /// use tracing_activity::report::LogFiles;
@@ -23,8 +27,9 @@ pub struct LogFiles {
 }
 
 impl LogFiles {
-    /// The active file at `path` and every backup beside it (`path.1`, `path.2`, …, gaps
-    /// allowed), oldest first.
+    /// The active file at `path` and every backup beside it (`path.1`, `path.2.gz`, …, gaps
+    /// allowed), oldest first. A backup both plain and compressed (the moment a compression
+    /// puts its file in place) is read once, compressed.
     ///
     /// # Errors
     /// [`ReportError::NotFound`] when neither the file nor any backup exists, and
@@ -42,18 +47,17 @@ impl LogFiles {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(not_found()),
             Err(source) => return Err(ReportError::Read { path: dir.to_owned(), source }),
         };
-        let mut backups: Vec<(u64, PathBuf)> = entries
+        let mut backups: Vec<(u64, bool, PathBuf)> = entries
             .filter_map(Result::ok)
             .filter_map(|entry| {
-                let file_name = entry.file_name();
-                let number = file_name.to_str()?.strip_prefix(name)?.strip_prefix('.')?;
-                let number = number.parse().ok().filter(|_| number.bytes().all(|b| b.is_ascii_digit()))?;
-                Some((number, entry.path()))
+                let (number, gzip) = backup_number(entry.file_name().to_str()?, name)?;
+                Some((number, gzip, entry.path()))
             })
             .collect();
-        // The highest number is the oldest.
-        backups.sort_by_key(|(number, _)| std::cmp::Reverse(*number));
-        let mut paths: Vec<PathBuf> = backups.into_iter().map(|(_, path)| path).collect();
+        // The highest number is the oldest; of a plain and a compressed `.N`, the compressed.
+        backups.sort_by_key(|(number, gzip, _)| (std::cmp::Reverse(*number), !*gzip));
+        backups.dedup_by_key(|(number, _, _)| *number);
+        let mut paths: Vec<PathBuf> = backups.into_iter().map(|(_, _, path)| path).collect();
         if path.exists() {
             paths.push(path.to_owned());
         }
@@ -74,18 +78,28 @@ impl LogFiles {
     }
 
     /// Opens every file, so that a rotation during the scan cannot move one away: each is read
-    /// up to the length it had when opened.
-    pub(crate) fn open(&self) -> Result<Vec<(File, u64, &Path)>, ReportError> {
+    /// up to the length it had when opened. A plain backup compressed since it was found is
+    /// read compressed.
+    pub(crate) fn open(&self) -> Result<Vec<(File, u64, PathBuf)>, ReportError> {
         self.paths
             .iter()
             .map(|path| {
-                let read_error = |source| ReportError::Read { path: path.clone(), source };
-                let file = File::open(path).map_err(|e| match e.kind() {
+                let (file, path) = match File::open(path) {
+                    Err(e) if e.kind() == io::ErrorKind::NotFound && !is_gzip(path) => {
+                        let mut compressed = path.clone().into_os_string();
+                        compressed.push(".gz");
+                        let compressed = PathBuf::from(compressed);
+                        (File::open(&compressed).map_err(|_| e), compressed)
+                    }
+                    opened => (opened, path.clone()),
+                };
+                let file = file.map_err(|e| match e.kind() {
                     io::ErrorKind::NotFound => ReportError::NotFound { path: path.clone() },
-                    _ => read_error(e),
+                    _ => ReportError::Read { path: path.clone(), source: e },
                 })?;
-                let len = file.metadata().map_err(read_error)?.len();
-                Ok((file, len, path.as_path()))
+                let len =
+                    file.metadata().map_err(|source| ReportError::Read { path: path.clone(), source })?.len();
+                Ok((file, len, path))
             })
             .collect()
     }

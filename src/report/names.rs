@@ -45,6 +45,7 @@ impl Names {
     }
 
     /// The text of `id` as it was numbered.
+    #[cfg(feature = "metrics")]
     pub(crate) fn raw(&self, id: Id) -> &[u8] {
         self.texts.get(id as usize).map_or(&[][..], |t| t)
     }

@@ -5,10 +5,11 @@
 //! adds the actions inside the window to its own tally; the tallies are merged at the end, so
 //! nothing is shared while scanning and the order of lines does not matter. Memory is the
 //! blocks in flight (a few per thread) plus the tallies, whatever the size of the files.
+//! Gzip backups (`.gz`) are decompressed as they are read.
 
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Mutex, PoisonError};
 
@@ -127,14 +128,20 @@ fn next_block(queue: &Mutex<Receiver<Block>>) -> Option<Block> {
 /// Reads the files in order into blocks cut after a newline; returns how many lines were too
 /// long to keep.
 fn read_blocks(
-    files: &[(File, u64, &Path)],
+    files: &[(File, u64, PathBuf)],
     blocks: &SyncSender<Block>,
     spare: &Receiver<Block>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<u64, ReportError> {
     let mut too_long = 0;
     for (file, len, path) in files {
-        let mut file = file.take(*len);
+        // Progress is told in bytes of the file as it is on disk, compressed or not.
+        let on_disk = Counted { inner: file.take(*len), progress };
+        let mut file: Box<dyn Read> = if is_gzip(path) {
+            Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(1 << 16, on_disk)))
+        } else {
+            Box::new(on_disk)
+        };
         let mut block = Block::with_capacity(BLOCK);
         // Inside a line longer than MAX_LINE: its bytes are dropped up to its newline.
         let mut skipping = false;
@@ -145,7 +152,6 @@ fn read_blocks(
                 .take(want as u64)
                 .read_to_end(&mut block)
                 .map_err(|source| ReportError::Read { path: path.to_path_buf(), source })?;
-            progress(read as u64);
             let at_end = read < want;
             if skipping {
                 match memchr::memchr(b'\n', &block) {
@@ -183,6 +189,25 @@ fn read_blocks(
         }
     }
     Ok(too_long)
+}
+
+/// Whether `path` is a gzip-compressed backup (`user_activity.log.1.gz`).
+pub(crate) fn is_gzip(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "gz")
+}
+
+/// A reader that tells how many bytes it has read.
+struct Counted<'a, R> {
+    inner: R,
+    progress: &'a (dyn Fn(u64) + Sync),
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        (self.progress)(read as u64);
+        Ok(read)
+    }
 }
 
 /// Adds the actions of one block to `tally`.

@@ -10,6 +10,9 @@
 //! when stderr is closed or its reader has gone. A console whose reader has gone (`| head`) is
 //! only counted: the reader has read all it wanted, as for any command-line tool.
 
+pub(crate) mod backups;
+#[cfg(feature = "gzip")]
+pub(crate) mod compress;
 pub(crate) mod destination;
 pub(crate) mod file;
 pub(crate) mod queue;

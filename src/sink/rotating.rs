@@ -1,42 +1,98 @@
-//! The size-rotated log file.
+//! The rotated log file.
 //!
 //! `user_activity.log` is the active file. When the next line would push it past
-//! `LOG_FILE_MAX_SIZE`, it becomes `user_activity.log.1`, the former `.1` becomes `.2`, and so on
-//! up to `.N` (`N` = `LOG_FILE_BACKUP_COUNT`); older files are deleted, so exactly `N` backups
-//! remain (none when `N` is 0). Rotation happens between lines: a line is never split across
-//! files, and a single line longer than the limit gets a file of its own.
+//! `LOG_FILE_MAX_SIZE`, or with `LOG_ROTATE_EVERY` when a line is written in a new UTC hour or
+//! day, it becomes `user_activity.log.1`, the former `.1` becomes `.2`, and so on up to `.N`
+//! (`N` = `LOG_FILE_BACKUP_COUNT`); older files are deleted, so at most `N` backups remain
+//! (none when `N` is 0), and with `LOG_MAX_AGE` those last written longer ago go too (at start,
+//! at each rotation and once an hour). With `LOG_COMPRESS=gzip` each backup is then compressed
+//! in a thread of its own ([`compress`](super::compress)). Rotation happens between lines: a
+//! line is never split across files, and a single line longer than the limit gets a file of
+//! its own.
 //!
 //! A restart appends to the existing active file and counts the bytes already in it; if the last
 //! run stopped in the middle of a line, that fragment is closed with a newline first, so the new
-//! lines stay whole. Backups beyond the count (left by a run with more backups) are deleted at
-//! start and at each rotation. If the active file is removed or renamed behind our back
+//! lines stay whole. If the active file is removed or renamed behind our back
 //! (logrotate, an operator), the writer notices before its next batch and opens a new one at the
 //! path; only lines written in the instant between the check and the write could go to the old
 //! file. A write that fails is undone (the file is cut back to its last whole line) so no half
 //! line is left behind, and retried once on a freshly opened file.
 
-use std::ffi::OsString;
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
+use chrono::{DateTime, Utc};
+
+use super::backups::{Backups, same_file};
+#[cfg(feature = "gzip")]
+use super::compress::Compressor;
 use super::destination::{Destination, Written};
 use super::file::open_append;
+use crate::config::{Config, LogRotation};
+use crate::layer::Clock;
 
-/// A log file rotated by size, with numbered backups.
-#[derive(Debug)]
+/// How often backups are checked for their age when nothing rotates.
+const AGE_CHECK_MICROS: i64 = 3_600_000_000;
+
+/// When the log file is rotated and how long its backups are kept.
+#[derive(Clone)]
+pub(crate) struct Policy {
+    pub(crate) max_size: u64,
+    pub(crate) backups: u32,
+    pub(crate) every: LogRotation,
+    pub(crate) max_age: Option<Duration>,
+    #[cfg(feature = "gzip")]
+    pub(crate) compress: crate::config::LogCompression,
+    /// Now, for rotation by time and retention by age.
+    pub(crate) clock: Clock,
+}
+
+impl Policy {
+    pub(crate) fn of(config: &Config, clock: Option<Clock>) -> Self {
+        Policy {
+            max_size: config.log_file_max_size.max(1),
+            backups: config.log_file_backup_count,
+            every: config.log_rotate_every,
+            max_age: config.log_max_age,
+            #[cfg(feature = "gzip")]
+            compress: config.log_compress,
+            clock: clock.unwrap_or_else(|| Arc::new(Utc::now)),
+        }
+    }
+}
+
+/// A log file rotated by size and time, with numbered backups.
 pub(crate) struct RotatingFile {
     path: PathBuf,
-    max_size: u64,
-    backups: u32,
+    policy: Policy,
+    backups: Arc<Backups>,
+    #[cfg(feature = "gzip")]
+    compressor: Option<Compressor>,
     file: File,
     /// Bytes of whole lines in the active file.
     size: u64,
+    /// The rotation period (`LOG_ROTATE_EVERY`) of the active file's lines, as a number.
+    period: i64,
+    /// When backups are next checked for their age (microseconds since the epoch).
+    next_age_check: i64,
+}
+
+impl std::fmt::Debug for RotatingFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotatingFile")
+            .field("path", &self.path)
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RotatingFile {
-    /// Opens (or creates) the active file, keeping what it holds.
-    pub(crate) fn open(path: &Path, max_size: u64, backups: u32) -> io::Result<Self> {
+    /// Opens (or creates) the active file, keeping what it holds; clears what a crash left
+    /// among the backups and compresses those left plain.
+    pub(crate) fn open(path: &Path, policy: Policy) -> io::Result<Self> {
         let mut file = open_append(path)?;
         let mut size = file.metadata()?.len();
         if size > 0 && !ends_with_newline(path, size)? {
@@ -44,51 +100,69 @@ impl RotatingFile {
             file.write_all(b"\n")?;
             size += 1;
         }
-        let rotating = RotatingFile { path: path.to_owned(), max_size: max_size.max(1), backups, file, size };
-        rotating.prune()?;
+        let now = (policy.clock)();
+        // A file with lines belongs to the period it was last written in.
+        let written = match size {
+            0 => now,
+            _ => file.metadata()?.modified().map(DateTime::<Utc>::from).unwrap_or(now),
+        };
+        let backups = Arc::new(Backups::new(path, policy.backups));
+        let plain = backups.recover(&backups.lock())?;
+        #[cfg(feature = "gzip")]
+        let compressor = match policy.compress {
+            crate::config::LogCompression::Gzip if policy.backups > 0 => {
+                Some(Compressor::start(Arc::clone(&backups))?)
+            }
+            _ => None,
+        };
+        let mut rotating = RotatingFile {
+            path: path.to_owned(),
+            period: period_of(policy.every, written),
+            policy,
+            backups,
+            #[cfg(feature = "gzip")]
+            compressor,
+            file,
+            size,
+            next_age_check: i64::MIN,
+        };
+        rotating.prune(now)?;
+        let rotations = *rotating.backups.lock();
+        for number in plain {
+            rotating.compress(number, rotations);
+        }
         Ok(rotating)
     }
 
-    /// The path of backup `n` (`user_activity.log.n`).
-    fn backup(&self, n: u32) -> PathBuf {
-        let mut name = OsString::from(self.path.as_os_str());
-        name.push(format!(".{n}"));
-        PathBuf::from(name)
+    /// Hands backup `number` to the compressor, when backups are compressed.
+    fn compress(&self, number: u64, rotations: u64) {
+        #[cfg(feature = "gzip")]
+        if let Some(compressor) = &self.compressor {
+            compressor.compress(number, rotations);
+        }
+        // Without the feature, `LOG_COMPRESS=gzip` is refused by `Config::validate`.
+        #[cfg(not(feature = "gzip"))]
+        let _ = (number, rotations);
+    }
+
+    /// Deletes backups past the count and, with `LOG_MAX_AGE`, those too old at `now`.
+    fn prune(&mut self, now: DateTime<Utc>) -> io::Result<()> {
+        self.next_age_check = now.timestamp_micros().saturating_add(AGE_CHECK_MICROS);
+        let max_age = self.policy.max_age.map(|age| (age, SystemTime::from(now)));
+        self.backups.prune(&self.backups.lock(), max_age)
     }
 
     /// Shifts the backups up by one, makes the active file `.1`, and starts a new active file.
-    fn rotate(&mut self) -> io::Result<()> {
-        if self.backups == 0 {
-            remove_if_present(&self.path)?;
-        } else {
-            for n in (1..self.backups).rev() {
-                let from = self.backup(n);
-                if from.exists() {
-                    replace(&from, &self.backup(n + 1))?;
-                }
-            }
-            replace(&self.path, &self.backup(1))?;
-        }
-        self.prune()?;
-        self.reopen()
-    }
-
-    /// Deletes backups numbered above the count (left by a run with more backups).
-    fn prune(&self) -> io::Result<()> {
-        let dir = match self.path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
+    fn rotate(&mut self, now: DateTime<Utc>) -> io::Result<()> {
+        let rotations = {
+            let mut renaming = self.backups.lock();
+            self.backups.rotate(&mut renaming)?;
+            *renaming
         };
-        let Some(name) = self.path.file_name() else { return Ok(()) };
-        let prefix = format!("{}.", name.to_string_lossy());
-        for entry in fs::read_dir(dir)? {
-            let entry = entry?;
-            let file_name = entry.file_name();
-            let number =
-                file_name.to_str().and_then(|f| f.strip_prefix(&prefix)).and_then(|n| n.parse::<u64>().ok());
-            if number.is_some_and(|n| n > u64::from(self.backups)) {
-                remove_if_present(&entry.path())?;
-            }
+        self.prune(now)?;
+        self.reopen()?;
+        if self.policy.backups > 0 {
+            self.compress(1, rotations);
         }
         Ok(())
     }
@@ -146,13 +220,29 @@ impl Destination for RotatingFile {
         if let Err(e) = self.follow_path() {
             written.note_error(e);
         }
+        // A batch's lines were logged within moments of each other: the batch is written in
+        // the period it is written in.
+        let now = (self.policy.clock)();
+        let period = period_of(self.policy.every, now);
+        if period != self.period {
+            self.period = period;
+            if self.size > 0 {
+                if let Err(e) = self.rotate(now) {
+                    written.note_error(e);
+                }
+            }
+        } else if now.timestamp_micros() >= self.next_age_check && self.policy.max_age.is_some() {
+            if let Err(e) = self.prune(now) {
+                written.note_error(e);
+            }
+        }
         let (mut start, mut end, mut lines) = (0usize, 0usize, 0usize);
         for &len in lens {
             let len = len as usize;
             let pending = (end - start) as u64;
-            if self.size + pending + len as u64 > self.max_size && self.size + pending > 0 {
+            if self.size + pending + len as u64 > self.policy.max_size && self.size + pending > 0 {
                 written.add(lines, self.append(&bytes[start..end]));
-                if let Err(e) = self.rotate() {
+                if let Err(e) = self.rotate(now) {
                     // Keep the lines: go on appending to the file we have, and say so.
                     written.note_error(e);
                 }
@@ -174,20 +264,6 @@ impl Destination for RotatingFile {
     }
 }
 
-/// Renames `from` over `to`, replacing it (also on systems where rename does not). A missing
-/// `from` (deleted behind our back) is not an error and leaves `to` alone.
-fn replace(from: &Path, to: &Path) -> io::Result<()> {
-    match fs::rename(from, to) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) if from.exists() && to.exists() => {
-            remove_if_present(to)?;
-            fs::rename(from, to).map_err(|_| e)
-        }
-        Err(e) => Err(e),
-    }
-}
-
 /// Whether the file at `path`, `size` bytes long, ends with a newline.
 fn ends_with_newline(path: &Path, size: u64) -> io::Result<bool> {
     use std::io::{Read, Seek, SeekFrom};
@@ -198,24 +274,7 @@ fn ends_with_newline(path: &Path, size: u64) -> io::Result<bool> {
     Ok(last[0] == b'\n')
 }
 
-fn remove_if_present(path: &Path) -> io::Result<()> {
-    match fs::remove_file(path) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
-    }
-}
-
-/// Whether `path` still names the open `file`.
-#[cfg(unix)]
-fn same_file(file: &File, path: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), fs::metadata(path)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
-}
-
-#[cfg(not(unix))]
-fn same_file(_file: &File, path: &Path) -> bool {
-    path.exists()
+/// The number of the rotation period that holds `at` (0 when rotating by size only).
+fn period_of(every: LogRotation, at: DateTime<Utc>) -> i64 {
+    every.period_micros().map_or(0, |period| at.timestamp_micros().div_euclid(period))
 }
