@@ -5,7 +5,8 @@
 //! ```
 //!
 //! Ours: `ActivityLayer` with the console off and the size-rotated JSON file (10 MiB, 5 backups)
-//! behind its queue (`LOG_QUEUE_OVERFLOW=block`, so every line is written). The anchor:
+//! behind its queue (`LOG_QUEUE_OVERFLOW=block`, so every line is written); with the feature
+//! `gzip` (`cargo bench --bench file --features gzip`), also with `LOG_COMPRESS=gzip`. The anchor:
 //! tracing-appender's `rolling::never` behind `non_blocking` (lossless mode, so it too writes
 //! every line) with `fmt().json()`. Both log the same action inside the same two spans, to a
 //! tmpfs file (`/dev/shm`) and to a file on the work disk (`target/`). A measurement runs from the
@@ -44,11 +45,22 @@ impl Flush for tracing_appender::non_blocking::WorkerGuard {
 type Subject = fn(&Path) -> (Dispatch, Box<dyn Flush>);
 
 fn ours(dir: &Path) -> (Dispatch, Box<dyn Flush>) {
+    ours_with(dir, |config| config)
+}
+
+/// Ours with `LOG_COMPRESS=gzip`: each backup is compressed by a thread of its own.
+#[cfg(feature = "gzip")]
+fn ours_gzip(dir: &Path) -> (Dispatch, Box<dyn Flush>) {
+    ours_with(dir, |config| config.log_compress(tracing_activity::config::LogCompression::Gzip))
+}
+
+fn ours_with(dir: &Path, change: impl FnOnce(Config) -> Config) -> (Dispatch, Box<dyn Flush>) {
     let config = Config::default()
         .enable_console_logging(false)
         .user_activity_log_path(dir.join("user_activity.log"))
         .log_queue_overflow(OverflowPolicy::Block)
         .log_flush_timeout(Duration::from_secs(60));
+    let config = change(config);
     let tracing_activity::Activity { layer, guard, .. } =
         ActivityLayer::builder().config(config).build().expect("builds");
     (Dispatch::new(tracing_subscriber::registry().with(layer)), Box::new(guard))
@@ -62,8 +74,12 @@ fn appender(dir: &Path) -> (Dispatch, Box<dyn Flush>) {
     (Dispatch::new(tracing_subscriber::registry().with(layer)), Box::new(guard))
 }
 
-const SUBJECTS: [(&str, Subject); 2] =
-    [("tracing-activity", ours), ("tracing-appender non_blocking + fmt().json()", appender)];
+const SUBJECTS: &[(&str, Subject)] = &[
+    ("tracing-activity", ours),
+    #[cfg(feature = "gzip")]
+    ("tracing-activity, gzip backups", ours_gzip),
+    ("tracing-appender non_blocking + fmt().json()", appender),
+];
 
 /// Logs `n` actions inside a session span and a request span.
 fn emit(dispatch: &Dispatch, n: u64, mut each: impl FnMut(Duration)) {
@@ -95,7 +111,7 @@ fn report_latency() {
     println!("per-call latency on the logging thread, {CALLS} calls, file on tmpfs or disk:");
     println!("  {:<48} {:>6} {:>8} {:>8} {:>8} {:>9}", "subject", "file", "p50", "p99", "p99.9", "max");
     for (target, base) in targets() {
-        for (name, subject) in SUBJECTS {
+        for &(name, subject) in SUBJECTS {
             let dir = tempfile::tempdir_in(&base).expect("temp dir");
             let (dispatch, guard) = subject(dir.path());
             let mut samples = Vec::with_capacity(CALLS as usize);
@@ -120,7 +136,7 @@ fn throughput(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     for (target, base) in targets() {
         for threads in [1u64, 2] {
-            for (name, subject) in SUBJECTS {
+            for &(name, subject) in SUBJECTS {
                 let id = BenchmarkId::new(format!("{name} / {target}"), format!("{threads} thread(s)"));
                 group.bench_function(id, |b| {
                     b.iter_custom(|iters| {
