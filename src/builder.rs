@@ -27,7 +27,7 @@ use crate::render::Renderer;
 use crate::sink::destination::{Destination, WriterDestination};
 use crate::sink::queue::{Notice, Queue};
 use crate::sink::rotating::{Policy, RotatingFile};
-use crate::sink::{CONSOLE, ConsoleSink, FileSink, Sink, Sinks};
+use crate::sink::{CONSOLE, ConsoleSink, FileLines, FileSink, Sink, Sinks};
 #[cfg(feature = "metrics")]
 use crate::usage::{SinkLosses, StartError, StoreError, UsageMetrics};
 
@@ -384,12 +384,12 @@ impl Builder {
                     Box::new(file)
                 }
             };
-            let notice = drop_notice(renderer.clone(), self.clock.clone(), config.enable_json_logging);
+            let notice = drop_notice(renderer.clone(), self.clock.clone(), FileLines::of(config));
             let queue = Queue::start(destination, config.log_queue_size, config.log_queue_overflow, notice)
                 .map_err(InitError::Worker)?;
             Some(Sink::queued(queue, config.file_log_level))
         }
-        .map(|sink| FileSink { sink, json: config.enable_json_logging });
+        .map(|sink| FileSink { sink, lines: FileLines::of(config) });
         let sinks = Sinks { console, file };
         #[cfg(feature = "metrics")]
         let counters = config.enable_usage_metrics.then(|| {
@@ -562,10 +562,10 @@ fn no_color_in_env() -> bool {
 }
 
 /// The notice the background writer puts in the file after dropping lines.
-fn drop_notice(renderer: Renderer, clock: Option<Clock>, json: bool) -> Notice {
+fn drop_notice(renderer: Renderer, clock: Option<Clock>, lines: FileLines) -> Notice {
     Box::new(move |dropped, out| {
         let now = clock.as_ref().map_or_else(Utc::now, |clock| clock());
-        renderer.dropped_notice(dropped, now, json, out);
+        renderer.dropped_notice(dropped, now, lines, out);
     })
 }
 

@@ -36,7 +36,7 @@ use crate::handoff::{Handoff, handoff_for};
 use crate::privacy::Privacy;
 use crate::record::{EventKind, EventVisitor, Record, SpanActivity, SpanVisitor};
 use crate::render::{Action, Renderer, TimeText};
-use crate::sink::Sinks;
+use crate::sink::{FileLines, Sinks};
 use crate::value::Visitor;
 
 /// The time source: UTC now.
@@ -242,10 +242,10 @@ impl Shared {
         }
         if let Some(file) = file {
             line.clear();
-            if file.json {
-                self.renderer.json(action, narrative, json_safe, line);
-            } else {
-                self.renderer.text_file_line(action, narrative, line);
+            match file.lines {
+                FileLines::Activity => self.renderer.json(action, narrative, json_safe, line),
+                FileLines::Ecs => self.renderer.ecs(action, narrative, json_safe, line),
+                FileLines::Text => self.renderer.text_file_line(action, narrative, line),
             }
             file.sink.write_line(metadata, line.as_bytes());
         }

@@ -40,11 +40,12 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|&item| item.to_owned()).collect()
 }
 
-const ALL_VARIABLES: [&str; 46] = [
+const ALL_VARIABLES: [&str; 47] = [
     "ENVIRONMENT",
     "ENABLE_CONSOLE_LOGGING",
     "ENABLE_FILE_LOGGING",
     "ENABLE_JSON_LOGGING",
+    "LOG_FORMAT",
     "USER_ACTIVITY_LOG_PATH",
     "LOG_FILE_MAX_SIZE",
     "LOG_FILE_BACKUP_COUNT",
@@ -144,6 +145,7 @@ fn default_constants_match_the_defaults() {
     assert_eq!(config.user_activity_log_path, Path::new(config::DEFAULT_USER_ACTIVITY_LOG_PATH));
     assert_eq!(config.log_file_max_size, config::DEFAULT_LOG_FILE_MAX_SIZE);
     assert_eq!(config.log_file_backup_count, config::DEFAULT_LOG_FILE_BACKUP_COUNT);
+    assert_eq!(config.log_format, config::DEFAULT_LOG_FORMAT);
     assert_eq!(config.log_rotate_every, config::DEFAULT_LOG_ROTATE_EVERY);
     assert_eq!(config.log_max_age, config::DEFAULT_LOG_MAX_AGE);
     assert_eq!(config.log_compress, config::DEFAULT_LOG_COMPRESS);
@@ -1330,6 +1332,9 @@ fn run_from_env_scenario(scenario: &str) {
 #[test]
 fn log_lifecycle_settings_parse_and_bad_ones_name_their_variable() {
     use tracing_activity::config::{LogCompression, LogRotation};
+    assert_eq!(ok(&[("LOG_FORMAT", "ECS")]).log_format, tracing_activity::config::LogFormat::Ecs);
+    assert_eq!(ok(&[("LOG_FORMAT", "activity")]).log_format, tracing_activity::config::LogFormat::Activity);
+    assert_eq!(err(&[("LOG_FORMAT", "json")]).variable(), "LOG_FORMAT");
     assert_eq!(ok(&[("LOG_ROTATE_EVERY", "Hourly")]).log_rotate_every, LogRotation::Hourly);
     assert_eq!(ok(&[("LOG_ROTATE_EVERY", " daily ")]).log_rotate_every, LogRotation::Daily);
     assert_eq!(ok(&[("LOG_ROTATE_EVERY", "never")]).log_rotate_every, LogRotation::Never);

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use tracing_subscriber::filter::LevelFilter;
 
-use super::{Config, IpCidr, LogCompression, LogRotation, MaskStyle, OverflowPolicy, Secret, UsageInterval};
+use super::{
+    Config, IpCidr, LogCompression, LogFormat, LogRotation, MaskStyle, OverflowPolicy, Secret, UsageInterval,
+};
 
 /// Default of `ENVIRONMENT`.
 pub const DEFAULT_ENVIRONMENT: &str = "development";
@@ -15,6 +17,8 @@ pub const DEFAULT_ENABLE_CONSOLE_LOGGING: bool = true;
 pub const DEFAULT_ENABLE_FILE_LOGGING: bool = true;
 /// Default of `ENABLE_JSON_LOGGING`.
 pub const DEFAULT_ENABLE_JSON_LOGGING: bool = true;
+/// Default of `LOG_FORMAT`: the crate's own JSON line.
+pub const DEFAULT_LOG_FORMAT: LogFormat = LogFormat::Activity;
 /// Default of `USER_ACTIVITY_LOG_PATH`.
 pub const DEFAULT_USER_ACTIVITY_LOG_PATH: &str = "logs/user_activity.log";
 /// Default of `LOG_FILE_MAX_SIZE`: 10 MiB.
@@ -106,6 +110,7 @@ impl Default for Config {
             enable_console_logging: DEFAULT_ENABLE_CONSOLE_LOGGING,
             enable_file_logging: DEFAULT_ENABLE_FILE_LOGGING,
             enable_json_logging: DEFAULT_ENABLE_JSON_LOGGING,
+            log_format: DEFAULT_LOG_FORMAT,
             user_activity_log_path: PathBuf::from(DEFAULT_USER_ACTIVITY_LOG_PATH),
             log_file_max_size: DEFAULT_LOG_FILE_MAX_SIZE,
             log_file_backup_count: DEFAULT_LOG_FILE_BACKUP_COUNT,

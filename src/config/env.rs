@@ -11,7 +11,7 @@ use super::names::{
 };
 use super::parse::{
     parse_bool, parse_cidr, parse_count, parse_field_name, parse_level, parse_list, parse_log_compression,
-    parse_log_rotation, parse_mask_style, parse_max_age, parse_millis, parse_nonzero_size,
+    parse_log_format, parse_log_rotation, parse_mask_style, parse_max_age, parse_millis, parse_nonzero_size,
     parse_overflow_policy, parse_postgres_url, parse_queue_size, parse_session_time, parse_size,
     parse_skip_path, parse_usage_db_path, parse_usage_interval, parse_value_length,
 };
@@ -132,6 +132,7 @@ const READERS: &[(&str, Read)] = &[
     ("ENABLE_CONSOLE_LOGGING", |vars, name, c| vars.scalar(name, parse_bool, &mut c.enable_console_logging)),
     ("ENABLE_FILE_LOGGING", |vars, name, c| vars.scalar(name, parse_bool, &mut c.enable_file_logging)),
     ("ENABLE_JSON_LOGGING", |vars, name, c| vars.scalar(name, parse_bool, &mut c.enable_json_logging)),
+    ("LOG_FORMAT", |vars, name, c| vars.scalar(name, parse_log_format, &mut c.log_format)),
     ("USER_ACTIVITY_LOG_PATH", |vars, name, c| {
         vars.scalar(name, |v| Ok(PathBuf::from(v)), &mut c.user_activity_log_path)
     }),

@@ -30,6 +30,8 @@
 //!   and the log file on or off.
 //! - `ENABLE_JSON_LOGGING`: when true each line of the log file is a JSON
 //!   object; when false it is the same narrative text as the console.
+//! - `LOG_FORMAT`: the shape of the JSON lines, `activity` (the crate's own) or `ecs` (an
+//!   Elastic Common Schema document; see [`LogFormat`]).
 //! - `USER_ACTIVITY_LOG_PATH`: the log file.
 //! - `LOG_FILE_MAX_SIZE`: the size at which the log file is rotated; must be
 //!   greater than zero.
@@ -132,6 +134,7 @@
 //! | `ENABLE_CONSOLE_LOGGING` | `true` | [`enable_console_logging`](Config::enable_console_logging) |
 //! | `ENABLE_FILE_LOGGING` | `true` | [`enable_file_logging`](Config::enable_file_logging) |
 //! | `ENABLE_JSON_LOGGING` | `true` | [`enable_json_logging`](Config::enable_json_logging) |
+//! | `LOG_FORMAT` | `activity` | [`log_format`](Config::log_format) |
 //! | `USER_ACTIVITY_LOG_PATH` | `logs/user_activity.log` | [`user_activity_log_path`](Config::user_activity_log_path) |
 //! | `LOG_FILE_MAX_SIZE` | `10485760` (10 MiB) | [`log_file_max_size`](Config::log_file_max_size) |
 //! | `LOG_FILE_BACKUP_COUNT` | `5` | [`log_file_backup_count`](Config::log_file_backup_count) |
@@ -179,11 +182,11 @@
 mod cidr;
 mod defaults;
 mod error;
+mod log_file;
 mod mask_style;
 mod names;
 mod overflow_policy;
 mod parse;
-mod rotation;
 mod secret;
 mod usage_interval;
 
@@ -197,9 +200,9 @@ mod settings;
 pub use cidr::{InvalidCidr, IpCidr};
 pub use defaults::*;
 pub use error::ConfigError;
+pub use log_file::{InvalidLogSetting, LogCompression, LogFormat, LogRotation};
 pub use mask_style::{InvalidMaskStyle, MaskStyle};
 pub use overflow_policy::{InvalidOverflowPolicy, OverflowPolicy};
-pub use rotation::{InvalidLogSetting, LogCompression, LogRotation};
 pub use secret::Secret;
 pub use settings::Config;
 pub use usage_interval::{InvalidUsageInterval, UsageInterval};

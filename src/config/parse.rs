@@ -6,11 +6,13 @@ use std::time::Duration;
 
 use tracing_subscriber::filter::LevelFilter;
 
+use super::log_file::{EXPECTED_LOG_COMPRESSION, EXPECTED_LOG_FORMAT, EXPECTED_LOG_ROTATION};
 use super::mask_style::EXPECTED_MASK_STYLE;
 use super::overflow_policy::EXPECTED_OVERFLOW_POLICY;
-use super::rotation::{EXPECTED_LOG_COMPRESSION, EXPECTED_LOG_ROTATION};
 use super::usage_interval::EXPECTED_USAGE_INTERVAL;
-use super::{IpCidr, LogCompression, LogRotation, MaskStyle, OverflowPolicy, Secret, UsageInterval};
+use super::{
+    IpCidr, LogCompression, LogFormat, LogRotation, MaskStyle, OverflowPolicy, Secret, UsageInterval,
+};
 
 /// The smallest `MAX_VALUE_LENGTH`, in bytes.
 pub(super) const MIN_VALUE_LENGTH: u64 = 64;
@@ -212,6 +214,11 @@ pub(super) fn parse_max_age(value: &str) -> Result<Option<Duration>, &'static st
         None => parse_session_time(value).ok(),
     };
     age.filter(|age| *age >= Duration::from_secs(1)).map(Some).ok_or(EXPECTED_MAX_AGE)
+}
+
+/// Parses `LOG_FORMAT`.
+pub(super) fn parse_log_format(value: &str) -> Result<LogFormat, &'static str> {
+    value.trim().parse().map_err(|_| EXPECTED_LOG_FORMAT)
 }
 
 /// Parses `LOG_ROTATE_EVERY`.

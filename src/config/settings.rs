@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use tracing_subscriber::filter::LevelFilter;
 
-use super::{IpCidr, LogCompression, LogRotation, MaskStyle, OverflowPolicy, Secret, UsageInterval};
+use super::{
+    IpCidr, LogCompression, LogFormat, LogRotation, MaskStyle, OverflowPolicy, Secret, UsageInterval,
+};
 
 /// The configuration of the activity layer.
 ///
@@ -29,6 +31,8 @@ pub struct Config {
     /// Whether log file lines are JSON (`true`) or narrative text (`false`)
     /// (`ENABLE_JSON_LOGGING`, default `true`).
     pub enable_json_logging: bool,
+    /// The shape of the JSON lines (`LOG_FORMAT`, default [`LogFormat::Activity`]).
+    pub log_format: LogFormat,
     /// The log file (`USER_ACTIVITY_LOG_PATH`, default `logs/user_activity.log`).
     pub user_activity_log_path: PathBuf,
     /// The size in bytes at which the log file is rotated; never zero
@@ -224,6 +228,23 @@ impl Config {
     #[must_use]
     pub fn enable_json_logging(self, enable_json_logging: bool) -> Self {
         Self { enable_json_logging, ..self }
+    }
+
+    /// Sets the shape of the log file's JSON lines: the crate's own, or an Elastic Common
+    /// Schema document (`LOG_FORMAT`, default [`LogFormat::Activity`]). The console and
+    /// narrative text lines are the same in both.
+    ///
+    /// ```
+    /// use tracing_activity::Config;
+    /// use tracing_activity::config::LogFormat;
+    ///
+    /// let config = Config::default().log_format(LogFormat::Ecs);
+    /// assert_eq!(config, Config::from_vars([("LOG_FORMAT", "ecs")])?);
+    /// # Ok::<(), tracing_activity::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn log_format(self, log_format: LogFormat) -> Self {
+        Self { log_format, ..self }
     }
 
     /// Sets the log file (`USER_ACTIVITY_LOG_PATH`, default

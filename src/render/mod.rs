@@ -3,6 +3,7 @@
 //! Both are written into reusable buffers; nothing here allocates once the buffers have grown
 //! to the size of a typical line.
 
+mod ecs;
 mod json;
 mod narrative;
 
@@ -18,6 +19,7 @@ use crate::escape::number::push_digits;
 use crate::escape::{Text, push_json_str};
 use crate::fields::json as key;
 use crate::record::{EventKind, Record};
+use crate::sink::FileLines;
 
 /// How slow an action was, against the configured thresholds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,11 +239,21 @@ impl Renderer {
 
 impl Renderer {
     /// The line the file gets after `dropped` lines found the queue full.
-    pub(crate) fn dropped_notice(&self, dropped: u64, now: DateTime<Utc>, json: bool, out: &mut String) {
+    pub(crate) fn dropped_notice(
+        &self,
+        dropped: u64,
+        now: DateTime<Utc>,
+        lines: FileLines,
+        out: &mut String,
+    ) {
         // A rare line: allocating its text is fine.
         let text = format!("{dropped} activity lines dropped: queue full");
         let text = text.as_str();
-        if !json {
+        if lines == FileLines::Ecs {
+            self.ecs_dropped_notice(dropped, now, text, out);
+            return;
+        }
+        if lines == FileLines::Text {
             write_rfc3339(out, now);
             out.push_str(" [WARN] ");
             out.push_str(text);

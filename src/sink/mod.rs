@@ -198,11 +198,32 @@ pub(crate) struct ConsoleSink {
     pub(crate) ansi: bool,
 }
 
-/// The log file: JSON lines, or timestamped narrative lines when `json` is off.
+/// The log file and the lines it takes.
 #[derive(Debug)]
 pub(crate) struct FileSink {
     pub(crate) sink: Sink,
-    pub(crate) json: bool,
+    pub(crate) lines: FileLines,
+}
+
+/// What the log file's lines are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileLines {
+    /// Timestamped narrative lines (`ENABLE_JSON_LOGGING=false`).
+    Text,
+    /// The crate's JSON line.
+    Activity,
+    /// An ECS document (`LOG_FORMAT=ecs`).
+    Ecs,
+}
+
+impl FileLines {
+    pub(crate) fn of(config: &crate::Config) -> Self {
+        match (config.enable_json_logging, config.log_format) {
+            (false, _) => FileLines::Text,
+            (true, crate::config::LogFormat::Activity) => FileLines::Activity,
+            (true, crate::config::LogFormat::Ecs) => FileLines::Ecs,
+        }
+    }
 }
 
 impl Sinks {

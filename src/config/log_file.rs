@@ -1,12 +1,43 @@
-//! `LogRotation` and `LogCompression`: when the log file is rotated besides its size, and how
-//! its backups are stored.
+//! The log file's `LogFormat`, `LogRotation` and `LogCompression`: what its JSON lines look
+//! like, when it is rotated besides its size, and how its backups are stored.
 
 use std::error::Error;
 use std::fmt;
 use std::str::FromStr;
 
+pub(super) const EXPECTED_LOG_FORMAT: &str = "activity or ecs";
 pub(super) const EXPECTED_LOG_ROTATION: &str = "hourly, daily or never";
 pub(super) const EXPECTED_LOG_COMPRESSION: &str = "gzip or none";
+
+/// The shape of the log file's JSON lines (the `LOG_FORMAT` variable).
+///
+/// ```
+/// use tracing_activity::config::LogFormat;
+///
+/// assert_eq!("ECS".parse(), Ok(LogFormat::Ecs));
+/// assert_eq!(LogFormat::default(), LogFormat::Activity);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum LogFormat {
+    /// The crate's own line: `action`, `session` and `context` blocks, read by the reports.
+    #[default]
+    Activity,
+    /// An Elastic Common Schema document: `@timestamp`, `log.level`, `message`, `event.*`,
+    /// `user.id`, `client.ip`, `http.*`, `url.*`, the rest under `activity` and `labels`, for
+    /// Elasticsearch, OpenSearch and Kibana without an ingest pipeline.
+    Ecs,
+}
+
+impl LogFormat {
+    const ALL: [Self; 2] = [Self::Activity, Self::Ecs];
+
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Activity => "activity",
+            Self::Ecs => "ecs",
+        }
+    }
+}
 
 /// When the log file is rotated whatever its size (the `LOG_ROTATE_EVERY` variable): at the
 /// first line written after each UTC hour or day begins, or never. Rotation by size
@@ -104,10 +135,11 @@ macro_rules! named {
     };
 }
 
+named!(LogFormat, EXPECTED_LOG_FORMAT);
 named!(LogRotation, EXPECTED_LOG_ROTATION);
 named!(LogCompression, EXPECTED_LOG_COMPRESSION);
 
-/// Why a string is not a [`LogRotation`] or a [`LogCompression`].
+/// Why a string is not a [`LogFormat`], a [`LogRotation`] or a [`LogCompression`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InvalidLogSetting(&'static str);
 
