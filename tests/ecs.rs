@@ -215,3 +215,39 @@ fn odd_values_go_where_their_type_fits_and_hostile_text_stays_escaped() {
     assert_eq!(docs[1]["client.ip"], "2001:db8::7");
     assert_eq!(docs[1]["event.duration"], 12_500_000);
 }
+
+/// `value` with `latency` sorted by feature and its timings (which the middleware measures
+/// anew in each run) left out.
+#[cfg(feature = "report")]
+fn without_timings(mut summary: Value) -> Value {
+    let latency = summary["latency"].as_array_mut().unwrap();
+    for feature in latency.iter_mut() {
+        for timing in ["p50_ms", "p95_ms", "p99_ms", "max_ms"] {
+            feature.as_object_mut().unwrap().remove(timing);
+        }
+    }
+    latency.sort_by(|a, b| a["feature"].as_str().cmp(&b["feature"].as_str()));
+    summary
+}
+
+#[cfg(feature = "report")]
+#[test]
+fn the_reports_read_ecs_logs_as_activity_logs() {
+    use tracing_activity::report::{Interval, LogFiles, Scan, Window};
+    let dir = tempfile::tempdir().unwrap();
+    both_formats(dir.path());
+    let window = Window::new(day(8, 0, 0), day(18, 0, 0));
+    let reports = |format: &str| {
+        let logs = LogFiles::discover(dir.path().join(format!("{format}/user_activity.log"))).unwrap();
+        let reports = Scan::new(window).summary().usage().counts(Interval::Hour).run(&logs).unwrap();
+        assert_eq!(reports.lines.skipped, 0, "{format}");
+        let mut usage = serde_json::to_value(reports.usage.unwrap()).unwrap();
+        usage.as_object_mut().unwrap().remove("generated_at");
+        let summary = without_timings(serde_json::to_value(reports.summary.unwrap()).unwrap());
+        (reports.lines.in_window, summary, usage, serde_json::to_value(reports.counts.unwrap()).unwrap())
+    };
+    let (activity, ecs) = (reports("activity"), reports("ecs"));
+    assert!(activity.0 > 300);
+    assert!(activity.1["total_errors"].as_u64().unwrap() > 10);
+    assert_eq!(ecs, activity);
+}

@@ -144,7 +144,10 @@ impl Renderer {
             push_fixed(o, "action", |o| JsonValue(o).text(Text::own(key::LINES_DROPPED)));
         });
         object(out, "service", |o| self.push_environment(o));
-        object(out, "activity", |o| push_fixed(o, key::DROPPED, |o| o.push_str(&dropped.to_string())));
+        object(out, "activity", |o| {
+            push_fixed(o, "kind", |o| JsonValue(o).text(Text::own(key::LINES_DROPPED)));
+            push_fixed(o, key::DROPPED, |o| o.push_str(&dropped.to_string()));
+        });
         out.push_str("}\n");
     }
 }

@@ -7,6 +7,11 @@
 //! reads are not validated as UTF-8, and a raw control character inside a string is let
 //! through. Reading this way is about three times as fast as parsing the line with
 //! `serde_json` into a `Value` (BENCHMARKS.md, "Usage reports over the log files").
+//!
+//! It reads both formats of the layer's file (`LOG_FORMAT`): the `activity` line, and the ECS
+//! document, whose values are found at their ECS names (`@timestamp`, `event.action`,
+//! `event.duration` in nanoseconds, `user.id`, `client.ip`, `http.request.id`,
+//! `http.response.status_code`, `url.original`, `labels.session_id`) and under `activity`.
 
 use std::borrow::Cow;
 
@@ -73,6 +78,8 @@ pub(crate) struct Line<'a> {
     pub(crate) description: Option<Text<'a>>,
     pub(crate) result: Option<Text<'a>>,
     pub(crate) duration_ms: Option<&'a str>,
+    /// `event.duration` of an ECS document, in nanoseconds.
+    pub(crate) duration_ns: Option<&'a str>,
     pub(crate) slow: Option<Text<'a>>,
     /// `action.data.status_code`: the HTTP middleware's actions have it.
     pub(crate) status_code: Option<&'a str>,
@@ -110,6 +117,26 @@ mod names {
     pub(super) const IP_ADDRESS: &[u8] = fields::IP_ADDRESS.as_bytes();
     pub(super) const REQUEST_ID: &[u8] = fields::REQUEST_ID.as_bytes();
     pub(super) const URL: &[u8] = fields::URL.as_bytes();
+
+    /// The names of an ECS document (`LOG_FORMAT=ecs`).
+    pub(super) mod ecs {
+        pub(in super::super) const TIMESTAMP: &[u8] = b"@timestamp";
+        pub(in super::super) const USER: &[u8] = b"user";
+        pub(in super::super) const CLIENT: &[u8] = b"client";
+        pub(in super::super) const HTTP: &[u8] = b"http";
+        pub(in super::super) const URL: &[u8] = b"url";
+        pub(in super::super) const LABELS: &[u8] = b"labels";
+        pub(in super::super) const ACTIVITY: &[u8] = b"activity";
+        pub(in super::super) const ACTION: &[u8] = b"action";
+        pub(in super::super) const DURATION: &[u8] = b"duration";
+        pub(in super::super) const ID: &[u8] = b"id";
+        pub(in super::super) const IP: &[u8] = b"ip";
+        pub(in super::super) const ADDRESS: &[u8] = b"address";
+        pub(in super::super) const REQUEST: &[u8] = b"request";
+        pub(in super::super) const RESPONSE: &[u8] = b"response";
+        pub(in super::super) const ORIGINAL: &[u8] = b"original";
+        pub(in super::super) const KIND: &[u8] = b"kind";
+    }
 }
 
 impl<'a> Line<'a> {
@@ -119,8 +146,30 @@ impl<'a> Line<'a> {
         let mut line = Line::default();
         reader.object(0, |r, name| {
             match name.raw {
-                names::TIMESTAMP => line.timestamp = r.text()?,
+                names::TIMESTAMP | names::ecs::TIMESTAMP => line.timestamp = r.text()?,
+                // A text in the activity line, an object in an ECS document.
+                names::EVENT if r.peek() == Some(b'{') => {
+                    r.object(1, |r, name| line.ecs_event_field(r, name))?
+                }
                 names::EVENT => line.event = r.text()?,
+                names::ecs::USER => r.member_text(1, names::ecs::ID, &mut line.user_id)?,
+                names::ecs::CLIENT => r.object_or_skip(1, |r, name| match name.raw {
+                    names::ecs::IP => {
+                        line.ip_address = r.text()?;
+                        Ok(())
+                    }
+                    // `client.ip` wins over the address, whichever comes first.
+                    names::ecs::ADDRESS => {
+                        let address = r.text()?;
+                        line.ip_address = line.ip_address.or(address);
+                        Ok(())
+                    }
+                    _ => r.skip_value(2),
+                })?,
+                names::ecs::HTTP => r.object_or_skip(1, |r, name| line.ecs_http_field(r, name))?,
+                names::ecs::URL => r.member_text(1, names::ecs::ORIGINAL, &mut line.url)?,
+                names::ecs::LABELS => r.member_text(1, names::SESSION_ID, &mut line.session_id)?,
+                names::ecs::ACTIVITY => r.object_or_skip(1, |r, name| line.ecs_activity_field(r, name))?,
                 names::DROPPED => line.dropped = r.number()?,
                 names::ACTION => r.object_or_skip(1, |r, name| line.action_field(r, name))?,
                 names::SESSION => r.object_or_skip(1, |r, name| line.session_field(r, name))?,
@@ -156,6 +205,44 @@ impl<'a> Line<'a> {
         Ok(())
     }
 
+    fn ecs_event_field(&mut self, r: &mut Reader<'a>, name: Text<'a>) -> Result<(), NotJson> {
+        match name.raw {
+            names::ecs::ACTION => self.action_type = r.text()?,
+            names::ecs::DURATION => self.duration_ns = r.number()?,
+            _ => r.skip_value(2)?,
+        }
+        Ok(())
+    }
+
+    fn ecs_http_field(&mut self, r: &mut Reader<'a>, name: Text<'a>) -> Result<(), NotJson> {
+        match name.raw {
+            names::ecs::REQUEST => r.member_text(2, names::ecs::ID, &mut self.request_id),
+            names::ecs::RESPONSE => r.object_or_skip(2, |r, name| match name.raw {
+                names::STATUS_CODE => {
+                    self.status_code = r.number()?;
+                    Ok(())
+                }
+                _ => r.skip_value(3),
+            }),
+            _ => r.skip_value(2),
+        }
+    }
+
+    /// The custom `activity` namespace of an ECS document.
+    fn ecs_activity_field(&mut self, r: &mut Reader<'a>, name: Text<'a>) -> Result<(), NotJson> {
+        match name.raw {
+            names::ecs::KIND => self.event = r.text()?,
+            names::DESCRIPTION => self.description = r.text()?,
+            names::RESULT => self.result = r.text()?,
+            names::SLOW => self.slow = r.text()?,
+            names::FEATURE => self.feature = r.text()?,
+            names::DROPPED => self.dropped = r.number()?,
+            names::DATA => r.member_text(2, names::FEATURE, &mut self.data_feature)?,
+            _ => r.skip_value(2)?,
+        }
+        Ok(())
+    }
+
     fn session_field(&mut self, r: &mut Reader<'a>, name: Text<'a>) -> Result<(), NotJson> {
         match name.raw {
             names::SESSION_ID => self.session_id = r.text()?,
@@ -181,9 +268,13 @@ impl<'a> Line<'a> {
         self.event.is_some_and(|e| e.raw == key::USER_ACTION.as_bytes())
     }
 
-    /// `action.duration_ms`.
+    /// `action.duration_ms`, or an ECS document's `event.duration` in milliseconds.
     pub(crate) fn duration_ms(&self) -> Option<f64> {
-        self.duration_ms.and_then(|n| n.parse().ok())
+        match (self.duration_ms, self.duration_ns) {
+            (Some(ms), _) => ms.parse().ok(),
+            (None, Some(ns)) => ns.parse::<f64>().ok().map(|ns| ns / 1e6),
+            (None, None) => None,
+        }
     }
 
     /// `action.data.status_code`, when it is one.
@@ -268,6 +359,19 @@ impl<'a> Reader<'a> {
         field: impl FnMut(&mut Self, Text<'a>) -> Result<(), NotJson>,
     ) -> Result<(), NotJson> {
         if self.peek() == Some(b'{') { self.object(depth, field) } else { self.skip_value(depth) }
+    }
+
+    /// An object of which only the text member `name` is kept, in `slot`; any other value is
+    /// skipped.
+    fn member_text(&mut self, depth: u32, name: &[u8], slot: &mut Option<Text<'a>>) -> Result<(), NotJson> {
+        self.object_or_skip(depth, |r, key| {
+            if key.raw == name {
+                *slot = r.text()?;
+                Ok(())
+            } else {
+                r.skip_value(depth + 1)
+            }
+        })
     }
 
     /// A string value, or `None` after skipping a value of another type.
@@ -448,6 +552,35 @@ mod tests {
         assert_eq!(get(line.url).as_deref(), Some("/user-queries"));
         assert_eq!(get(line.feature).as_deref(), Some("user-queries"));
         assert_eq!(line.slow, None);
+    }
+
+    const ECS: &str = r#"{"@timestamp":"2026-12-07T05:27:20.358161Z","log":{"level":"WARN"},"message":"📝 …","ecs":{"version":"9.4.0"},"event":{"kind":"event","action":"form_submission","outcome":"failure","duration":416000},"user":{"id":"user\"123"},"client":{"ip":"127.0.0.1","address":"unknown"},"http":{"request":{"id":"f425","method":"POST"},"response":{"status_code":422}},"url":{"original":"/user-queries","path":"/user-queries"},"labels":{"session_id":"ba51"},"service":{"environment":"development"},"activity":{"kind":"user_action","description":"POST /user-queries","result":"HTTP 422 UNPROCESSABLE ENTITY","slow":"slow","feature":"user-queries","data":{"feature":"user-queries","nested":[1,{"a":[true]}]}}}"#;
+
+    #[test]
+    fn reads_an_ecs_document_as_its_activity_line() {
+        let line = Line::parse(ECS.as_bytes()).unwrap();
+        let get = |t: Option<Text<'_>>| t.map(|t| t.get().into_owned());
+        assert!(line.is_action());
+        assert_eq!(get(line.timestamp).as_deref(), Some("2026-12-07T05:27:20.358161Z"));
+        assert_eq!(get(line.action_type).as_deref(), Some("form_submission"));
+        assert_eq!(get(line.description).as_deref(), Some("POST /user-queries"));
+        assert_eq!(get(line.result).as_deref(), Some("HTTP 422 UNPROCESSABLE ENTITY"));
+        assert_eq!(line.duration_ms(), Some(0.416));
+        assert_eq!(line.status_code(), Some(422));
+        assert_eq!(get(line.data_feature).as_deref(), Some("user-queries"));
+        assert_eq!(get(line.session_id).as_deref(), Some("ba51"));
+        assert_eq!(get(line.user_id).as_deref(), Some("user\"123"));
+        assert_eq!(get(line.ip_address).as_deref(), Some("127.0.0.1"), "client.ip over client.address");
+        assert_eq!(get(line.request_id).as_deref(), Some("f425"));
+        assert_eq!(get(line.url).as_deref(), Some("/user-queries"));
+        assert_eq!(get(line.feature).as_deref(), Some("user-queries"));
+        assert_eq!(get(line.slow).as_deref(), Some("slow"));
+        let notice = r#"{"@timestamp":"2026-12-07T05:27:21.000000Z","event":{"kind":"event","action":"lines_dropped"},"activity":{"kind":"lines_dropped","dropped":12}}"#;
+        let notice = Line::parse(notice.as_bytes()).unwrap();
+        assert_eq!((notice.dropped(), notice.is_action()), (Some(12), false));
+        for end in 0..ECS.len() {
+            assert!(Line::parse(&ECS.as_bytes()[..end]).is_err(), "prefix of {end} bytes");
+        }
     }
 
     #[test]
