@@ -397,6 +397,8 @@ impl Builder {
             Arc::new(Counters::new(config.usage_base_interval.seconds(), max_features))
         });
         let shared = Arc::new(Shared {
+            #[cfg(feature = "opentelemetry")]
+            dispatch: std::sync::OnceLock::new(),
             renderer,
             #[cfg(feature = "metrics")]
             anonymous_user: privacy.unknown_user(),

@@ -48,6 +48,10 @@ const KEEP_CAPACITY: usize = 64 * 1024;
 /// What the layer and its guard share.
 pub(crate) struct Shared {
     pub(crate) renderer: Renderer,
+    /// The subscriber the layer was registered with, to ask `tracing-opentelemetry` for the
+    /// trace of each action.
+    #[cfg(feature = "opentelemetry")]
+    pub(crate) dispatch: std::sync::OnceLock<tracing::dispatcher::WeakDispatch>,
     /// Shared with the HTTP middleware, which cleans its span's values by these rules.
     pub(crate) privacy: Arc<Privacy>,
     pub(crate) sinks: Sinks,
@@ -290,6 +294,11 @@ impl<S> Layer<S> for ActivityLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
+    #[cfg(feature = "opentelemetry")]
+    fn on_register_dispatch(&self, subscriber: &tracing::Dispatch) {
+        let _ = self.shared.dispatch.set(subscriber.downgrade());
+    }
+
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         if let Some(span) = ctx.span(id) {
             let handoff = handoff_for(attrs.metadata());
@@ -338,6 +347,10 @@ where
                         record.inherit(activity);
                     }
                 }
+            }
+            #[cfg(feature = "opentelemetry")]
+            if let Some(span) = ctx.event_span(event) {
+                record.trace = crate::otel::of_span(shared.dispatch.get(), &span.id());
             }
             // A handed-over action is described from its request span, which cleaned the path
             // already; when this layer does not see that span, its fields are read after all.

@@ -22,6 +22,7 @@ mod histogram;
 pub mod http;
 mod layer;
 mod macros;
+mod otel;
 pub mod privacy;
 mod record;
 mod render;

@@ -5,6 +5,7 @@
 //! [`Record`] (one per thread, cleared between events so its buffers keep their capacity), then the
 //! ancestors' stored values fill whatever the event left unset, nearest span first.
 
+use crate::otel::TraceIds;
 use tracing_core::field::Field;
 
 use crate::action::ActionType;
@@ -300,6 +301,8 @@ pub(crate) struct Record {
     /// Other span fields as the inside of a JSON object, nearest span first, each name once.
     pub(crate) context_extra: String,
     context_names: Vec<&'static str>,
+    /// The OpenTelemetry trace the action happens in (feature `opentelemetry`).
+    pub(crate) trace: Option<TraceIds>,
 }
 
 impl Record {
@@ -319,6 +322,7 @@ impl Record {
             context: Slots::new(),
             context_extra: String::new(),
             context_names: Vec::new(),
+            trace: None,
         }
     }
 
@@ -341,6 +345,7 @@ impl Record {
         self.context.clear();
         self.context_extra.clear();
         self.context_names.clear();
+        self.trace = None;
     }
 
     /// The bytes its buffers hold on to.

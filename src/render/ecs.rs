@@ -94,6 +94,10 @@ impl Renderer {
                 optional(o, "query", query.map(|q| Text { str: q, plain: url.plain }));
             });
         }
+        if let Some(trace) = &record.trace {
+            object(out, "trace", |o| push_fixed(o, "id", |o| JsonValue(o).text(Text::own(trace.trace_id()))));
+            object(out, "span", |o| push_fixed(o, "id", |o| JsonValue(o).text(Text::own(trace.span_id()))));
+        }
         object(out, "labels", |o| optional(o, "session_id", session(SESSION_ID_SLOT)));
         object(out, "service", |o| self.push_environment(o));
         object(out, "activity", |o| {

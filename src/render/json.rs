@@ -97,7 +97,15 @@ impl Renderer {
             }
             out.push_str(&record.context_extra);
         }
-        out.push_str("},\"environment\":\"");
+        out.push('}');
+        if let Some(trace) = &record.trace {
+            out.push_str(",\"trace_id\":\"");
+            out.push_str(trace.trace_id());
+            out.push_str("\",\"span_id\":\"");
+            out.push_str(trace.span_id());
+            out.push('"');
+        }
+        out.push_str(",\"environment\":\"");
         out.push_str(&self.environment_json);
         out.push_str("\"}\n");
     }
