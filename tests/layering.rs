@@ -29,6 +29,7 @@ const LAYERS: &[&str] = &[
     "privacy",
     "value",
     "escape",
+    "otel",
     "sink",
     "filter",
     "macros",

@@ -221,6 +221,25 @@ mod tests {
     }
 
     #[test]
+    fn the_drop_notice_is_an_ecs_document_too() {
+        let renderer =
+            Renderer::new(&crate::Config::default(), chrono::FixedOffset::east_opt(0).unwrap(), None);
+        let mut line = String::new();
+        let now = DateTime::from_timestamp(1_705_329_025, 0).unwrap();
+        renderer.ecs_dropped_notice(12, now, "12 activity lines dropped: queue full", &mut line);
+        let doc: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert!(line.ends_with("}\n"));
+        assert_eq!(doc["@timestamp"], "2024-01-15T14:30:25.000000Z");
+        assert_eq!(doc["log"]["level"], "WARN");
+        assert_eq!(doc["event"]["action"], "lines_dropped");
+        assert_eq!(doc["ecs"]["version"], ECS_VERSION);
+        assert_eq!(
+            (doc["activity"]["kind"].as_str(), doc["activity"]["dropped"].as_u64()),
+            (Some("lines_dropped"), Some(12))
+        );
+    }
+
+    #[test]
     fn durations_are_whole_nanoseconds() {
         assert_eq!(nanoseconds(45.32), Some(45_320_000));
         assert_eq!(nanoseconds(0.0000004), Some(0));

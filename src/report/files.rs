@@ -5,7 +5,6 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::scan::is_gzip;
 use crate::sink::backups::backup_number;
 
 /// The files of one activity log, oldest first: `user_activity.log.N` … `.1`, then
@@ -103,6 +102,11 @@ impl LogFiles {
             })
             .collect()
     }
+}
+
+/// Whether `path` is a gzip-compressed backup (`user_activity.log.1.gz`).
+pub(crate) fn is_gzip(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "gz")
 }
 
 /// Why a report could not be made.

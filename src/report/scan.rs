@@ -9,13 +9,13 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
-use super::files::{LogFiles, ReportError};
+use super::files::{LogFiles, ReportError, is_gzip};
 use super::line::Line;
 use super::time::{Micros, Window, parse_timestamp};
 use crate::fields::json as key;
@@ -189,11 +189,6 @@ fn read_blocks(
         }
     }
     Ok(too_long)
-}
-
-/// Whether `path` is a gzip-compressed backup (`user_activity.log.1.gz`).
-pub(crate) fn is_gzip(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "gz")
 }
 
 /// A reader that tells how many bytes it has read.

@@ -32,7 +32,9 @@ use super::compress::Compressor;
 use super::destination::{Destination, Written};
 use super::file::open_append;
 use crate::config::{Config, LogRotation};
-use crate::layer::Clock;
+
+/// The source of "now" (the builder's clock, `Utc::now` by default).
+type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// How often backups are checked for their age when nothing rotates.
 const AGE_CHECK_MICROS: i64 = 3_600_000_000;
