@@ -1,7 +1,7 @@
 //! `LOG_FORMAT=ecs`: each line is an Elastic Common Schema document whose fields have the
 //! published ECS types (tests/ecs/fields.json, from elastic/ecs v9.4.0's `ecs_flat.yml`), and
 //! which says what the `activity` line of the same action says, field by field.
-#![cfg(feature = "http")]
+#![cfg(all(feature = "http", feature = "report"))]
 
 mod common;
 
@@ -218,7 +218,6 @@ fn odd_values_go_where_their_type_fits_and_hostile_text_stays_escaped() {
 
 /// `value` with `latency` sorted by feature and its timings (which the middleware measures
 /// anew in each run) left out.
-#[cfg(feature = "report")]
 fn without_timings(mut summary: Value) -> Value {
     let latency = summary["latency"].as_array_mut().unwrap();
     for feature in latency.iter_mut() {
@@ -230,7 +229,6 @@ fn without_timings(mut summary: Value) -> Value {
     summary
 }
 
-#[cfg(feature = "report")]
 #[test]
 fn the_reports_read_ecs_logs_as_activity_logs() {
     use tracing_activity::report::{Interval, LogFiles, Scan, Window};
