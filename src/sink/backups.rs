@@ -90,13 +90,16 @@ impl Backups {
         Ok(found)
     }
 
-    /// Moves every backup one number up and makes the active file `.1` (or deletes it when no
-    /// backups are kept), then deletes those past the count.
+    /// Deletes the oldest backup (`.N`, plain or compressed), moves every other one number up
+    /// and makes the active file `.1`; with no backups kept, deletes the active file.
     pub(crate) fn rotate(&self, renaming: &mut Renaming<'_>) -> io::Result<()> {
         if self.count == 0 {
             return remove_if_present(&self.path);
         }
-        for n in (1..u64::from(self.count)).rev() {
+        let oldest = u64::from(self.count);
+        remove_if_present(&self.plain(oldest))?;
+        remove_if_present(&self.gzip(oldest))?;
+        for n in (1..oldest).rev() {
             for (from, to) in [(self.plain(n), self.plain(n + 1)), (self.gzip(n), self.gzip(n + 1))] {
                 if from.exists() {
                     replace(&from, &to)?;
@@ -105,7 +108,7 @@ impl Backups {
         }
         replace(&self.path, &self.plain(1))?;
         **renaming += 1;
-        self.prune(renaming, None)
+        Ok(())
     }
 
     /// Deletes the backups past the count (left by a run that kept more), and, with `max_age`,
@@ -199,6 +202,24 @@ pub(crate) fn same_file(_file: &File, path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rotation_pushes_out_the_oldest_whichever_its_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("user_activity.log");
+        let backups = Backups::new(&path, 3);
+        // `.3` is compressed, `.2` not yet: after the rotation `.3` must be the former `.2`.
+        for (suffix, text) in [("", "active"), (".1", "one"), (".2", "two"), (".3.gz", "three")] {
+            fs::write(backups.with_suffix(suffix), text).unwrap();
+        }
+        backups.rotate(&mut backups.lock()).unwrap();
+        let read = |suffix: &str| fs::read_to_string(backups.with_suffix(suffix)).ok();
+        assert_eq!(read(".1").as_deref(), Some("active"));
+        assert_eq!(read(".2").as_deref(), Some("one"));
+        assert_eq!(read(".3").as_deref(), Some("two"));
+        assert_eq!((read(".3.gz"), read(".4"), read("")), (None, None, None));
+        assert_eq!(*backups.lock(), 1, "one rotation counted");
+    }
 
     #[test]
     fn backup_names_are_a_number_and_maybe_gz() {

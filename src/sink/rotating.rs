@@ -161,12 +161,12 @@ impl RotatingFile {
             self.backups.rotate(&mut renaming)?;
             *renaming
         };
-        self.prune(now)?;
+        // The new file first: lines must not go on into the backup whatever happens next.
         self.reopen()?;
         if self.policy.backups > 0 {
             self.compress(1, rotations);
         }
-        Ok(())
+        self.prune(now)
     }
 
     /// Opens the file at the path again (new or existing) and takes its size.
