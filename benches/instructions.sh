@@ -35,10 +35,10 @@ echo "building the privacy and http benches..." >&2
 artifacts=$(cargo bench --bench privacy --bench http --no-run --message-format=json) ||
     die "cargo bench --bench privacy --bench http --no-run failed"
 
-# The executable cargo built for bench target `$1`, from its JSON messages.
+# The executable cargo built for bench target `$1`, from its JSON messages on standard input
+# (piped, not passed in the environment: the messages outgrow an environment variable's limit).
 executable() {
-    printf '%s\n' "$artifacts" |
-        grep '"reason":"compiler-artifact"' |
+    grep '"reason":"compiler-artifact"' |
         grep '"kind":\["bench"\]' |
         grep "\"src_path\":\"[^\"]*/benches/$1\.rs\"" |
         grep -o '"executable":"[^"]*"' |
@@ -46,12 +46,12 @@ executable() {
         tail -n 1
 }
 
-PRIVACY=$(executable privacy)
+PRIVACY=$(printf '%s\n' "$artifacts" | executable privacy)
 echo "building the privacy bench with the metrics feature..." >&2
 artifacts_metrics=$(cargo bench --bench privacy --features metrics --no-run --message-format=json) ||
     die "cargo bench --bench privacy --features metrics --no-run failed"
-PRIVACY_METRICS=$(artifacts=$artifacts_metrics executable privacy)
-HTTP=$(executable http)
+PRIVACY_METRICS=$(printf '%s\n' "$artifacts_metrics" | executable privacy)
+HTTP=$(printf '%s\n' "$artifacts" | executable http)
 [[ -x $PRIVACY ]] || die "no executable for the privacy bench in cargo's output"
 [[ -x $HTTP ]] || die "no executable for the http bench in cargo's output"
 [[ -x $PRIVACY_METRICS ]] || die "no executable for the privacy bench with metrics in cargo's output"
