@@ -81,6 +81,12 @@ fn subjects() -> Vec<(&'static str, Dispatch, Option<ActivityGuard>)> {
     for (name, config) in [
         ("tracing-activity (console + JSON)", Config::default()),
         ("tracing-activity (JSON only)", Config::default().enable_console_logging(false)),
+        (
+            "tracing-activity (ECS JSON only)",
+            Config::default()
+                .enable_console_logging(false)
+                .log_format(tracing_activity::config::LogFormat::Ecs),
+        ),
         ("tracing-activity, privacy off", privacy_off()),
         ("tracing-activity, masking + HMAC + IP", privacy_all()),
     ] {

@@ -28,6 +28,7 @@ use chrono::{DateTime, Utc};
 use super::{Action, Renderer, write_rfc3339};
 use crate::escape::Text;
 use crate::escape::json::{JsonValue, push_fixed};
+use crate::escape::number::{push_i64, push_u64};
 use crate::fields::json as key;
 use crate::fields::{
     CURRENT_PAGE_SLOT, FEATURE_SLOT, IP_ADDRESS_SLOT, METHOD_SLOT, REFERRER_SLOT, REQUEST_ID_SLOT,
@@ -66,7 +67,7 @@ impl Renderer {
             let outcome = if action.success { "\"success\"" } else { "\"failure\"" };
             push_fixed(o, "outcome", |o| o.push_str(outcome));
             if let Some(nanos) = record.duration_ms.and_then(nanoseconds) {
-                push_fixed(o, "duration", |o| o.push_str(&nanos.to_string()));
+                push_fixed(o, "duration", |o| push_i64(o, nanos));
             }
         });
         let user = session(USER_ID_SLOT).or_else(|| self.unknown_user.as_deref().map(Text::new));
@@ -83,7 +84,7 @@ impl Renderer {
                 optional(o, "referrer", session(REFERRER_SLOT));
             });
             if let Some(status) = record.status_code {
-                object(o, "response", |o| push_fixed(o, "status_code", |o| o.push_str(&status.to_string())));
+                object(o, "response", |o| push_fixed(o, "status_code", |o| push_u64(o, u64::from(status))));
             }
         });
         if let Some(url) = context(URL_SLOT) {
@@ -196,15 +197,23 @@ fn nanoseconds(ms: f64) -> Option<i64> {
 /// The path and the query of a URL as the middleware logs it: `http://host/a?b` or `/a?b`.
 fn path_and_query(url: &str) -> (&str, Option<&str>) {
     let url = url.split_once('#').map_or(url, |(before, _)| before);
-    let path_on = match url.split_once("://") {
-        Some((_, rest)) => rest.find('/').map_or(url.len(), |at| url.len() - rest.len() + at),
-        None => 0,
+    let (target, query) = match url.split_once('?') {
+        Some((target, query)) => (target, Some(query)),
+        None => (url, None),
     };
-    let rest = &url[path_on..];
-    match rest.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (rest, None),
-    }
+    // `scheme://authority/path`: the path starts at the authority's first `/`.
+    let path = match target.split_once("://") {
+        Some((scheme, rest)) if is_scheme(scheme) => rest.find('/').map_or("", |at| &rest[at..]),
+        _ => target,
+    };
+    (path, query)
+}
+
+/// Whether `s` is a URL scheme (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`).
+fn is_scheme(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
 }
 
 #[cfg(test)]
@@ -218,6 +227,11 @@ mod tests {
         assert_eq!(path_and_query("https://example.com"), ("", None));
         assert_eq!(path_and_query("/plain"), ("/plain", None));
         assert_eq!(path_and_query("*"), ("*", None));
+        // A URL in the query is the query's.
+        assert_eq!(path_and_query("/login?next=https://app/dash"), ("/login", Some("next=https://app/dash")));
+        assert_eq!(path_and_query("/r?u=http://x"), ("/r", Some("u=http://x")));
+        assert_eq!(path_and_query("https://example.com?q=1"), ("", Some("q=1")));
+        assert_eq!(path_and_query("/a/b://c"), ("/a/b://c", None));
     }
 
     #[test]

@@ -23,6 +23,9 @@ use crate::sink::backups::backup_number;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogFiles {
     paths: Vec<PathBuf>,
+    /// How many of the first paths are backups found beside the log: one that is gone when the
+    /// scan opens it (rotated past the count, or too old) is left out.
+    found_backups: usize,
 }
 
 impl LogFiles {
@@ -57,18 +60,19 @@ impl LogFiles {
         backups.sort_by_key(|(number, gzip, _)| (std::cmp::Reverse(*number), !*gzip));
         backups.dedup_by_key(|(number, _, _)| *number);
         let mut paths: Vec<PathBuf> = backups.into_iter().map(|(_, _, path)| path).collect();
+        let found_backups = paths.len();
         if path.exists() {
             paths.push(path.to_owned());
         }
         if paths.is_empty() {
             return Err(not_found());
         }
-        Ok(LogFiles { paths })
+        Ok(LogFiles { paths, found_backups })
     }
 
     /// Exactly these files, read in this order.
     pub fn from_paths(paths: impl IntoIterator<Item = impl Into<PathBuf>>) -> Self {
-        LogFiles { paths: paths.into_iter().map(Into::into).collect() }
+        LogFiles { paths: paths.into_iter().map(Into::into).collect(), found_backups: 0 }
     }
 
     /// The files, in the order they are read.
@@ -78,29 +82,35 @@ impl LogFiles {
 
     /// Opens every file, so that a rotation during the scan cannot move one away: each is read
     /// up to the length it had when opened. A plain backup compressed since it was found is
-    /// read compressed.
+    /// read compressed; a found backup deleted since is left out.
     pub(crate) fn open(&self) -> Result<Vec<(File, u64, PathBuf)>, ReportError> {
         self.paths
             .iter()
-            .map(|path| {
-                let (file, path) = match File::open(path) {
-                    Err(e) if e.kind() == io::ErrorKind::NotFound && !is_gzip(path) => {
-                        let mut compressed = path.clone().into_os_string();
-                        compressed.push(".gz");
-                        let compressed = PathBuf::from(compressed);
-                        (File::open(&compressed).map_err(|_| e), compressed)
-                    }
-                    opened => (opened, path.clone()),
-                };
-                let file = file.map_err(|e| match e.kind() {
-                    io::ErrorKind::NotFound => ReportError::NotFound { path: path.clone() },
-                    _ => ReportError::Read { path: path.clone(), source: e },
-                })?;
-                let len =
-                    file.metadata().map_err(|source| ReportError::Read { path: path.clone(), source })?.len();
-                Ok((file, len, path))
+            .enumerate()
+            .filter_map(|(i, path)| match Self::open_one(path) {
+                Err(ReportError::NotFound { .. }) if i < self.found_backups => None,
+                opened => Some(opened),
             })
             .collect()
+    }
+
+    /// Opens `path`, or its compressed copy when a plain backup was compressed since.
+    fn open_one(path: &Path) -> Result<(File, u64, PathBuf), ReportError> {
+        let (file, path) = match File::open(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !is_gzip(path) => {
+                let mut compressed = path.as_os_str().to_owned();
+                compressed.push(".gz");
+                let compressed = PathBuf::from(compressed);
+                (File::open(&compressed).map_err(|_| e), compressed)
+            }
+            opened => (opened, path.to_owned()),
+        };
+        let file = file.map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => ReportError::NotFound { path: path.clone() },
+            _ => ReportError::Read { path: path.clone(), source: e },
+        })?;
+        let len = file.metadata().map_err(|source| ReportError::Read { path: path.clone(), source })?.len();
+        Ok((file, len, path))
     }
 }
 
@@ -173,6 +183,33 @@ mod tests {
             names,
             ["user_activity.log.10", "user_activity.log.2", "user_activity.log.1", "user_activity.log"]
         );
+    }
+
+    #[test]
+    fn backups_that_go_or_get_compressed_after_discovery_are_read_as_they_are_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("user_activity.log");
+        for name in ["user_activity.log", "user_activity.log.1", "user_activity.log.2", "user_activity.log.3"]
+        {
+            std::fs::write(dir.path().join(name), name).unwrap();
+        }
+        let found = LogFiles::discover(&log).unwrap();
+        // Between the listing and the scan: `.3` is deleted (past the count, or too old) and
+        // `.1` is compressed.
+        std::fs::remove_file(dir.path().join("user_activity.log.3")).unwrap();
+        std::fs::rename(dir.path().join("user_activity.log.1"), dir.path().join("user_activity.log.1.gz"))
+            .unwrap();
+        let opened: Vec<String> = found
+            .open()
+            .unwrap()
+            .iter()
+            .map(|(_, _, p)| p.file_name().unwrap().to_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(opened, ["user_activity.log.2", "user_activity.log.1.gz", "user_activity.log"]);
+        // Files named by the caller are not left out.
+        std::fs::remove_file(dir.path().join("user_activity.log.2")).unwrap();
+        let named = LogFiles::from_paths([dir.path().join("user_activity.log.2")]);
+        assert!(matches!(named.open(), Err(ReportError::NotFound { .. })));
     }
 
     #[test]

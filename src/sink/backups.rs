@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
+/// What the files being compressed are named after: `user_activity.log.compressing-<pid>`.
+const COMPRESSING: &str = ".compressing-";
+
 /// The backups of one log file.
 #[derive(Debug)]
 pub(crate) struct Backups {
@@ -60,9 +63,11 @@ impl Backups {
         self.with_suffix(&format!(".{n}.gz"))
     }
 
-    /// Where a backup is compressed before it takes its place: never read as a backup.
+    /// Where this process compresses a backup before it takes its place: never read as a
+    /// backup, and no other process's.
+    #[cfg(feature = "gzip")]
     pub(crate) fn compressing(&self) -> PathBuf {
-        self.with_suffix(".compressing")
+        self.with_suffix(&format!("{COMPRESSING}{}", std::process::id()))
     }
 
     fn with_suffix(&self, suffix: &str) -> PathBuf {
@@ -71,15 +76,19 @@ impl Backups {
         PathBuf::from(name)
     }
 
-    /// The backups on disk, in any order.
-    pub(crate) fn on_disk(&self, _renaming: &Renaming<'_>) -> io::Result<Vec<Backup>> {
-        let dir = match self.path.parent() {
+    /// The directory the files are in.
+    fn dir(&self) -> &Path {
+        match self.path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
-        };
+        }
+    }
+
+    /// The backups on disk, in any order.
+    pub(crate) fn on_disk(&self, _renaming: &Renaming<'_>) -> io::Result<Vec<Backup>> {
         let Some(name) = self.path.file_name().and_then(|n| n.to_str()) else { return Ok(Vec::new()) };
         let mut found = Vec::new();
-        for entry in fs::read_dir(dir)? {
+        for entry in fs::read_dir(self.dir())? {
             let entry = entry?;
             let file_name = entry.file_name();
             let Some((number, gzip)) = file_name.to_str().and_then(|f| backup_number(f, name)) else {
@@ -131,10 +140,17 @@ impl Backups {
         Ok(())
     }
 
-    /// Clears what a crash during a compression left: the unfinished file, and a plain backup
+    /// Clears what a crash during a compression left: unfinished files, and a plain backup
     /// beside its finished compressed copy. Returns the plain backups left, oldest first.
     pub(crate) fn recover(&self, renaming: &Renaming<'_>) -> io::Result<Vec<u64>> {
-        remove_if_present(&self.compressing())?;
+        let unfinished = self.with_suffix(COMPRESSING);
+        let unfinished = unfinished.file_name().and_then(|n| n.to_str()).unwrap_or(COMPRESSING);
+        for entry in fs::read_dir(self.dir())? {
+            let entry = entry?;
+            if entry.file_name().to_str().is_some_and(|name| name.starts_with(unfinished)) {
+                remove_if_present(&entry.path())?;
+            }
+        }
         let backups = self.on_disk(renaming)?;
         let mut plain = Vec::new();
         for backup in backups.iter().filter(|b| !b.gzip) {
@@ -165,7 +181,7 @@ pub(crate) fn backup_number(file_name: &str, name: &str) -> Option<(u64, bool)> 
 
 /// Renames `from` over `to`, replacing it (also on systems where rename does not). A missing
 /// `from` (deleted behind our back) is not an error and leaves `to` alone.
-pub(crate) fn replace(from: &Path, to: &Path) -> io::Result<()> {
+fn replace(from: &Path, to: &Path) -> io::Result<()> {
     match fs::rename(from, to) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),

@@ -1,14 +1,16 @@
 //! Gzip compression of rotated backups (`LOG_COMPRESS=gzip`), in a thread of its own so that
 //! the writer never waits for it.
 //!
-//! A backup is compressed into `user_activity.log.compressing`, synced to disk, given the
-//! backup's modification time (which retention by age reads), and only then renamed to
+//! A backup is compressed into `user_activity.log.compressing-<pid>`, synced to disk, given
+//! the backup's modification time (which retention by age reads), and only then renamed to
 //! `.N.gz`, after which the plain `.N` is deleted. A crash at any point leaves the plain
 //! backup, or the complete compressed one (and perhaps the plain one beside it, deleted at the
-//! next start): never a torn `.gz`.
+//! next start): never a torn `.gz`. Whatever fails, the plain backup stays. At shutdown the
+//! compression under way is abandoned (the next start does it again), so closing never waits
+//! for it.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufReader, BufWriter};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufReader, BufWriter, Read};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
@@ -17,7 +19,7 @@ use std::thread::{self, JoinHandle};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use super::backups::{Backups, remove_if_present, replace, same_file};
+use super::backups::{Backups, remove_if_present, same_file};
 use super::notice;
 
 /// The compressing thread of one log file.
@@ -55,8 +57,9 @@ impl Compressor {
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
-                match compress(&backups, job) {
+                match compress(&backups, job, &stop) {
                     Ok(()) => told = false,
+                    Err(_) if stop.load(Ordering::Relaxed) => break,
                     Err(e) if !told => {
                         told = true;
                         notice(format_args!(
@@ -81,7 +84,7 @@ impl Compressor {
 }
 
 impl Drop for Compressor {
-    /// Finishes the compression under way, not those waiting: they are done at the next start.
+    /// Abandons the compression under way and those waiting: they are done at the next start.
     fn drop(&mut self) {
         self.closing.store(true, Ordering::Relaxed);
         drop(self.jobs.take());
@@ -91,7 +94,7 @@ impl Drop for Compressor {
     }
 }
 
-fn compress(backups: &Backups, job: Job) -> io::Result<()> {
+fn compress(backups: &Backups, job: Job, stop: &AtomicBool) -> io::Result<()> {
     let (source, modified) = {
         let renaming = backups.lock();
         let Some(number) = job.number_now(*renaming, backups.count()) else { return Ok(()) };
@@ -104,14 +107,15 @@ fn compress(backups: &Backups, job: Job) -> io::Result<()> {
         (source, modified)
     };
     let temp = backups.compressing();
-    let written = write_gzip(&source, &temp, modified);
+    let written = write_gzip(Stoppable { file: &source, stop }, &temp, modified);
     let renaming = backups.lock();
     let number = job.number_now(*renaming, backups.count());
     // Put in place only while the plain backup is still the file compressed (not deleted for
     // its age, nor replaced).
     match (written, number) {
         (Ok(()), Some(number)) if same_file(&source, &backups.plain(number)) => {
-            replace(&temp, &backups.gzip(number))?;
+            // A plain rename: should the compressed file be gone, the backup stays plain.
+            fs::rename(&temp, backups.gzip(number))?;
             remove_if_present(&backups.plain(number))
         }
         (written, _) => {
@@ -121,8 +125,27 @@ fn compress(backups: &Backups, job: Job) -> io::Result<()> {
     }
 }
 
+/// A backup read for compression, until the compressor is told to stop.
+struct Stoppable<'a> {
+    file: &'a File,
+    stop: &'a AtomicBool,
+}
+
+impl Read for Stoppable<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(io::Error::other("the log is closing"));
+        }
+        self.file.read(buf)
+    }
+}
+
 /// Writes `source` gzip-compressed to `temp`, synced, with the modification time `modified`.
-fn write_gzip(source: &File, temp: &std::path::Path, modified: std::time::SystemTime) -> io::Result<()> {
+fn write_gzip(
+    source: Stoppable<'_>,
+    temp: &std::path::Path,
+    modified: std::time::SystemTime,
+) -> io::Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -96,18 +96,20 @@ impl RotatingFile {
     /// among the backups and compresses those left plain.
     pub(crate) fn open(path: &Path, policy: Policy) -> io::Result<Self> {
         let mut file = open_append(path)?;
-        let mut size = file.metadata()?.len();
+        let metadata = file.metadata()?;
+        let mut size = metadata.len();
+        let now = (policy.clock)();
+        // A file with lines belongs to the period it was last written in (read before the
+        // newline below touches it).
+        let written = match size {
+            0 => now,
+            _ => metadata.modified().map(DateTime::<Utc>::from).unwrap_or(now),
+        };
         if size > 0 && !ends_with_newline(path, size)? {
             // The last run stopped mid-line: close the fragment so the next line starts whole.
             file.write_all(b"\n")?;
             size += 1;
         }
-        let now = (policy.clock)();
-        // A file with lines belongs to the period it was last written in.
-        let written = match size {
-            0 => now,
-            _ => file.metadata()?.modified().map(DateTime::<Utc>::from).unwrap_or(now),
-        };
         let backups = Arc::new(Backups::new(path, policy.backups));
         let plain = backups.recover(&backups.lock())?;
         #[cfg(feature = "gzip")]
@@ -155,13 +157,20 @@ impl RotatingFile {
     }
 
     /// Shifts the backups up by one, makes the active file `.1`, and starts a new active file.
+    /// When the path no longer names the file written (moved away, or a new file could not be
+    /// opened after the last rotation), only a new file is opened: the backups stay as they are.
     fn rotate(&mut self, now: DateTime<Utc>) -> io::Result<()> {
+        if !same_file(&self.file, &self.path) {
+            return self.reopen();
+        }
         let rotations = {
             let mut renaming = self.backups.lock();
             self.backups.rotate(&mut renaming)?;
             *renaming
         };
-        // The new file first: lines must not go on into the backup whatever happens next.
+        // The new file first: lines must not go on into the backup whatever happens next. Only
+        // then is `.1` compressed: while it is still written, a copy would miss lines (when the
+        // new file cannot be opened, `.1` stays plain until the next start).
         self.reopen()?;
         if self.policy.backups > 0 {
             self.compress(1, rotations);
@@ -223,14 +232,18 @@ impl Destination for RotatingFile {
             written.note_error(e);
         }
         // A batch's lines were logged within moments of each other: the batch is written in
-        // the period it is written in.
+        // the period it is written in. A clock that steps back does not rotate.
         let now = (self.policy.clock)();
         let period = period_of(self.policy.every, now);
-        if period != self.period {
-            self.period = period;
-            if self.size > 0 {
-                if let Err(e) = self.rotate(now) {
+        // A rotation that fails is tried again with the next batch, not with each line of this
+        // one: each try moves the backups.
+        let mut may_rotate = true;
+        if period > self.period {
+            match if self.size > 0 { self.rotate(now) } else { Ok(()) } {
+                Ok(()) => self.period = period,
+                Err(e) => {
                     written.note_error(e);
+                    may_rotate = false;
                 }
             }
         } else if now.timestamp_micros() >= self.next_age_check && self.policy.max_age.is_some() {
@@ -242,11 +255,15 @@ impl Destination for RotatingFile {
         for &len in lens {
             let len = len as usize;
             let pending = (end - start) as u64;
-            if self.size + pending + len as u64 > self.policy.max_size && self.size + pending > 0 {
+            if may_rotate
+                && self.size + pending + len as u64 > self.policy.max_size
+                && self.size + pending > 0
+            {
                 written.add(lines, self.append(&bytes[start..end]));
                 if let Err(e) = self.rotate(now) {
                     // Keep the lines: go on appending to the file we have, and say so.
                     written.note_error(e);
+                    may_rotate = false;
                 }
                 (start, lines) = (end, 0);
             }
@@ -279,4 +296,84 @@ fn ends_with_newline(path: &Path, size: u64) -> io::Result<bool> {
 /// The number of the rotation period that holds `at` (0 when rotating by size only).
 fn period_of(every: LogRotation, at: DateTime<Utc>) -> i64 {
     every.period_micros().map_or(0, |period| at.timestamp_micros().div_euclid(period))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn policy(every: LogRotation, clock: Arc<AtomicI64>) -> Policy {
+        Policy {
+            max_size: 1 << 20,
+            backups: 3,
+            every,
+            max_age: None,
+            #[cfg(feature = "gzip")]
+            compress: crate::config::LogCompression::None,
+            clock: Arc::new(move || Utc.timestamp_micros(clock.load(Ordering::Relaxed)).unwrap()),
+        }
+    }
+
+    fn line(file: &mut RotatingFile, text: &str) {
+        let written = file.write_lines(text.as_bytes(), &[text.len() as u32]);
+        assert_eq!((written.lines, written.failed), (1, 0), "{:?}", written.error);
+    }
+
+    fn read(path: &Path, suffix: &str) -> Option<String> {
+        fs::read_to_string(format!("{}{suffix}", path.display())).ok()
+    }
+
+    #[test]
+    fn a_rotation_with_the_file_gone_opens_a_new_one_and_moves_no_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        let clock = Arc::new(AtomicI64::new(0));
+        let mut file = RotatingFile::open(&path, policy(LogRotation::Never, clock)).unwrap();
+        fs::write(format!("{}.1", path.display()), "one\n").unwrap();
+        line(&mut file, "x\n");
+        // The path no longer names the file written (moved away, or never reopened).
+        fs::remove_file(&path).unwrap();
+        file.rotate(Utc::now()).unwrap();
+        line(&mut file, "y\n");
+        assert_eq!(read(&path, ".1").as_deref(), Some("one\n"), "the backups stay as they are");
+        assert_eq!(read(&path, ".2"), None);
+        assert_eq!(read(&path, "").as_deref(), Some("y\n"));
+    }
+
+    #[test]
+    fn a_clock_that_steps_back_does_not_rotate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        let hour = 3_600_000_000;
+        let clock = Arc::new(AtomicI64::new(10 * hour + 1));
+        let mut file = RotatingFile::open(&path, policy(LogRotation::Hourly, Arc::clone(&clock))).unwrap();
+        line(&mut file, "10:00\n");
+        clock.store(10 * hour - 1, Ordering::Relaxed);
+        line(&mut file, "09:59\n");
+        clock.store(10 * hour + 2, Ordering::Relaxed);
+        line(&mut file, "10:00 again\n");
+        assert_eq!(read(&path, ".1"), None, "no rotation back and forth");
+        clock.store(11 * hour, Ordering::Relaxed);
+        line(&mut file, "11:00\n");
+        assert_eq!(read(&path, ".1").as_deref(), Some("10:00\n09:59\n10:00 again\n"));
+    }
+
+    #[test]
+    fn a_torn_file_of_an_earlier_hour_is_rotated_at_the_first_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        fs::write(&path, "{\"torn").unwrap();
+        let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3_700);
+        fs::File::options().write(true).open(&path).unwrap().set_modified(hour_ago).unwrap();
+        let clock = Arc::new(AtomicI64::new(Utc::now().timestamp_micros()));
+        let mut file = RotatingFile::open(&path, policy(LogRotation::Hourly, clock)).unwrap();
+        line(&mut file, "new\n");
+        assert_eq!(read(&path, ".1").as_deref(), Some("{\"torn\n"));
+        assert_eq!(read(&path, "").as_deref(), Some("new\n"));
+    }
 }
