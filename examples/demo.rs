@@ -29,6 +29,11 @@ fn main() -> ExitCode {
     };
     let log_path = config.user_activity_log_path.clone();
     let file_logging = config.enable_file_logging;
+    // The same question of either shape of line: which requests took over a second?
+    let slow = match config.log_format {
+        tracing_activity::config::LogFormat::Ecs => "select(.event.duration > 1000000000)",
+        _ => "select(.action.duration_ms > 1000)",
+    };
     let guard = match tracing_activity::ActivityLayer::builder().config(config).try_init() {
         Ok(guard) => guard,
         Err(e) => {
@@ -41,7 +46,7 @@ fn main() -> ExitCode {
 
     guard.flush();
     let stats = guard.stats();
-    match where_the_lines_went(stats.file_lines, file_logging.then_some(log_path)) {
+    match where_the_lines_went(stats.file_lines, file_logging.then_some(log_path), slow) {
         Ok(()) => {}
         // The reader has stopped reading (`cargo run --example demo | head -3`): it has what it
         // wanted, so the demo ends as any command-line tool does, quietly.
@@ -59,14 +64,14 @@ fn main() -> ExitCode {
 }
 
 /// Tells where the JSON lines are, on standard output; stops at the first write that fails.
-fn where_the_lines_went(file_lines: u64, log_path: Option<PathBuf>) -> io::Result<()> {
+fn where_the_lines_went(file_lines: u64, log_path: Option<PathBuf>, slow: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
     writeln!(out)?;
     match log_path {
         Some(path) => {
             let shown = std::path::absolute(&path).unwrap_or(path);
             writeln!(out, "{file_lines} activity lines appended to {}", shown.display())?;
-            writeln!(out, "try: jq 'select(.action.duration_ms > 1000)' {}", shown.display())?;
+            writeln!(out, "try: jq '{slow}' {}", shown.display())?;
         }
         None => writeln!(out, "file logging is off (ENABLE_FILE_LOGGING=false)")?,
     }

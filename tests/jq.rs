@@ -2,6 +2,7 @@
 
 use std::process::Command;
 
+use tracing_activity::config::LogFormat;
 use tracing_activity::{ActionType, Builder, Config, log_error, user_action};
 use tracing_subscriber::prelude::*;
 
@@ -15,17 +16,12 @@ fn sh(dir: &std::path::Path, script: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-#[test]
-fn readme_jq_recipes_work_on_the_log_file() {
-    if !jq_available() {
-        assert!(std::env::var_os("CI").is_none(), "CI must have jq installed (.ci/run installs it)");
-        eprintln!("jq is not installed: skipping the jq recipes");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+/// The recipes' actions, written to `dir/user_activity.log` in `format`.
+fn write_actions(dir: &std::path::Path, format: LogFormat) {
     let config = Config::default()
         .enable_console_logging(false)
-        .user_activity_log_path(dir.path().join("user_activity.log"));
+        .user_activity_log_path(dir.join("user_activity.log"))
+        .log_format(format);
     let tracing_activity::Activity { layer, guard, .. } = Builder::new().config(config).build().unwrap();
     tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
         let span = tracing::info_span!("request", user_id = "user123");
@@ -38,6 +34,34 @@ fn readme_jq_recipes_work_on_the_log_file() {
         log_error!("ValidationError", "Query cannot be empty");
     });
     drop(guard);
+}
+
+#[test]
+fn the_demos_slow_request_recipe_for_ecs_lines_finds_the_same_actions() {
+    if !jq_available() {
+        assert!(std::env::var_os("CI").is_none(), "CI must have jq installed (.ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_actions(dir.path(), LogFormat::Ecs);
+    let slow = sh(
+        dir.path(),
+        "jq -r 'select(.event.duration > 1000000000) | .activity.description' user_activity.log",
+    );
+    assert_eq!(slow.lines().collect::<Vec<_>>(), ["GET /slow", "GET /b"]);
+    let journey = sh(dir.path(), "jq -c 'select(.user.id == \"user123\")' user_activity.log");
+    assert_eq!(journey.lines().count(), 3);
+}
+
+#[test]
+fn readme_jq_recipes_work_on_the_log_file() {
+    if !jq_available() {
+        assert!(std::env::var_os("CI").is_none(), "CI must have jq installed (.ci/run installs it)");
+        eprintln!("jq is not installed: skipping the jq recipes");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_actions(dir.path(), LogFormat::Activity);
 
     let counts = sh(dir.path(), "jq '.action.action_type' user_activity.log | sort | uniq -c");
     let counts: Vec<(u32, String)> = counts
