@@ -1,4 +1,5 @@
-//! The shipping configurations in config/ (Vector, Fluent Bit, Promtail; one per log format)
+//! The shipping configurations in config/ (Vector, Fluent Bit, Promtail, Alloy; one per log
+//! format)
 //! parse, tail the file the crate writes (and only it: its backups are the same lines), keep
 //! checkpoints, and name only fields that every line the crate writes has, as Loki labels only
 //! fields of few values.
@@ -174,5 +175,44 @@ fn promtail_configs_ship_the_fields_the_crate_writes() {
         let mut fields = labels.clone();
         fields.push(expression(&text(&stage("timestamp")["source"])));
         check_fields("promtail", format, &fields, &labels);
+    }
+}
+
+/// The `name = "value"` pairs of an Alloy object literal (`{a = "x", b = "y"}`), values
+/// unescaped.
+fn alloy_pairs(object: &str) -> Vec<(String, String)> {
+    let pair = regex::Regex::new(r#"(\w+)\s*=\s*"((?:[^"\\]|\\.)*)""#).unwrap();
+    pair.captures_iter(object).map(|c| (c[1].to_owned(), c[2].replace("\\\"", "\""))).collect()
+}
+
+/// The text between the braces of `block {` in an Alloy file (blocks here do not nest braces
+/// in the parts read).
+fn alloy_block<'a>(text: &'a str, start: &str) -> &'a str {
+    let from = text.find(start).unwrap_or_else(|| panic!("no {start}")) + start.len();
+    let open = from + text[from..].find('{').unwrap() + 1;
+    let close = open + text[open..].find('}').unwrap();
+    &text[open..close]
+}
+
+#[test]
+fn alloy_configs_ship_the_fields_the_crate_writes() {
+    for (format, name) in FORMATS {
+        let text = config_file(&format!("alloy/{name}.alloy"));
+        for block in ["local.file_match", "loki.source.file", "loki.process", "loki.write"] {
+            assert!(text.contains(&format!("{block} \"")), "alloy/{name}.alloy has no {block}");
+        }
+        // A target map quotes its keys: `{"__path__" = "…", …}`.
+        let path = regex::Regex::new(r#""__path__"\s*=\s*"([^"]+)""#).unwrap();
+        let path = path.captures(&text).map(|c| c[1].to_owned());
+        check_path("alloy", &path.expect("a __path__ target"));
+        let expressions = alloy_pairs(alloy_block(&text, "expressions = "));
+        let expression =
+            |key: &str| expressions.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap();
+        let labels: Vec<String> =
+            alloy_pairs(alloy_block(&text, "values = ")).iter().map(|(k, _)| expression(k)).collect();
+        let timestamp = alloy_pairs(alloy_block(&text, "stage.timestamp"));
+        let mut fields = labels.clone();
+        fields.push(expression(&timestamp.iter().find(|(k, _)| k == "source").unwrap().1));
+        check_fields("alloy", format, &fields, &labels);
     }
 }
