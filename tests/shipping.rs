@@ -1,8 +1,7 @@
 //! The shipping configurations in config/ (Vector, Fluent Bit, Promtail, Alloy; one per log
-//! format)
-//! parse, tail the file the crate writes (and only it: its backups are the same lines), keep
-//! checkpoints, and name only fields that every line the crate writes has, as Loki labels only
-//! fields of few values.
+//! format) parse, tail the file the crate writes (and only it: its backups are the same
+//! lines), keep checkpoints, and name only fields that every line the crate writes has, as Loki
+//! labels only fields of few values.
 
 mod common;
 
@@ -196,14 +195,14 @@ fn alloy_block<'a>(text: &'a str, start: &str) -> &'a str {
 
 #[test]
 fn alloy_configs_ship_the_fields_the_crate_writes() {
+    // A target map quotes its keys: `{"__path__" = "…", …}`.
+    let path_target = regex::Regex::new(r#""__path__"\s*=\s*"([^"]+)""#).unwrap();
     for (format, name) in FORMATS {
         let text = config_file(&format!("alloy/{name}.alloy"));
         for block in ["local.file_match", "loki.source.file", "loki.process", "loki.write"] {
             assert!(text.contains(&format!("{block} \"")), "alloy/{name}.alloy has no {block}");
         }
-        // A target map quotes its keys: `{"__path__" = "…", …}`.
-        let path = regex::Regex::new(r#""__path__"\s*=\s*"([^"]+)""#).unwrap();
-        let path = path.captures(&text).map(|c| c[1].to_owned());
+        let path = path_target.captures(&text).map(|c| c[1].to_owned());
         check_path("alloy", &path.expect("a __path__ target"));
         let expressions = alloy_pairs(alloy_block(&text, "expressions = "));
         let expression =
