@@ -35,6 +35,7 @@ mod ids {
     use tracing_core::span;
 
     use super::TraceIds;
+    use crate::escape::number::write_hex;
 
     /// The ids of span `id`'s OpenTelemetry context, through `registered` (the subscriber the
     /// layer was registered with), else through the global default subscriber. Must not be
@@ -56,16 +57,8 @@ mod ids {
             return None;
         }
         let mut ids = TraceIds { trace: [0; 32], span: [0; 16] };
-        hex(&span_context.trace_id().to_bytes(), &mut ids.trace);
-        hex(&span_context.span_id().to_bytes(), &mut ids.span);
+        write_hex(&span_context.trace_id().to_bytes(), &mut ids.trace);
+        write_hex(&span_context.span_id().to_bytes(), &mut ids.span);
         Some(ids)
-    }
-
-    fn hex(bytes: &[u8], out: &mut [u8]) {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        for (byte, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
-            pair[0] = DIGITS[usize::from(byte >> 4)];
-            pair[1] = DIGITS[usize::from(byte & 0xf)];
-        }
     }
 }

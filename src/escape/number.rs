@@ -54,6 +54,16 @@ pub(crate) fn push_digits(out: &mut String, mut n: u32, width: usize) {
     out.extend(buf[..width].iter().map(|&b| char::from(b)));
 }
 
+/// Writes `bytes` as lowercase hex digits into `out`, two per byte (`out` is twice as long).
+pub(crate) fn write_hex(bytes: &[u8], out: &mut [u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    debug_assert_eq!(out.len(), bytes.len() * 2);
+    for (byte, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 0x0f)];
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::config::Secret;
+use crate::escape::number::write_hex;
 
 /// The id whose pseudonym stands for a missing user id.
 pub const UNKNOWN_USER: &str = "unknown";
@@ -62,14 +63,10 @@ impl Pseudonymizer {
 
     /// Appends the pseudonym of `id` to `out`.
     pub(crate) fn write_pseudonym(&self, id: &[u8], out: &mut String) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut mac = self.keyed.clone();
         mac.update(id);
         let mut hex = [0u8; 64];
-        for (pair, byte) in hex.chunks_exact_mut(2).zip(mac.finalize().into_bytes()) {
-            pair[0] = HEX[usize::from(byte >> 4)];
-            pair[1] = HEX[usize::from(byte & 0x0f)];
-        }
+        write_hex(&mac.finalize().into_bytes(), &mut hex);
         out.push_str(std::str::from_utf8(&hex).unwrap_or_default());
     }
 }

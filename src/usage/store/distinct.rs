@@ -16,6 +16,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use super::db::{Db, DbError, Value};
+use crate::escape::number::write_hex;
 
 /// What a hash is of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +96,9 @@ fn random_bytes() -> [u8; 32] {
 }
 
 fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let mut hex = vec![0; bytes.len() * 2];
+    write_hex(bytes, &mut hex);
+    String::from_utf8(hex).unwrap_or_default()
 }
 
 #[cfg(test)]
