@@ -100,10 +100,13 @@ fn write_user_days(db: &mut dyn Db, batch: &Batch) -> Result<(), DbError> {
     for ((day, user), entry) in days {
         let mut added = String::new();
         entry.features.into_iter().for_each(|f| packed::push_name(&mut added, f));
-        let row = (day, user);
-        let features = merged(db, "usage_user_days", "user_id", "features", Packed::Names, row, &added)?;
-        let sessions =
-            merged(db, "usage_user_days", "user_id", "sessions", Packed::Spans, row, &entry.sessions)?;
+        let [features, sessions] = merged(
+            db,
+            "usage_user_days",
+            "user_id",
+            (day, user),
+            [("features", Packed::Names, &added), ("sessions", Packed::Spans, &entry.sessions)],
+        )?;
         db.exec(
             "INSERT INTO usage_user_days (span, start, user_id, requests, errors, features, sessions)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -180,8 +183,13 @@ fn write_features(db: &mut dyn Db, batch: &Batch) -> Result<(), DbError> {
         for (bucket, count) in durations.histogram.buckets() {
             packed::push_bucket(&mut added, bucket, count);
         }
-        let histogram =
-            merged(db, "usage_features", "feature", "histogram", Packed::Buckets, (day, feature), &added)?;
+        let [histogram] = merged(
+            db,
+            "usage_features",
+            "feature",
+            (day, feature),
+            [("histogram", Packed::Buckets, &added)],
+        )?;
         db.exec(
             &upsert,
             &[
@@ -199,24 +207,30 @@ fn write_features(db: &mut dyn Db, batch: &Batch) -> Result<(), DbError> {
     Ok(())
 }
 
-/// The packed `column` of `table`'s row of `(day, key)` as stored, with `added` merged in.
-/// Flushes take turns ([`Db::lock_store`]), so none merges into a list another is changing.
-fn merged(
+/// The packed columns of `table`'s row of `(day, key)` as stored, each with its `added`
+/// entries merged in, read in one query. Flushes take turns ([`Db::lock_store`]), so none
+/// merges into a list another is changing.
+fn merged<const N: usize>(
     db: &mut dyn Db,
     table: &str,
     key: &str,
-    column: &str,
-    packed: Packed,
     (day, row): (i64, &str),
-    added: &str,
-) -> Result<String, DbError> {
-    let sql = format!("SELECT {column} FROM {table} WHERE span = $1 AND start = $2 AND {key} = $3");
-    let mut list = String::new();
+    columns: [(&str, Packed, &str); N],
+) -> Result<[String; N], DbError> {
+    let names: Vec<&str> = columns.iter().map(|(name, _, _)| *name).collect();
+    let sql =
+        format!("SELECT {} FROM {table} WHERE span = $1 AND start = $2 AND {key} = $3", names.join(", "));
+    let mut lists: [String; N] = std::array::from_fn(|_| String::new());
     db.query(&sql, &[Value::Int(DAY), Value::Int(day / MICROS), row.into()], &mut |r| {
-        list.push_str(r.str(0))
+        for (i, list) in lists.iter_mut().enumerate() {
+            list.push_str(r.str(i));
+        }
     })?;
-    list.push_str(added);
-    Ok(packed.compact(&list))
+    Ok(std::array::from_fn(|i| {
+        let (_, packed, added) = columns[i];
+        lists[i].push_str(added);
+        packed.compact(&lists[i])
+    }))
 }
 
 /// A count as a column value (counts never pass `i64::MAX`).
