@@ -533,9 +533,8 @@ mod tests {
 
     const LINE: &str = r#"{"timestamp":"2026-12-07T05:27:20.358161Z","level":"WARN","event":"user_action","narrative":"📝 User user123 submitted form 'POST /user-queries' at 05:27:20 → ❌ Result: HTTP 422 UNPROCESSABLE ENTITY (took 0.42ms)","action":{"action_type":"form_submission","description":"POST /user-queries","result":"HTTP 422 UNPROCESSABLE ENTITY","success":false,"duration_ms":0.416,"timestamp":"2026-12-07T05:27:20.358161Z","data":{"status_code":422,"feature":"user-queries","nested":[1,{"a":[true,false,null]},-2.5e-3]}},"session":{"session_id":"ba51","user_id":"user\"123","ip_address":"127.0.0.1","user_agent":"curl/7.88.1","current_page":"/user-queries","referrer":null},"context":{"request_id":"f425","method":"POST","url":"/user-queries","feature":"user-queries"},"environment":"development"}"#;
 
-    #[test]
-    fn reads_the_values_the_reports_use() {
-        let line = Line::parse(LINE.as_bytes()).unwrap();
+    /// The values both [`LINE`] and [`ECS`] hold.
+    fn assert_reads_the_form_submission(line: &Line<'_>) {
         let get = |t: Option<Text<'_>>| t.map(|t| t.get().into_owned());
         assert!(line.is_action());
         assert_eq!(get(line.timestamp).as_deref(), Some("2026-12-07T05:27:20.358161Z"));
@@ -551,6 +550,12 @@ mod tests {
         assert_eq!(get(line.request_id).as_deref(), Some("f425"));
         assert_eq!(get(line.url).as_deref(), Some("/user-queries"));
         assert_eq!(get(line.feature).as_deref(), Some("user-queries"));
+    }
+
+    #[test]
+    fn reads_the_values_the_reports_use() {
+        let line = Line::parse(LINE.as_bytes()).unwrap();
+        assert_reads_the_form_submission(&line);
         assert_eq!(line.slow, None);
     }
 
@@ -559,22 +564,9 @@ mod tests {
     #[test]
     fn reads_an_ecs_document_as_its_activity_line() {
         let line = Line::parse(ECS.as_bytes()).unwrap();
-        let get = |t: Option<Text<'_>>| t.map(|t| t.get().into_owned());
-        assert!(line.is_action());
-        assert_eq!(get(line.timestamp).as_deref(), Some("2026-12-07T05:27:20.358161Z"));
-        assert_eq!(get(line.action_type).as_deref(), Some("form_submission"));
-        assert_eq!(get(line.description).as_deref(), Some("POST /user-queries"));
-        assert_eq!(get(line.result).as_deref(), Some("HTTP 422 UNPROCESSABLE ENTITY"));
-        assert_eq!(line.duration_ms(), Some(0.416));
-        assert_eq!(line.status_code(), Some(422));
-        assert_eq!(get(line.data_feature).as_deref(), Some("user-queries"));
-        assert_eq!(get(line.session_id).as_deref(), Some("ba51"));
-        assert_eq!(get(line.user_id).as_deref(), Some("user\"123"));
-        assert_eq!(get(line.ip_address).as_deref(), Some("127.0.0.1"), "client.ip over client.address");
-        assert_eq!(get(line.request_id).as_deref(), Some("f425"));
-        assert_eq!(get(line.url).as_deref(), Some("/user-queries"));
-        assert_eq!(get(line.feature).as_deref(), Some("user-queries"));
-        assert_eq!(get(line.slow).as_deref(), Some("slow"));
+        // `client.ip` wins over the `client.address` after it.
+        assert_reads_the_form_submission(&line);
+        assert_eq!(line.slow.map(|t| t.get().into_owned()).as_deref(), Some("slow"));
         let notice = r#"{"@timestamp":"2026-12-07T05:27:21.000000Z","event":{"kind":"event","action":"lines_dropped"},"activity":{"kind":"lines_dropped","dropped":12}}"#;
         let notice = Line::parse(notice.as_bytes()).unwrap();
         assert_eq!((notice.dropped(), notice.is_action()), (Some(12), false));
