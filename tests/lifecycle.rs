@@ -7,40 +7,14 @@ mod common;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, TimeZone, Utc};
+use common::{TestClock, emit_numbered, rotated_file};
 use serde_json::Value;
 use tracing_activity::config::LogRotation;
-use tracing_activity::{ActionType, ActivityGuard, Builder, Config, OverflowPolicy, user_action};
+use tracing_activity::{ActivityGuard, Builder, Config};
 use tracing_subscriber::prelude::*;
-
-fn config(path: &Path, max_size: u64, backups: u32) -> Config {
-    Config::default()
-        .enable_console_logging(false)
-        .user_activity_log_path(path.to_owned())
-        .log_file_max_size(max_size)
-        .log_file_backup_count(backups)
-        .log_queue_overflow(OverflowPolicy::Block)
-}
-
-/// A clock the test moves.
-#[derive(Clone)]
-struct TestClock(Arc<AtomicI64>);
-
-impl TestClock {
-    fn at(time: DateTime<Utc>) -> Self {
-        TestClock(Arc::new(AtomicI64::new(time.timestamp_micros())))
-    }
-    fn set(&self, time: DateTime<Utc>) {
-        self.0.store(time.timestamp_micros(), Ordering::Relaxed);
-    }
-    fn now(&self) -> DateTime<Utc> {
-        Utc.timestamp_micros(self.0.load(Ordering::Relaxed)).unwrap()
-    }
-}
 
 fn start(config: Config, clock: Option<&TestClock>) -> (tracing::Dispatch, ActivityGuard) {
     let mut builder = Builder::new().config(config);
@@ -49,14 +23,6 @@ fn start(config: Config, clock: Option<&TestClock>) -> (tracing::Dispatch, Activ
     }
     let tracing_activity::Activity { layer, guard, .. } = builder.build().expect("builds");
     (tracing::Dispatch::new(tracing_subscriber::registry().with(layer)), guard)
-}
-
-fn emit(dispatch: &tracing::Dispatch, thread: u64, range: std::ops::Range<u64>) {
-    tracing::dispatcher::with_default(dispatch, || {
-        for seq in range {
-            user_action!(ActionType::ApiCall, "GET /items", user_id = "u1", thread, seq);
-        }
-    });
 }
 
 fn backup(path: &Path, suffix: &str) -> PathBuf {
@@ -108,14 +74,14 @@ fn utc(h: u32, m: u32) -> DateTime<Utc> {
 fn hourly_rotation_starts_a_file_at_each_utc_hour() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("user_activity.log");
-    let clock = TestClock::at(utc(10, 0));
-    let config = config(&path, 10 << 20, 5).log_rotate_every(LogRotation::Hourly);
+    let clock = TestClock::at_time(utc(10, 0));
+    let config = rotated_file(&path, 10 << 20, 5).log_rotate_every(LogRotation::Hourly);
     let (dispatch, guard) = start(config, Some(&clock));
     let hours: [(DateTime<Utc>, std::ops::Range<u64>); 4] =
         [(utc(10, 0), 0..3), (utc(10, 59), 3..5), (utc(11, 0), 5..9), (utc(13, 30), 9..10)];
     for (at, seqs) in hours {
-        clock.set(at);
-        emit(&dispatch, 0, seqs);
+        clock.set_time(at);
+        emit_numbered(&dispatch, 0, seqs);
         guard.flush();
     }
     guard.close();
@@ -132,15 +98,15 @@ fn hourly_rotation_starts_a_file_at_each_utc_hour() {
 fn daily_rotation_and_size_rotation_whichever_comes_first() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("user_activity.log");
-    let clock = TestClock::at(utc(23, 0));
-    let config = config(&path, 4 * 1024, 100).log_rotate_every(LogRotation::Daily);
+    let clock = TestClock::at_time(utc(23, 0));
+    let config = rotated_file(&path, 4 * 1024, 100).log_rotate_every(LogRotation::Daily);
     let (dispatch, guard) = start(config, Some(&clock));
-    emit(&dispatch, 0, 0..100);
+    emit_numbered(&dispatch, 0, 0..100);
     guard.flush();
     let before_midnight = fs::read_dir(dir.path()).unwrap().count();
     assert!(before_midnight > 3, "size rotated within the day: {before_midnight} files");
-    clock.set(utc(23, 0) + chrono::Duration::hours(2));
-    emit(&dispatch, 0, 100..101);
+    clock.set_time(utc(23, 0) + chrono::Duration::hours(2));
+    emit_numbered(&dispatch, 0, 100..101);
     guard.close();
     let active = seqs(&text_of(&path).lines().map(common::parse_strict).collect::<Vec<_>>());
     assert_eq!(active, [100], "the new day starts a file of its own");
@@ -155,8 +121,9 @@ fn a_restart_in_a_new_hour_rotates_the_last_hours_file() {
     fs::write(&path, "{\"event\":\"old\"}\n").unwrap();
     let hour_ago = SystemTime::now() - Duration::from_secs(3_700);
     fs::File::options().write(true).open(&path).unwrap().set_modified(hour_ago).unwrap();
-    let (dispatch, guard) = start(config(&path, 10 << 20, 5).log_rotate_every(LogRotation::Hourly), None);
-    emit(&dispatch, 0, 0..1);
+    let (dispatch, guard) =
+        start(rotated_file(&path, 10 << 20, 5).log_rotate_every(LogRotation::Hourly), None);
+    emit_numbered(&dispatch, 0, 0..1);
     guard.close();
     assert_eq!(text_of(&backup(&path, ".1")), "{\"event\":\"old\"}\n");
     assert_eq!(seqs(&text_of(&path).lines().map(common::parse_strict).collect::<Vec<_>>()), [0]);
@@ -175,7 +142,7 @@ fn backups_older_than_the_max_age_are_deleted_and_younger_ones_kept() {
         fs::write(backup(&path, suffix), "x\n").unwrap();
         set_age(&backup(&path, suffix), days);
     }
-    let config = config(&path, 10 << 20, 10).log_max_age(Some(Duration::from_secs(30 * 86_400)));
+    let config = rotated_file(&path, 10 << 20, 10).log_max_age(Some(Duration::from_secs(30 * 86_400)));
     let (_dispatch, guard) = start(config, None);
     let left = |suffixes: &[&str]| suffixes.iter().map(|s| backup(&path, s).exists()).collect::<Vec<_>>();
     assert_eq!(left(&[".1", ".2.gz", ".3", ".4.gz"]), [true, true, false, false]);
@@ -188,14 +155,14 @@ fn the_max_age_is_checked_again_as_time_passes() {
     let path = dir.path().join("user_activity.log");
     fs::write(backup(&path, ".1"), "x\n").unwrap();
     set_age(&backup(&path, ".1"), 1);
-    let clock = TestClock::at(Utc::now());
-    let config = config(&path, 10 << 20, 10).log_max_age(Some(Duration::from_secs(2 * 86_400)));
+    let clock = TestClock::at_time(Utc::now());
+    let config = rotated_file(&path, 10 << 20, 10).log_max_age(Some(Duration::from_secs(2 * 86_400)));
     let (dispatch, guard) = start(config, Some(&clock));
-    emit(&dispatch, 0, 0..1);
+    emit_numbered(&dispatch, 0, 0..1);
     guard.flush();
     assert!(backup(&path, ".1").exists(), "a day old, the max age two days");
-    clock.set(Utc::now() + chrono::Duration::days(2));
-    emit(&dispatch, 0, 1..2);
+    clock.set_time(Utc::now() + chrono::Duration::days(2));
+    emit_numbered(&dispatch, 0, 1..2);
     guard.close();
     assert!(!backup(&path, ".1").exists(), "three days old by the clock");
     assert_eq!(seqs(&all_lines(&path)), [0, 1]);
@@ -222,11 +189,12 @@ mod gzip {
         const MAX: u64 = 128 * 1024;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("user_activity.log");
-        let (dispatch, guard) = start(config(&path, MAX, 1_000).log_compress(LogCompression::Gzip), None);
+        let (dispatch, guard) =
+            start(rotated_file(&path, MAX, 1_000).log_compress(LogCompression::Gzip), None);
         std::thread::scope(|s| {
             for t in 0..THREADS {
                 let dispatch = &dispatch;
-                s.spawn(move || emit(dispatch, t, 0..PER_THREAD));
+                s.spawn(move || emit_numbered(dispatch, t, 0..PER_THREAD));
             }
         });
         let stats = guard.close();
@@ -256,8 +224,9 @@ mod gzip {
     fn a_compressed_backup_keeps_its_time_and_number_and_is_private() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("user_activity.log");
-        let (dispatch, guard) = start(config(&path, 8 * 1024, 3).log_compress(LogCompression::Gzip), None);
-        emit(&dispatch, 0, 0..200);
+        let (dispatch, guard) =
+            start(rotated_file(&path, 8 * 1024, 3).log_compress(LogCompression::Gzip), None);
+        emit_numbered(&dispatch, 0, 0..200);
         guard.flush();
         wait_compressed(&path, 3);
         guard.close();
@@ -291,7 +260,8 @@ mod gzip {
         gzip("{\"n\":2}\n", &backup(&path, ".2.gz"));
         gzip("{\"n\":3}\n", &backup(&path, ".3.gz"));
         fs::write(backup(&path, ".compressing-4242"), b"\x1f\x8b torn").unwrap();
-        let (_dispatch, guard) = start(config(&path, 10 << 20, 5).log_compress(LogCompression::Gzip), None);
+        let (_dispatch, guard) =
+            start(rotated_file(&path, 10 << 20, 5).log_compress(LogCompression::Gzip), None);
         wait_compressed(&path, 5);
         drop(guard);
         assert!(!backup(&path, ".compressing-4242").exists());
@@ -307,8 +277,8 @@ mod gzip {
         let (plain, gz) =
             (dir.path().join("plain/user_activity.log"), dir.path().join("gz/user_activity.log"));
         for (path, compress) in [(&plain, LogCompression::None), (&gz, LogCompression::Gzip)] {
-            let (dispatch, guard) = start(config(path, 16 * 1024, 50).log_compress(compress), None);
-            emit(&dispatch, 0, 0..500);
+            let (dispatch, guard) = start(rotated_file(path, 16 * 1024, 50).log_compress(compress), None);
+            emit_numbered(&dispatch, 0, 0..500);
             guard.flush();
             if compress == LogCompression::Gzip {
                 wait_compressed(path, 50);

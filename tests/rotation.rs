@@ -6,31 +6,15 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use common::{emit_numbered, rotated_file};
 use serde_json::Value;
-use tracing_activity::{ActionType, ActivityGuard, Builder, Config, OverflowPolicy, user_action};
+use tracing_activity::{ActionType, ActivityGuard, Builder, Config, user_action};
 use tracing_subscriber::prelude::*;
-
-fn config(path: &Path, max_size: u64, backups: u32) -> Config {
-    Config::default()
-        .enable_console_logging(false)
-        .user_activity_log_path(path.to_owned())
-        .log_file_max_size(max_size)
-        .log_file_backup_count(backups)
-        .log_queue_overflow(OverflowPolicy::Block)
-}
 
 fn start(config: Config) -> (tracing::Dispatch, ActivityGuard) {
     let tracing_activity::Activity { layer, guard, .. } =
         Builder::new().config(config).build().expect("builds");
     (tracing::Dispatch::new(tracing_subscriber::registry().with(layer)), guard)
-}
-
-fn emit(dispatch: &tracing::Dispatch, thread: u64, range: std::ops::Range<u64>) {
-    tracing::dispatcher::with_default(dispatch, || {
-        for seq in range {
-            user_action!(ActionType::ApiCall, "GET /items", user_id = "u1", thread, seq);
-        }
-    });
 }
 
 /// The active file and its backups, oldest first, as they are on disk.
@@ -73,11 +57,11 @@ fn many_threads_through_rotation_keep_every_line_exactly_once_in_order() {
     const MAX: u64 = 256 * 1024;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("user_activity.log");
-    let (dispatch, guard) = start(config(&path, MAX, 1_000));
+    let (dispatch, guard) = start(rotated_file(&path, MAX, 1_000));
     std::thread::scope(|s| {
         for t in 0..THREADS {
             let dispatch = &dispatch;
-            s.spawn(move || emit(dispatch, t, 0..PER_THREAD));
+            s.spawn(move || emit_numbered(dispatch, t, 0..PER_THREAD));
         }
     });
     let stats = guard.close();
@@ -104,8 +88,8 @@ fn exactly_n_backups_remain_and_they_hold_the_newest_lines() {
     const MAX: u64 = 16 * 1024;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("user_activity.log");
-    let (dispatch, guard) = start(config(&path, MAX, 3));
-    emit(&dispatch, 0, 0..2_000);
+    let (dispatch, guard) = start(rotated_file(&path, MAX, 3));
+    emit_numbered(&dispatch, 0, 0..2_000);
     assert_eq!(guard.close().file_lines, 2_000);
     assert_eq!(backups(&path), 3);
     assert!(!PathBuf::from(format!("{}.4", path.display())).exists());
@@ -120,8 +104,8 @@ fn no_backups_means_the_file_starts_over() {
     const MAX: u64 = 8 * 1024;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("user_activity.log");
-    let (dispatch, guard) = start(config(&path, MAX, 0));
-    emit(&dispatch, 0, 0..500);
+    let (dispatch, guard) = start(rotated_file(&path, MAX, 0));
+    emit_numbered(&dispatch, 0, 0..500);
     drop(guard);
     assert_eq!(backups(&path), 0);
     let seqs: Vec<u64> = read_lines(&path, MAX).iter().map(|l| seq(l).1).collect();
@@ -134,17 +118,17 @@ fn a_restart_appends_and_keeps_exactly_n_backups() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("user_activity.log");
 
-    let (dispatch, guard) = start(config(&path, MAX, 2));
-    emit(&dispatch, 0, 0..40);
+    let (dispatch, guard) = start(rotated_file(&path, MAX, 2));
+    emit_numbered(&dispatch, 0, 0..40);
     drop(guard);
     assert_eq!(backups(&path), 2, "40 lines of ~450 bytes fill more than two 8 KiB files");
     let before: Vec<Vec<u8>> = files_oldest_first(&path).iter().map(|f| fs::read(f).unwrap()).collect();
 
     // Starting again touches nothing; the first line is appended to the active file.
-    let (dispatch, guard) = start(config(&path, MAX, 2));
+    let (dispatch, guard) = start(rotated_file(&path, MAX, 2));
     let after_start: Vec<Vec<u8>> = files_oldest_first(&path).iter().map(|f| fs::read(f).unwrap()).collect();
     assert_eq!(before, after_start);
-    emit(&dispatch, 1, 0..1);
+    emit_numbered(&dispatch, 1, 0..1);
     assert_eq!(guard.flush(), 0);
     let active = fs::read(&path).unwrap();
     let old_active = before.last().unwrap();
@@ -154,7 +138,7 @@ fn a_restart_appends_and_keeps_exactly_n_backups() {
         old_active.len()
     );
     assert!(active.starts_with(old_active) && active.len() > old_active.len(), "appended, not truncated");
-    emit(&dispatch, 1, 1..100);
+    emit_numbered(&dispatch, 1, 1..100);
     assert_eq!(guard.close().file_lines, 100);
     assert_eq!(backups(&path), 2);
     let lines = read_lines(&path, MAX);
@@ -166,7 +150,7 @@ fn an_oversized_line_gets_a_file_of_its_own() {
     const MAX: u64 = 1024;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("user_activity.log");
-    let (dispatch, guard) = start(config(&path, MAX, 5));
+    let (dispatch, guard) = start(rotated_file(&path, MAX, 5));
     tracing::dispatcher::with_default(&dispatch, || {
         user_action!(ActionType::Click, "small", n = 1);
         user_action!(ActionType::Click, "x".repeat(4_000), n = 2);
@@ -184,11 +168,11 @@ fn an_oversized_line_gets_a_file_of_its_own() {
 fn a_deleted_log_file_is_recreated() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("user_activity.log");
-    let (dispatch, guard) = start(config(&path, 1 << 20, 2));
-    emit(&dispatch, 0, 0..1);
+    let (dispatch, guard) = start(rotated_file(&path, 1 << 20, 2));
+    emit_numbered(&dispatch, 0, 0..1);
     assert_eq!(guard.flush(), 0);
     fs::remove_file(&path).unwrap();
-    emit(&dispatch, 0, 1..3);
+    emit_numbered(&dispatch, 0, 1..3);
     assert_eq!(guard.flush(), 0);
     let seqs: Vec<u64> = read_lines(&path, 1 << 20).iter().map(|l| seq(l).1).collect();
     assert_eq!(seqs, [1, 2]);
@@ -201,8 +185,8 @@ fn rotated_files_are_not_world_readable() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("user_activity.log");
-    let (dispatch, guard) = start(config(&path, 4 * 1024, 3));
-    emit(&dispatch, 0, 0..40);
+    let (dispatch, guard) = start(rotated_file(&path, 4 * 1024, 3));
+    emit_numbered(&dispatch, 0, 0..40);
     drop(guard);
     for file in files_oldest_first(&path) {
         let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
@@ -219,8 +203,8 @@ fn a_restart_after_a_cut_last_line_keeps_new_lines_whole() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("user_activity.log");
     fs::write(&path, "{\"timestamp\":\"2024-01-1").unwrap();
-    let (dispatch, guard) = start(config(&path, 1 << 20, 2));
-    emit(&dispatch, 0, 0..1);
+    let (dispatch, guard) = start(rotated_file(&path, 1 << 20, 2));
+    emit_numbered(&dispatch, 0, 0..1);
     assert_eq!(guard.close().file_lines, 1);
     let text = fs::read_to_string(&path).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -232,12 +216,12 @@ fn a_restart_after_a_cut_last_line_keeps_new_lines_whole() {
 fn a_rotation_with_the_active_file_gone_keeps_the_backup_and_the_lines() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("user_activity.log");
-    let (dispatch, guard) = start(config(&path, 2048, 1));
-    emit(&dispatch, 0, 0..20);
+    let (dispatch, guard) = start(rotated_file(&path, 2048, 1));
+    emit_numbered(&dispatch, 0, 0..20);
     assert_eq!(guard.flush(), 0);
     assert!(backup_path(&path, 1).exists());
     fs::remove_file(&path).unwrap();
-    emit(&dispatch, 0, 20..25);
+    emit_numbered(&dispatch, 0, 20..25);
     assert_eq!(guard.flush(), 0);
     let stats = guard.close();
     let on_disk: Vec<u64> = read_lines(&path, 2048).iter().map(|l| seq(l).1).collect();
@@ -267,10 +251,10 @@ fn backups_beyond_the_count_are_deleted_even_past_a_gap() {
     for n in [1, 2, 4, 5] {
         fs::write(backup_path(&path, n), "{}\n").unwrap();
     }
-    let (dispatch, guard) = start(config(&path, 1024, 2));
+    let (dispatch, guard) = start(rotated_file(&path, 1024, 2));
     let at_start: Vec<u32> = (1..=6).filter(|&n| backup_path(&path, n).exists()).collect();
     assert_eq!(at_start, [1, 2], "a start prunes to the configured count");
-    emit(&dispatch, 0, 0..20);
+    emit_numbered(&dispatch, 0, 0..20);
     drop(guard);
     let left: Vec<u32> = (1..=6).filter(|&n| backup_path(&path, n).exists()).collect();
     assert_eq!(left, [1, 2]);

@@ -61,10 +61,16 @@ pub struct TestClock(Arc<Mutex<DateTime<Utc>>>);
 
 impl TestClock {
     pub fn at(h: u32, m: u32, s: u32) -> Self {
-        TestClock(Arc::new(Mutex::new(time(h, m, s))))
+        Self::at_time(time(h, m, s))
+    }
+    pub fn at_time(time: DateTime<Utc>) -> Self {
+        TestClock(Arc::new(Mutex::new(time)))
     }
     pub fn set(&self, h: u32, m: u32, s: u32) {
-        *self.0.lock().unwrap() = time(h, m, s);
+        self.set_time(time(h, m, s));
+    }
+    pub fn set_time(&self, time: DateTime<Utc>) {
+        *self.0.lock().unwrap() = time;
     }
     pub fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap()
@@ -195,4 +201,31 @@ pub fn parse_strict(line: &str) -> Value {
     let v = Strict.deserialize(&mut de).unwrap_or_else(|e| panic!("invalid JSON line {line:?}: {e}"));
     de.end().unwrap_or_else(|e| panic!("trailing data in {line:?}: {e}"));
     v
+}
+
+/// Only the file at `path`, rotated at `max_size` with `backups` kept; a full queue waits, so
+/// every line is written.
+pub fn rotated_file(path: &std::path::Path, max_size: u64, backups: u32) -> tracing_activity::Config {
+    tracing_activity::Config::default()
+        .enable_console_logging(false)
+        .user_activity_log_path(path.to_owned())
+        .log_file_max_size(max_size)
+        .log_file_backup_count(backups)
+        .log_queue_overflow(tracing_activity::OverflowPolicy::Block)
+}
+
+/// Logs one action for each `seq` of `range`, as logging thread `thread` (both in
+/// `action.data`), through `dispatch`.
+pub fn emit_numbered(dispatch: &tracing::Dispatch, thread: u64, range: std::ops::Range<u64>) {
+    tracing::dispatcher::with_default(dispatch, || {
+        for seq in range {
+            tracing_activity::user_action!(
+                tracing_activity::ActionType::ApiCall,
+                "GET /items",
+                user_id = "u1",
+                thread,
+                seq
+            );
+        }
+    });
 }
