@@ -151,20 +151,9 @@ impl Renderer {
         object(out, "service", |o| self.push_environment(o));
         object(out, "activity", |o| {
             push_fixed(o, "kind", |o| JsonValue(o).text(Text::own(key::LINES_DROPPED)));
-            push_fixed(o, key::DROPPED, |o| o.push_str(&dropped.to_string()));
+            push_fixed(o, key::DROPPED, |o| push_u64(o, dropped));
         });
         out.push_str("}\n");
-    }
-}
-
-impl Renderer {
-    /// `"environment":"…"`, the service's environment.
-    fn push_environment(&self, out: &mut String) {
-        push_fixed(out, "environment", |o| {
-            o.push('"');
-            o.push_str(&self.environment_json);
-            o.push('"');
-        });
     }
 }
 

@@ -16,10 +16,14 @@
 //! `action.duration_ms` is `null` without a duration; `action.slow` is present only when the
 //! action reached a threshold.
 
-use super::{Action, Renderer};
-use crate::escape::json::JsonValue;
+use chrono::{DateTime, Utc};
+
+use super::{Action, Renderer, write_rfc3339};
+use crate::escape::json::{JsonValue, push_fixed};
+use crate::escape::number::push_u64;
 use crate::escape::{Text, push_json_str};
 use crate::fields::USER_ID_SLOT;
+use crate::fields::json as key;
 use crate::record::EventKind;
 
 impl Renderer {
@@ -108,6 +112,24 @@ impl Renderer {
         out.push_str(",\"environment\":\"");
         out.push_str(&self.environment_json);
         out.push_str("\"}\n");
+    }
+}
+
+impl Renderer {
+    /// The notice the file gets after `dropped` lines found the queue full.
+    pub(crate) fn json_dropped_notice(&self, dropped: u64, now: DateTime<Utc>, text: &str, out: &mut String) {
+        out.push('{');
+        push_fixed(out, key::TIMESTAMP, |o| {
+            o.push('"');
+            write_rfc3339(o, now);
+            o.push('"');
+        });
+        push_fixed(out, key::LEVEL, |o| o.push_str("\"WARN\""));
+        push_fixed(out, key::EVENT, |o| JsonValue(o).str(key::LINES_DROPPED));
+        push_fixed(out, key::NARRATIVE, |o| JsonValue(o).str(text));
+        push_fixed(out, key::DROPPED, |o| push_u64(o, dropped));
+        self.push_environment(out);
+        out.push_str("}\n");
     }
 }
 

@@ -14,7 +14,7 @@ use tracing_core::Level;
 
 use crate::action::ActionType;
 use crate::config::Config;
-use crate::escape::json::{JsonValue, push_fixed};
+use crate::escape::json::push_fixed;
 use crate::escape::number::push_digits;
 use crate::escape::{Text, push_json_str};
 use crate::fields::json as key;
@@ -249,33 +249,25 @@ impl Renderer {
         // A rare line: allocating its text is fine.
         let text = format!("{dropped} activity lines dropped: queue full");
         let text = text.as_str();
-        if lines == FileLines::Ecs {
-            self.ecs_dropped_notice(dropped, now, text, out);
-            return;
+        match lines {
+            FileLines::Text => {
+                write_rfc3339(out, now);
+                out.push_str(" [WARN] ");
+                out.push_str(text);
+                out.push('\n');
+            }
+            FileLines::Activity => self.json_dropped_notice(dropped, now, text, out),
+            FileLines::Ecs => self.ecs_dropped_notice(dropped, now, text, out),
         }
-        if lines == FileLines::Text {
-            write_rfc3339(out, now);
-            out.push_str(" [WARN] ");
-            out.push_str(text);
-            out.push('\n');
-            return;
-        }
-        out.push('{');
-        push_fixed(out, key::TIMESTAMP, |o| {
-            o.push('"');
-            write_rfc3339(o, now);
-            o.push('"');
-        });
-        push_fixed(out, key::LEVEL, |o| o.push_str("\"WARN\""));
-        push_fixed(out, key::EVENT, |o| JsonValue(o).str(key::LINES_DROPPED));
-        push_fixed(out, key::NARRATIVE, |o| JsonValue(o).str(text));
-        push_fixed(out, key::DROPPED, |o| o.push_str(&dropped.to_string()));
+    }
+
+    /// `"environment":"…"`, the service's environment, as a member of a JSON object.
+    fn push_environment(&self, out: &mut String) {
         push_fixed(out, key::ENVIRONMENT, |o| {
             o.push('"');
             o.push_str(&self.environment_json);
             o.push('"');
         });
-        out.push_str("}\n");
     }
 }
 
